@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services/container';
+import type { CallsTreeNode } from '../views/callsTree';
+import { showError } from './showError';
+
+/** Plivo: Refresh Calls. */
+export async function refreshCalls(services: Services): Promise<void> {
+  await vscode.window.withProgress({ location: { viewId: 'plivo.calls' } }, () => services.calls.refresh());
+  const status = services.calls.status;
+  if (status.kind === 'error') void showError(status.error, services.log, () => refreshCalls(services));
+}
+
+/** Copy Call UUID (call menu). */
+export async function copyCallUuid(node?: CallsTreeNode): Promise<void> {
+  const uuid = node?.kind === 'call' ? node.call.callUuid : node?.recording.callUuid;
+  if (!uuid) return;
+  await vscode.env.clipboard.writeText(uuid);
+  vscode.window.setStatusBarMessage(`$(copy) Copied call UUID ${uuid}`, 4000);
+}
+
+function recordingUrl(node?: CallsTreeNode): string | undefined {
+  return node?.kind === 'recording' ? node.recording.url : undefined;
+}
+
+/** Copy Recording URL (recording menu). */
+export async function copyRecordingUrl(node?: CallsTreeNode): Promise<void> {
+  const url = recordingUrl(node);
+  if (!url) return;
+  await vscode.env.clipboard.writeText(url);
+  vscode.window.setStatusBarMessage(`$(copy) Copied ${url}`, 4000);
+}
+
+/** Open Recording (recording menu): the file is usable once the recording has ended. */
+export async function openRecording(services: Services, node?: CallsTreeNode): Promise<void> {
+  const url = recordingUrl(node);
+  if (!url) return;
+  if (!(await vscode.env.openExternal(vscode.Uri.parse(url)))) {
+    void showError(new Error(`Could not open ${url}.`), services.log);
+  }
+}

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services/container';
+import { settings } from '../services/settings';
+import { showError } from './showError';
+
+/** Plivo: Start Callback Listener. */
+export async function startListener(services: Services): Promise<string | undefined> {
+  try {
+    const url = await services.listener.start();
+    if (!url) return undefined;
+    const callbackUrl = await services.listener.callbackUrl();
+    // Plivo's cloud cannot reach 127.0.0.1; say so once, where it matters, unless the callbacks come from the sandbox.
+    const reachable = settings.listenerPublicUrl() || services.sandbox.active || vscode.env.remoteName;
+    const note = reachable ? '' : ' Plivo reaches it only through a tunnel: set plivo.listener.publicUrl to your ngrok or cloudflared URL.';
+    const choice = await vscode.window.showInformationMessage(`Callback listener running: ${callbackUrl}.${note}`, 'Copy URL', ...(reachable ? [] : ['Set Public URL']));
+    if (choice === 'Copy URL' && callbackUrl) await copyListenerUrl(services);
+    if (choice === 'Set Public URL') await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.publicUrl');
+    return url;
+  } catch (error) {
+    void showError(error, services.log);
+    return undefined;
+  }
+}
+
+/** Plivo: Stop Callback Listener. */
+export async function stopListener(services: Services): Promise<void> {
+  await services.listener.stop();
+  vscode.window.setStatusBarMessage('$(debug-disconnect) Plivo callback listener stopped', 5000);
+}
+
+/** Plivo: Copy Callback Listener URL (also the status-bar item's click). */
+export async function copyListenerUrl(services: Services): Promise<string | undefined> {
+  const url = await services.listener.callbackUrl();
+  if (!url) return undefined;
+  await vscode.env.clipboard.writeText(url);
+  vscode.window.setStatusBarMessage(`$(copy) Copied ${url}`, 4000);
+  return url;
+}

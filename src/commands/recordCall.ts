@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+import type { RecordOptions, StartRecordingResult } from '../plivo';
+import type { Services } from '../services/container';
+import type { CallsTreeNode } from '../views/callsTree';
+import { askRecordOptions, rememberRecordOptions } from './askRecordOptions';
+import { requireConnection } from './requireConnection';
+import { pickCall } from './pickCall';
+import { showError } from './showError';
+import { settings } from '../services/settings';
+
+/**
+ * Plivo: Record Call — from the palette (picks a call), the call's menu (node), or a keybinding / other code
+ * (a call UUID, and optionally the options, which skips the questions).
+ */
+export async function recordCall(services: Services, target?: CallsTreeNode | string, given?: RecordOptions): Promise<StartRecordingResult | undefined> {
+  const connection = await requireConnection(services);
+  if (!connection) return undefined;
+  const callUuid = typeof target === 'string' ? target : target?.kind === 'call' ? target.call.callUuid : await pickCall(services, 'Record Call');
+  if (!callUuid) return undefined;
+  const options = given ?? (settings.askForRecordOptions() ? await askRecordOptions(services, callUuid) : settings.recordDefaults());
+  if (!options) return undefined;
+  // Remembered before the request, so a failure never loses what was typed.
+  await rememberRecordOptions(services, options);
+  return start(services, callUuid, options);
+}
+
+async function start(services: Services, callUuid: string, options: RecordOptions): Promise<StartRecordingResult | undefined> {
+  const connection = await requireConnection(services);
+  if (!connection) return undefined;
+  let result: StartRecordingResult;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Starting a recording on call ${callUuid}…`, cancellable: true },
+      (_progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return connection.client.startRecording(callUuid, options, abort.signal);
+      },
+    );
+  } catch (error) {
+    void showError(error, services.log, () => start(services, callUuid, options));
+    return undefined;
+  }
+  const entry = await services.recordings.addStarted(callUuid, options, result);
+  services.log.info(`Recording ${result.kind === 'started' ? `started at ${result.url}` : 'requested in asynchronous mode'} (api_id ${result.apiId}).`);
+  void revealRecording(services, entry.id);
+  void announce(callUuid, result);
+  return result;
+}
+
+async function announce(callUuid: string, result: StartRecordingResult): Promise<void> {
+  if (result.kind === 'async') {
+    const choice = await vscode.window.showInformationMessage(
+      `Recording requested on call ${callUuid} in asynchronous mode (api_id ${result.apiId}). Plivo sends the result to the callback URL.`,
+      'Show Callbacks',
+    );
+    if (choice) await vscode.commands.executeCommand('plivo.callbacks.focus');
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(
+    `Recording started on call ${callUuid}: ${result.url} (api_id ${result.apiId}).`,
+    'Copy URL',
+    'Open',
+  );
+  if (choice === 'Copy URL') await vscode.env.clipboard.writeText(result.url);
+  if (choice === 'Open') await vscode.env.openExternal(vscode.Uri.parse(result.url));
+}
+
+async function revealRecording(services: Services, id: string): Promise<void> {
+  const recording = services.recordings.get(id);
+  if (!recording || !services.callsView.visible || !services.calls.find(recording.callUuid)) return;
+  try {
+    await services.callsView.reveal({ kind: 'recording', recording }, { select: false, expand: true });
+  } catch {
+    // The call may have left the tree between the request and now; nothing to show then.
+  }
+}

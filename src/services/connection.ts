@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { PlivoClient, type RequestLogEntry } from '../plivo';
+import { CredentialStore, maskAuthId, type CredentialSource } from './credentials';
+import type { SandboxService } from './sandboxService';
+import { settings } from './settings';
+
+export interface ActiveConnection {
+  readonly client: PlivoClient;
+  readonly source: CredentialSource | 'sandbox';
+  /** For people: which account, and where, e.g. `MA…WZ12 · api.plivo.com` or `offline sandbox`. */
+  readonly label: string;
+  /** The tokens Plivo signs this account's callbacks with. */
+  authTokens(): string[];
+}
+
+/**
+ * Which Plivo account the extension talks to, and through which client: the running offline sandbox first,
+ * else the stored (or environment) credentials with `plivo.apiBaseUrl`.
+ */
+export class PlivoConnection implements vscode.Disposable {
+  readonly #onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.#onDidChange.event;
+  readonly #disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly credentials: CredentialStore,
+    private readonly sandbox: SandboxService,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly userAgent: string,
+  ) {
+    this.#disposables = [
+      credentials.onDidChange(() => this.#changed()),
+      sandbox.onDidChange(() => this.#changed()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('plivo.apiBaseUrl') || e.affectsConfiguration('plivo.requestTimeoutSeconds')) this.#changed();
+      }),
+    ];
+  }
+
+  async current(): Promise<ActiveConnection | undefined> {
+    const sandbox = this.sandbox.active;
+    if (sandbox) {
+      const { authToken } = sandbox.credentials;
+      return {
+        client: this.createClient(sandbox.credentials, sandbox.url),
+        source: 'sandbox',
+        label: 'offline sandbox',
+        authTokens: () => [authToken],
+      };
+    }
+    const resolved = await this.credentials.get();
+    if (!resolved) return undefined;
+    const client = this.createClient(resolved.credentials);
+    const { authToken } = resolved.credentials;
+    const host = new URL(client.baseUrl).host;
+    const suffix = resolved.source === 'environment' ? ' (from environment)' : '';
+    return { client, source: resolved.source, label: `${maskAuthId(client.authId)} · ${host}${suffix}`, authTokens: () => [authToken] };
+  }
+
+  /** A client for the given credentials against `baseUrl` (default: the `plivo.apiBaseUrl` setting). */
+  createClient(credentials: { authId: string; authToken: string }, baseUrl = settings.apiBaseUrl()): PlivoClient {
+    return new PlivoClient({
+      credentials,
+      baseUrl,
+      timeoutMs: settings.requestTimeoutSeconds() * 1000,
+      userAgent: this.userAgent,
+      onRequest: (entry) => this.#logRequest(entry),
+    });
+  }
+
+  dispose(): void {
+    this.#disposables.forEach((d) => d.dispose());
+    this.#onDidChange.dispose();
+  }
+
+  #changed(): void {
+    this.#onDidChange.fire();
+  }
+
+  #logRequest(entry: RequestLogEntry): void {
+    const outcome = entry.status !== undefined ? String(entry.status) : 'no answer';
+    const apiId = entry.apiId ? ` api_id=${entry.apiId}` : '';
+    const line = `${entry.method} ${entry.path} → ${outcome} in ${entry.durationMs} ms${apiId}`;
+    if (entry.error) this.log.warn(`${line}: ${entry.error}`);
+    else this.log.info(line);
+  }
+}

@@ -1,0 +1,144 @@
+import * as vscode from 'vscode';
+import type { LiveCall } from '../plivo';
+import { effectiveState, isActive, type RecordingEntry, type RecordingsStore } from '../services/recordingsStore';
+import type { CallsModel } from './callsModel';
+
+export interface CallNode {
+  readonly kind: 'call';
+  readonly call: LiveCall;
+}
+
+export interface RecordingNode {
+  readonly kind: 'recording';
+  readonly recording: RecordingEntry;
+}
+
+export type CallsTreeNode = CallNode | RecordingNode;
+
+/** Live calls, each with the recordings started on it from this workspace. */
+export class CallsTreeProvider implements vscode.TreeDataProvider<CallsTreeNode>, vscode.Disposable {
+  readonly #onDidChangeTreeData = new vscode.EventEmitter<CallsTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
+  readonly #disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly model: CallsModel,
+    private readonly recordings: RecordingsStore,
+  ) {
+    const refresh = (): void => this.#onDidChangeTreeData.fire(undefined);
+    this.#disposables = [model.onDidChange(refresh), recordings.onDidChange(refresh)];
+  }
+
+  getChildren(node?: CallsTreeNode): CallsTreeNode[] {
+    if (!node) return this.model.calls.map((call) => ({ kind: 'call', call }));
+    if (node.kind === 'call') {
+      return this.recordings
+        .forCall(node.call.callUuid)
+        .sort((a, b) => b.startedAt - a.startedAt)
+        .map((recording) => ({ kind: 'recording', recording }));
+    }
+    return [];
+  }
+
+  getParent(node: CallsTreeNode): CallsTreeNode | undefined {
+    if (node.kind === 'call') return undefined;
+    const call = this.model.find(node.recording.callUuid);
+    return call ? { kind: 'call', call } : undefined;
+  }
+
+  getTreeItem(node: CallsTreeNode): vscode.TreeItem {
+    return node.kind === 'call' ? this.#callItem(node.call) : recordingItem(node.recording);
+  }
+
+  dispose(): void {
+    this.#disposables.forEach((d) => d.dispose());
+    this.#onDidChangeTreeData.dispose();
+  }
+
+  #callItem(call: LiveCall): vscode.TreeItem {
+    const recordings = this.recordings.forCall(call.callUuid);
+    const recording = recordings.some((r) => isActive(r));
+    const item = new vscode.TreeItem(
+      `${call.from || 'unknown'} → ${call.to || 'unknown'}`,
+      recordings.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
+    item.id = `call:${call.callUuid}`;
+    const duration = callDuration(call);
+    item.description = [call.direction, recording ? 'recording' : call.callStatus, duration].filter(Boolean).join(' · ');
+    item.contextValue = recording ? 'call.recording' : 'call';
+    item.iconPath = recording
+      ? new vscode.ThemeIcon('record', new vscode.ThemeColor('charts.red'))
+      : new vscode.ThemeIcon(call.direction === 'inbound' ? 'call-incoming' : 'call-outgoing');
+    item.tooltip = callTooltip(call, recordings.length);
+    item.accessibilityInformation = {
+      label: `Call from ${call.from} to ${call.to}, ${call.direction}, ${recording ? 'recording' : call.callStatus}${duration ? `, ${duration}` : ''}`,
+    };
+    return item;
+  }
+}
+
+function recordingItem(r: RecordingEntry): vscode.TreeItem {
+  const state = effectiveState(r);
+  const item = new vscode.TreeItem(recordingLabel(r));
+  item.id = `recording:${r.id}`;
+  item.description = [state, r.fileFormat, `${r.timeLimit} s limit`].join(' · ');
+  item.contextValue = r.url ? `recording.${state === 'pending' || state === 'recording' ? 'active' : state}` : 'recording.pending';
+  item.iconPath = new vscode.ThemeIcon(
+    state === 'recording' ? 'record' : state === 'pending' ? 'loading~spin' : state === 'stopped' ? 'debug-stop' : 'pass',
+    state === 'recording' ? new vscode.ThemeColor('charts.red') : undefined,
+  );
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**Recording ${state}**\n\n`);
+  for (const [name, value] of [
+    ['URL', r.url ?? 'not known yet (asynchronous mode)'],
+    ['api_id', r.apiId],
+    ['recording_id', r.recordingId],
+    ['Started', new Date(r.startedAt).toLocaleString()],
+    ['Ended', r.endedAt ? new Date(r.endedAt).toLocaleString() : undefined],
+    ['Duration', r.durationSeconds !== undefined ? `${r.durationSeconds} s` : undefined],
+    ['callback_url', r.callbackUrl],
+    ['transcription_url', r.transcriptionUrl],
+  ] as const) {
+    if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
+  }
+  item.tooltip = md;
+  item.accessibilityInformation = { label: `Recording ${state}, ${r.fileFormat}, ${recordingLabel(r)}` };
+  return item;
+}
+
+function recordingLabel(r: RecordingEntry): string {
+  if (!r.url) return `Pending (api_id ${r.apiId.slice(0, 8)})`;
+  const name = r.url.split('/').pop();
+  return name || r.url;
+}
+
+function callTooltip(call: LiveCall, recordingCount: number): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown('**Live call**\n\n');
+  for (const [name, value] of [
+    ['From', call.from],
+    ['To', call.to],
+    ['Caller name', call.callerName],
+    ['Direction', call.direction],
+    ['Status', call.callStatus],
+    ['Started (UTC)', call.sessionStart],
+    ['Call UUID', call.callUuid],
+    ['STIR verification', call.stirVerification],
+    ['Recordings from this workspace', String(recordingCount)],
+  ] as const) {
+    if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
+  }
+  return md;
+}
+
+/** `mm:ss` (or `h:mm:ss`) since the call's session started; Plivo sends that time in UTC without a zone. */
+export function callDuration(call: LiveCall, now = Date.now()): string | undefined {
+  if (!call.sessionStart) return undefined;
+  const started = Date.parse(`${call.sessionStart.replace(' ', 'T').replace(/(\.\d{3})\d*/, '$1')}Z`);
+  if (Number.isNaN(started)) return undefined;
+  const total = Math.max(0, Math.floor((now - started) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}

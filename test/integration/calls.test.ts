@@ -1,0 +1,172 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
+import type { Services } from '../../src/services/container';
+import type { StartRecordingResult } from '../../src/plivo';
+import type { CallsTreeNode } from '../../src/views/callsTree';
+import { activateExtension, until } from './util';
+
+describe('Calls view, Record Call and Stop Recording against the sandbox', function () {
+  let services: Services;
+  let sandbox: Sandbox;
+  const config = () => vscode.workspace.getConfiguration('plivo');
+
+  before(async function () {
+    services = await activateExtension();
+    sandbox = await Sandbox.start({ timeScale: 1 });
+    await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
+    await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
+    await services.credentials.set({ authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN });
+  });
+
+  after(async function () {
+    await services.credentials.clear();
+    await services.recordings.clear();
+    await config().update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('calls.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+    await sandbox.close();
+  });
+
+  async function callNode(callUuid: string): Promise<CallsTreeNode> {
+    await services.calls.refresh();
+    const node = services.callsTree.getChildren().find((n) => n.kind === 'call' && n.call.callUuid === callUuid);
+    assert.ok(node, `call ${callUuid} is not in the Calls tree`);
+    return node;
+  }
+
+  const lastApiRequest = (method: string) => [...sandbox.requests].reverse().find((r) => r.method === method && r.path.includes('/Record/'));
+
+  it('keeps the credentials in SecretStorage, and nowhere in settings or global state', async function () {
+    const resolved = await services.credentials.get();
+    assert.equal(resolved?.source, 'keychain');
+    assert.equal(resolved?.credentials.authId, SANDBOX_AUTH_ID);
+    assert.equal(await services.context.secrets.get('plivo.authToken'), SANDBOX_AUTH_TOKEN);
+    const settingsText = JSON.stringify(vscode.workspace.getConfiguration('plivo'));
+    assert.ok(!settingsText.includes(SANDBOX_AUTH_TOKEN));
+    for (const key of services.context.globalState.keys()) {
+      assert.ok(!JSON.stringify(services.context.globalState.get(key)).includes(SANDBOX_AUTH_TOKEN), `token in globalState ${key}`);
+    }
+    for (const key of services.context.workspaceState.keys()) {
+      assert.ok(!JSON.stringify(services.context.workspaceState.get(key)).includes(SANDBOX_AUTH_TOKEN), `token in workspaceState ${key}`);
+    }
+  });
+
+  it('rejects a wrong token when verifying and keeps the stored credentials', async function () {
+    const wrong = services.connection.createClient({ authId: SANDBOX_AUTH_ID, authToken: 'WrongToken000000000000000000000000000000' });
+    await assert.rejects(wrong.verifyCredentials(), (e: Error & { code?: string }) => e.code === 'unauthorized');
+    assert.equal((await services.credentials.get())?.credentials.authToken, SANDBOX_AUTH_TOKEN);
+  });
+
+  it('lists the sandbox live calls with direction, state and duration', async function () {
+    const call = sandbox.addCall({ from: '14155550101', to: '14155550202', direction: 'inbound' });
+    const node = await callNode(call.callUuid);
+    const item = services.callsTree.getTreeItem(node);
+    assert.equal(item.label, '14155550101 → 14155550202');
+    assert.equal(item.contextValue, 'call');
+    assert.equal(item.id, `call:${call.callUuid}`);
+    assert.match(String(item.description), /^inbound · in-progress · \d+:\d\d$/);
+    assert.ok(String((item.tooltip as vscode.MarkdownString).value).includes(call.callUuid));
+  });
+
+  it('Record Call with the defaults starts a recording that appears under its call', async function () {
+    const call = sandbox.addCall();
+    const result = (await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {})) as StartRecordingResult;
+    assert.equal(result.kind, 'started');
+    const request = lastApiRequest('POST');
+    assert.equal(request?.status, 202);
+    assert.deepEqual(request?.body, {});
+    const node = await callNode(call.callUuid);
+    assert.equal(services.callsTree.getTreeItem(node).contextValue, 'call.recording');
+    const [recording] = services.callsTree.getChildren(node);
+    const item = services.callsTree.getTreeItem(recording);
+    assert.equal(item.contextValue, 'recording.active');
+    assert.match(String(item.description), /^recording · mp3 · 60 s limit$/);
+  });
+
+  it('Record Call sends every option of the Record API', async function () {
+    const call = sandbox.addCall();
+    const options = {
+      timeLimit: 45,
+      fileFormat: 'wav',
+      transcriptionType: 'auto',
+      transcriptionUrl: 'https://example.com/transcription',
+      transcriptionMethod: 'GET',
+      callbackUrl: 'http://127.0.0.1:9/unreachable',
+      callbackMethod: 'GET',
+    };
+    const result = (await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, options)) as StartRecordingResult;
+    assert.equal(result.kind, 'async', 'callback_url puts the Record API in asynchronous mode');
+    assert.deepEqual(lastApiRequest('POST')?.body, {
+      time_limit: 45,
+      file_format: 'wav',
+      transcription_type: 'auto',
+      transcription_url: 'https://example.com/transcription',
+      transcription_method: 'GET',
+      callback_url: 'http://127.0.0.1:9/unreachable',
+      callback_method: 'GET',
+    });
+    const [recording] = services.callsTree.getChildren(await callNode(call.callUuid));
+    assert.equal(services.callsTree.getTreeItem(recording).contextValue, 'recording.pending');
+  });
+
+  it('Stop Recording on a call stops all of its recordings', async function () {
+    const call = sandbox.addCall();
+    await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {});
+    await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, { fileFormat: 'wav' });
+    const stopped = await vscode.commands.executeCommand('plivo.stopRecording', await callNode(call.callUuid));
+    assert.equal(stopped, true);
+    const request = lastApiRequest('DELETE');
+    assert.equal(request?.status, 204);
+    assert.deepEqual(request?.body, {});
+    assert.deepEqual(sandbox.recordings(call.callUuid).map((r) => r.state), ['stopped', 'stopped']);
+    const node = await callNode(call.callUuid);
+    assert.equal(services.callsTree.getTreeItem(node).contextValue, 'call');
+    assert.deepEqual(services.callsTree.getChildren(node).map((n) => services.callsTree.getTreeItem(n).contextValue), ['recording.stopped', 'recording.stopped']);
+  });
+
+  it('Stop Recording on one recording sends its URL and leaves the others running', async function () {
+    const call = sandbox.addCall();
+    const first = (await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {})) as StartRecordingResult;
+    await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {});
+    assert.equal(first.kind, 'started');
+    const recordingNode = services.callsTree
+      .getChildren(await callNode(call.callUuid))
+      .find((n) => n.kind === 'recording' && first.kind === 'started' && n.recording.url === first.url);
+    assert.ok(recordingNode);
+    assert.equal(await vscode.commands.executeCommand('plivo.stopRecording', recordingNode), true);
+    assert.deepEqual(lastApiRequest('DELETE')?.body, { URL: first.kind === 'started' ? first.url : '' });
+    const states = sandbox.recordings(call.callUuid).map((r) => r.state).sort();
+    assert.deepEqual(states, ['recording', 'stopped']);
+  });
+
+  it('an API failure records nothing and leaves the tree as it was', async function () {
+    const call = sandbox.addCall();
+    await callNode(call.callUuid);
+    sandbox.hangup(call.callUuid);
+    const before = services.recordings.all().length;
+    const result = await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {});
+    assert.equal(result, undefined);
+    assert.equal(services.recordings.all().length, before);
+    assert.equal(lastApiRequest('POST')?.status, 404);
+    sandbox.failNext({ status: 500, body: { api_id: 'x', error: 'simulated outage' }, times: 3 });
+    const known = services.calls.calls.length;
+    await services.calls.refresh();
+    assert.equal(services.calls.status.kind, 'error');
+    assert.equal(services.calls.calls.length, known, 'a failed refresh keeps the last list');
+  });
+
+  it('a "record done" callback from the sandbox marks the recording done in the tree', async function () {
+    const port = await services.listener.start(0).then((url) => Number(new URL(url ?? '').port));
+    assert.ok(port > 0);
+    const call = sandbox.addCall();
+    const callbackUrl = await services.listener.callbackUrl();
+    await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, { timeLimit: 1, callbackUrl });
+    const recording = await until('the recording is done', () =>
+      services.recordings.forCall(call.callUuid).find((r) => r.state === 'done' && r.url),
+    );
+    assert.ok(recording.url?.startsWith(sandbox.url));
+    const stored = services.listener.store.list().find((c) => c.kind === 'record' && c.summary.callUuid === call.callUuid);
+    assert.equal(stored?.signature.state, 'valid');
+    await services.listener.stop();
+  });
+});
