@@ -67,7 +67,7 @@ async function benchListener(): Promise<void> {
   });
   const bareUrl = await listen(bare);
   const listener = new CallbackListener();
-  await listener.start({ port: 0, getAuthTokens: () => [SANDBOX_AUTH_TOKEN], getPublicBaseUrl: () => undefined });
+  await listener.start({ port: 0, getAuthTokens: () => [SANDBOX_AUTH_TOKEN], getSignedBaseUrls: () => [] });
   const path = '/plivo/recording';
   const headers = { 'content-type': 'application/x-www-form-urlencoded', ...signCallbackHeaders('POST', `${listener.url}${path}`, params, SANDBOX_AUTH_TOKEN) };
   let received = 0;

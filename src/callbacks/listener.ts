@@ -1,0 +1,284 @@
+// Local HTTP endpoint that Plivo's callbacks reach (through the user's tunnel).
+// Every request it answers, accepted or refused, becomes a ReceivedCallback.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
+import type { ReceivedCallback } from './model';
+import { CallbackParseError, classifyCallback, parseCallbackParams, summarizeCallback } from './parse';
+
+export interface ListenerOptions {
+  port: number;
+  host?: string;
+  maxBodyBytes?: number;
+  /** Tokens a valid signature may be made with (account and subaccounts). */
+  getAuthTokens: () => string[];
+  /**
+   * Base URLs the listener was handed out as (a tunnel, an editor port-forward), most likely first.
+   * Plivo signs the URL it called, not the local one; the local URL is tried last.
+   */
+  getSignedBaseUrls: () => string[];
+  /** Whole-request deadline for slow clients. */
+  requestTimeoutMs?: number;
+}
+
+export class ListenerPortInUseError extends Error {
+  override readonly name = 'ListenerPortInUseError';
+  constructor(
+    readonly port: number,
+    readonly suggestedPort: number | undefined,
+  ) {
+    super(`port ${port} is already in use${suggestedPort === undefined ? '' : `; port ${suggestedPort} is free`}`);
+  }
+}
+
+const MIB = 1024 * 1024;
+/** Bodies are stored for display and replay; beyond this the history file would balloon. */
+const STORED_BODY_CHARS = 64 * 1024;
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive connections would otherwise hold close() open.
+    server.closeAllConnections();
+  });
+}
+
+/** First port at or above `from` that can be bound on `host`, or undefined if none up to 65535. */
+export async function findFreePort(from: number, host = '127.0.0.1'): Promise<number | undefined> {
+  for (let port = Math.max(1, from); port <= 65535; port++) {
+    const probe = createServer();
+    try {
+      await listen(probe, port, host);
+      await closeServer(probe);
+      return port;
+    } catch {
+      // Taken or forbidden: try the next one.
+    }
+  }
+  return undefined;
+}
+
+function isAddressInUse(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+}
+
+function receivedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined));
+}
+
+/** Joins the tunnel base and the request path without doubling a path prefix the user included in the base. */
+export function signedUrlFor(baseUrl: string, path: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)(\/[^?#]*)?/i.exec(baseUrl.trim());
+  if (!match) return baseUrl + path;
+  const [, origin, basePath = ''] = match;
+  const prefix = basePath.replace(/\/+$/, '');
+  const pathOnly = path.split('?', 1)[0];
+  const alreadyPrefixed = prefix !== '' && (pathOnly === prefix || pathOnly.startsWith(`${prefix}/`));
+  return (alreadyPrefixed ? origin : origin + prefix) + path;
+}
+
+interface Refusal {
+  status: number;
+  reason: string;
+  extraHeaders?: Record<string, string>;
+}
+
+type ListenerEvents = { callback: [ReceivedCallback]; warning: [string] };
+
+export class CallbackListener extends EventEmitter<ListenerEvents> {
+  private server: Server | undefined;
+  private options: Required<ListenerOptions> | undefined;
+
+  get url(): string | undefined {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    return address ? `http://${this.options?.host ?? '127.0.0.1'}:${address.port}` : undefined;
+  }
+
+  get running(): boolean {
+    return this.server?.listening ?? false;
+  }
+
+  async start(options: ListenerOptions): Promise<void> {
+    if (this.server) throw new Error('the callback listener is already running');
+    const resolved: Required<ListenerOptions> = {
+      ...options,
+      host: options.host ?? '127.0.0.1',
+      maxBodyBytes: options.maxBodyBytes ?? MIB,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    };
+    const server = createServer(
+      // Node checks request deadlines on this interval (30 s by default, too coarse for the deadlines below).
+      { requestTimeout: resolved.requestTimeoutMs, headersTimeout: Math.min(10_000, resolved.requestTimeoutMs), connectionsCheckingInterval: 1000 },
+      (req, res) => this.handle(req, res),
+    );
+    // One handler per socket (not per request, which would pile up on keep-alive sockets).
+    server.on('connection', (socket: Socket) => socket.on('error', () => undefined));
+    try {
+      await listen(server, resolved.port, resolved.host);
+    } catch (error) {
+      if (!isAddressInUse(error)) throw error;
+      throw new ListenerPortInUseError(resolved.port, await findFreePort(resolved.port + 1, resolved.host));
+    }
+    server.on('error', (error) => this.emit('warning', `callback listener error: ${error.message}`));
+    this.server = server;
+    this.options = resolved;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await closeServer(server);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    const options = this.options;
+    if (!options) {
+      res.destroy();
+      return;
+    }
+    const method = req.method ?? '';
+    if (method !== 'GET' && method !== 'POST') {
+      return this.refuse(req, res, Buffer.alloc(0), { status: 405, reason: `method ${method} not allowed: use POST or GET`, extraHeaders: { allow: 'GET, POST' } });
+    }
+    const declaredLength = Number(req.headers['content-length']);
+    if (declaredLength > options.maxBodyBytes) return this.refuse(req, res, Buffer.alloc(0), this.tooLarge(options));
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > options.maxBodyBytes) {
+        settled = true;
+        return this.refuse(req, res, Buffer.concat(chunks), this.tooLarge(options));
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      this.accept(req, res, Buffer.concat(chunks));
+    });
+    req.on('close', () => {
+      if (settled || req.complete) return;
+      settled = true;
+      // A connection that carried no body at all is noise, not a callback worth showing.
+      if (size > 0) this.refuse(req, res, Buffer.concat(chunks), { status: 400, reason: `request ended after ${size} bytes, before the body was complete (client disconnected or too slow)` });
+    });
+  }
+
+  private tooLarge(options: Required<ListenerOptions>): Refusal {
+    return { status: 413, reason: `body larger than the ${options.maxBodyBytes} byte limit (plivo.listener.maxBodyBytes)` };
+  }
+
+  private accept(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const request = { method: req.method ?? '', path: req.url ?? '/', contentType: req.headers['content-type'], body };
+    let params: Record<string, string>;
+    try {
+      params = parseCallbackParams(request);
+    } catch (error) {
+      const reason = error instanceof CallbackParseError ? error.message : `could not read the request: ${String(error)}`;
+      return this.refuse(req, res, body, { status: 400, reason });
+    }
+    const record = this.record(req, body, 200, {
+      params,
+      kind: classifyCallback(params),
+      summary: summarizeCallback(params),
+      signature: this.verify(req, params),
+    });
+    this.answer(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ received: true, id: record.id }), false);
+    this.publish(record);
+  }
+
+  /** Answers 4xx, closing the connection when the body was not read, and still shows the request. */
+  private refuse(req: IncomingMessage, res: ServerResponse, body: Buffer, refusal: Refusal): void {
+    const signature = this.unverifiable(req, refusal.reason);
+    const record = this.record(req, body, refusal.status, { params: {}, kind: 'unknown', summary: {}, signature, error: refusal.reason });
+    const unread = !req.complete;
+    this.answer(res, refusal.status, { 'content-type': 'text/plain; charset=utf-8', ...refusal.extraHeaders }, `${refusal.reason}\n`, unread);
+    if (unread) {
+      // Stop reading the rest of the body; drop the connection once the answer is out.
+      req.pause();
+      res.on('finish', () => req.socket.destroySoon());
+    }
+    this.publish(record);
+  }
+
+  private answer(res: ServerResponse, status: number, headers: Record<string, string>, body: string, close: boolean): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { ...headers, ...(close ? { connection: 'close' } : {}) });
+    res.end(body);
+  }
+
+  /** Every URL the request may have been sent to, most likely first. */
+  private candidateUrls(path: string): string[] {
+    const bases = (this.options?.getSignedBaseUrls() ?? []).map((b) => b.trim()).filter(Boolean);
+    return [...new Set([...bases.map((base) => signedUrlFor(base, path)), `${this.url ?? ''}${path}`])];
+  }
+
+  /** The token and URL getters belong to the caller; their failure must not escape the request handler. */
+  private verify(req: IncomingMessage, params: Record<string, string>): SignatureCheck {
+    try {
+      const authTokens = this.options?.getAuthTokens() ?? [];
+      const checks = this.candidateUrls(req.url ?? '/').map((url) =>
+        verifyPlivoSignature({ method: req.method ?? '', url, params, headers: req.headers, authTokens }),
+      );
+      return checks.find((check) => check.state === 'valid') ?? checks[0];
+    } catch (error) {
+      return this.unverifiable(req, `could not get the Auth Token or public URL (${(error as Error).message})`);
+    }
+  }
+
+  /** A refused request has no trustworthy params, so a signature on it cannot be confirmed. */
+  private unverifiable(req: IncomingMessage, reason: string): SignatureCheck {
+    const check = verifyPlivoSignature({ method: req.method ?? '', url: '', params: {}, headers: req.headers, authTokens: [] });
+    return check.state === 'unsigned' ? check : { state: 'invalid', version: check.version, detail: `not checked: ${reason}` };
+  }
+
+  private record(
+    req: IncomingMessage,
+    body: Buffer,
+    status: number,
+    fields: Pick<ReceivedCallback, 'params' | 'kind' | 'summary' | 'signature' | 'error'>,
+  ): ReceivedCallback {
+    const text = body.toString('utf8');
+    const contentType = req.headers['content-type'];
+    return {
+      id: randomUUID(),
+      receivedAt: new Date().toISOString(),
+      method: req.method ?? '',
+      path: req.url ?? '/',
+      headers: receivedHeaders(req.headers),
+      body: text.slice(0, STORED_BODY_CHARS),
+      ...(text.length > STORED_BODY_CHARS ? { bodyTruncated: true } : {}),
+      ...(contentType === undefined ? {} : { contentType }),
+      status,
+      ...fields,
+    };
+  }
+
+  /** A throwing 'callback' handler must not take the request handler down with it. */
+  private publish(record: ReceivedCallback): void {
+    try {
+      this.emit('callback', record);
+    } catch (error) {
+      this.emit('warning', `a 'callback' event handler failed: ${(error as Error).message}`);
+    }
+  }
+}

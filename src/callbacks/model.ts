@@ -1,0 +1,53 @@
+// Records shared by the listener, the store and the relay; plain JSON so they persist as-is.
+import type { SignatureCheck } from '../plivo/signature';
+
+export type CallbackKind = 'record' | 'transcription' | 'async' | 'unknown';
+
+/** The fields a person looks for first, whichever casing Plivo used. */
+export interface CallbackSummary {
+  callUuid?: string;
+  recordUrl?: string;
+  recordingId?: string;
+  apiId?: string;
+  durationSeconds?: number;
+  transcription?: string;
+  transcriptionError?: string;
+  message?: string;
+  /** Asynchronous-mode `response` field, parsed when it is JSON. */
+  response?: unknown;
+}
+
+/** Outcome of one outgoing request (forward, replay, test callback). */
+export interface RelayResult {
+  targetUrl: string;
+  status?: number;
+  ok: boolean;
+  durationMs: number;
+  responseSnippet: string;
+  /** Actionable text, e.g. "connection refused: is your app running on localhost:3000?". */
+  error?: string;
+}
+
+export interface ReceivedCallback {
+  id: string;
+  receivedAt: string;
+  method: string;
+  /** Path with query string, as requested. */
+  path: string;
+  /** Lower-case names, as received. */
+  headers: Record<string, string | string[]>;
+  /** Raw body text, cut at a storage limit (see `bodyTruncated`). */
+  body: string;
+  bodyTruncated?: boolean;
+  contentType?: string;
+  params: Record<string, string>;
+  kind: CallbackKind;
+  summary: CallbackSummary;
+  signature: SignatureCheck;
+  /** HTTP status the listener answered. */
+  status: number;
+  /** Why the listener refused the request, for 4xx answers. */
+  error?: string;
+  /** Result of relaying it to `plivo.listener.forwardUrl`. */
+  forward?: RelayResult;
+}

@@ -1,0 +1,147 @@
+// Received request → flat params → kind + summary. Plivo sends form fields or a
+// query string; the seed shows JSON; names come snake_case or CamelCase.
+import type { CallbackKind, CallbackSummary } from './model';
+
+/** A body or query the listener cannot read; it answers 400 with `message`. */
+export class CallbackParseError extends Error {
+  override readonly name = 'CallbackParseError';
+}
+
+export interface RawCallbackRequest {
+  method: string;
+  /** Path with query string. */
+  path: string;
+  contentType?: string;
+  body: Buffer;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(body: Buffer): string {
+  try {
+    return strictUtf8.decode(body);
+  } catch {
+    throw new CallbackParseError('body is not valid UTF-8 text');
+  }
+}
+
+/** URLSearchParams silently keeps malformed escapes; a callback with them is garbage worth flagging. */
+function parseUrlEncoded(text: string, where: string): Record<string, string> {
+  const decode = (component: string): string => {
+    try {
+      return decodeURIComponent(component.replace(/\+/g, ' '));
+    } catch {
+      throw new CallbackParseError(`invalid percent-encoding in ${where}`);
+    }
+  };
+  // fromEntries defines own properties, so a "__proto__" field stays a field.
+  return Object.fromEntries(
+    text
+      .split('&')
+      .filter(Boolean)
+      .map((pair) => {
+        const separator = pair.indexOf('=');
+        return separator < 0 ? [decode(pair), ''] : [decode(pair.slice(0, separator)), decode(pair.slice(separator + 1))];
+      }),
+  );
+}
+
+function flattenJsonValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function parseJsonObject(text: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CallbackParseError(`invalid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CallbackParseError('JSON body must be an object');
+  }
+  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, flattenJsonValue(value)]));
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
+}
+
+/** Callback params: the query for GET, the body (JSON or form) for POST. */
+export function parseCallbackParams(request: RawCallbackRequest): Record<string, string> {
+  if (request.method.toUpperCase() === 'GET') {
+    const queryStart = request.path.indexOf('?');
+    return queryStart < 0 ? {} : parseUrlEncoded(request.path.slice(queryStart + 1), 'query string');
+  }
+  if (request.body.length === 0) return {};
+  const text = decodeUtf8(request.body);
+  const type = mediaType(request.contentType);
+  if (type === 'application/json' || type.endsWith('+json')) return parseJsonObject(text);
+  if (type === 'application/x-www-form-urlencoded') return parseUrlEncoded(text, 'form body');
+  // Hand-made test requests (curl -d) often omit the header.
+  if (type === '') return text.trimStart().startsWith('{') ? parseJsonObject(text) : parseUrlEncoded(text, 'form body');
+  throw new CallbackParseError(`unsupported Content-Type ${type}: send application/json or application/x-www-form-urlencoded`);
+}
+
+function parseJsonField(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** First non-empty string among `names`, looked up in each source in turn. */
+function pick(sources: Array<Record<string, unknown>>, names: string[]): string | undefined {
+  for (const source of sources) {
+    for (const name of names) {
+      const value = Object.hasOwn(source, name) ? source[name] : undefined;
+      if ((typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '') return String(value).trim();
+    }
+  }
+  return undefined;
+}
+
+/** Plivo sends -1 while a recording is unfinished; that and garbage mean "unknown". */
+function nonNegativeNumber(text: string | undefined): number | undefined {
+  const value = text === undefined ? NaN : Number(text);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+const RECORD_URL_NAMES = ['record_url', 'RecordUrl', 'RecordFile'];
+
+export function classifyCallback(params: Record<string, string>): CallbackKind {
+  if (RECORD_URL_NAMES.some((name) => Object.hasOwn(params, name)) || params.message?.trim().toLowerCase() === 'record done') return 'record';
+  if (Object.hasOwn(params, 'transcription')) return 'transcription';
+  if (Object.hasOwn(params, 'response')) return 'async';
+  return 'unknown';
+}
+
+export function summarizeCallback(params: Record<string, string>): CallbackSummary {
+  const response = parseJsonField(params.response);
+  // Asynchronous-mode callbacks carry the API's answer inside `response`.
+  const sources = isRecord(response) ? [params, response] : [params];
+  const durationMs = nonNegativeNumber(pick(sources, ['recording_duration_ms', 'RecordingDurationMs']));
+  const summary: CallbackSummary = {
+    callUuid: pick(sources, ['call_uuid', 'CallUUID']),
+    recordUrl: pick(sources, [...RECORD_URL_NAMES, 'url']),
+    recordingId: pick(sources, ['recording_id', 'RecordingID']),
+    apiId: pick(sources, ['api_id', 'ApiID', 'APIID']),
+    durationSeconds:
+      nonNegativeNumber(pick(sources, ['recording_duration', 'RecordingDuration', 'duration', 'Duration'])) ??
+      (durationMs === undefined ? undefined : durationMs / 1000),
+    transcription: pick([params], ['transcription']),
+    transcriptionError: pick([params], ['error']),
+    message: pick(sources, ['message']),
+    response,
+  };
+  // Drop absent fields so stored records stay small and `deepEqual`-friendly.
+  return Object.fromEntries(Object.entries(summary).filter(([, value]) => value !== undefined)) as CallbackSummary;
+}

@@ -1,0 +1,178 @@
+// Plivo callback signatures (X-Plivo-Signature-V3 / -V2), computed the way the
+// official SDKs do (plivo-node lib/utils/v3Security.js, security.js).
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+
+type ParamValues = Record<string, string | string[]>;
+
+/** Splits a URL string without normalising it: Plivo signs the URL as configured, default ports included. */
+function splitUrl(uri: string): { base: string; query: string } {
+  const withoutFragment = uri.split('#', 1)[0];
+  const queryStart = withoutFragment.indexOf('?');
+  return queryStart < 0
+    ? { base: withoutFragment, query: '' }
+    : { base: withoutFragment.slice(0, queryStart), query: withoutFragment.slice(queryStart + 1) };
+}
+
+function toMultiMap(params: ParamValues): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(params)) map.set(key, Array.isArray(value) ? [...value] : [value]);
+  return map;
+}
+
+/** Query values are signed decoded; blank values are kept (plivo-python da5fc98). */
+function parseQuery(query: string): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const [key, value] of new URLSearchParams(query)) map.set(key, [...(map.get(key) ?? []), value]);
+  return map;
+}
+
+/** Like plivo-node, colliding keys keep the values of both sources. */
+function mergeInto(target: Map<string, string[]>, source: Map<string, string[]>): Map<string, string[]> {
+  for (const [key, values] of source) target.set(key, [...(target.get(key) ?? []), ...values]);
+  return target;
+}
+
+/** Keys, then each key's values, in UTF-16 code-unit order (JS default sort), as the SDKs do. */
+function sortedPairs(map: Map<string, string[]>): Array<[string, string]> {
+  return [...map.keys()].sort().flatMap((key) => [...(map.get(key) ?? [])].sort().map((value): [string, string] => [key, value]));
+}
+
+function sortedQueryString(map: Map<string, string[]>): string {
+  return sortedPairs(map).map(([key, value]) => `${key}=${value}`).join('&');
+}
+
+function hmacBase64(authToken: string, message: string): string {
+  return createHmac('sha256', Buffer.from(authToken, 'utf8')).update(message, 'utf8').digest('base64');
+}
+
+function v3BaseString(method: 'GET' | 'POST', uri: string, params: ParamValues): string {
+  const { base, query } = splitUrl(uri);
+  if (method === 'GET') {
+    const queryString = sortedQueryString(mergeInto(parseQuery(query), toMultiMap(params)));
+    return queryString ? `${base}?${queryString}` : base;
+  }
+  const queryString = sortedQueryString(parseQuery(query));
+  const bodyString = sortedPairs(toMultiMap(params)).map(([key, value]) => key + value).join('');
+  const hasBody = Object.keys(params).length > 0;
+  if (!queryString && !hasBody) return base;
+  return `${base}?${queryString}${queryString && hasBody ? '.' : ''}${bodyString}`;
+}
+
+function normaliseMethod(method: string): 'GET' | 'POST' | undefined {
+  const upper = method.toUpperCase();
+  return upper === 'GET' || upper === 'POST' ? upper : undefined;
+}
+
+/** Plivo only signs GET and POST callbacks; any other method throws a RangeError. */
+export function computeSignatureV3(method: string, uri: string, params: ParamValues, nonce: string, authToken: string): string {
+  const signedMethod = normaliseMethod(method);
+  if (!signedMethod) throw new RangeError(`Plivo signs only GET and POST callbacks, not ${method}`);
+  return hmacBase64(authToken, `${v3BaseString(signedMethod, uri, params)}.${nonce}`);
+}
+
+/** V2 covers only the URL without its query, and the nonce follows it with no separator. */
+export function computeSignatureV2(uri: string, nonce: string, authToken: string): string {
+  return hmacBase64(authToken, splitUrl(uri).base + nonce);
+}
+
+function randomNonce(): string {
+  return Array.from({ length: 20 }, () => randomInt(10)).join('');
+}
+
+/**
+ * Headers Plivo would send for this callback. For GET, `uri` excludes the callback
+ * params; they are appended as the query string when the request is sent.
+ */
+export function signCallbackHeaders(
+  method: 'GET' | 'POST',
+  uri: string,
+  params: Record<string, string>,
+  authToken: string,
+  nonce: string = randomNonce(),
+): Record<string, string> {
+  const v3 = computeSignatureV3(method, uri, params, nonce, authToken);
+  return {
+    'X-Plivo-Signature-V3': v3,
+    'X-Plivo-Signature-Ma-V3': v3,
+    'X-Plivo-Signature-V3-Nonce': nonce,
+    'X-Plivo-Signature-V2': computeSignatureV2(uri, nonce, authToken),
+    'X-Plivo-Signature-V2-Nonce': nonce,
+  };
+}
+
+export type SignatureCheck = { state: 'valid' | 'invalid' | 'unsigned'; version?: 'v3' | 'v2'; detail: string };
+
+type Headers = Record<string, string | string[] | undefined>;
+
+export interface SignatureInput {
+  method: string;
+  /** The URL as Plivo called it: public base URL + path + query. */
+  url: string;
+  params: ParamValues;
+  /** Lower-case header names, as node:http delivers them. */
+  headers: Headers;
+  authTokens: string[];
+}
+
+function headerText(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** Several signatures may arrive comma-separated (token rotation, main + subaccount). */
+function candidateSignatures(headers: Headers, names: string[]): string[] {
+  return names.flatMap((name) => (headerText(headers, name) ?? '').split(',').map((part) => part.trim())).filter(Boolean);
+}
+
+function constantTimeEquals(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+interface SignatureFamily {
+  version: 'v3' | 'v2';
+  signatureHeaders: string[];
+  nonceHeader: string;
+}
+
+// Order matters: V3 is preferred when both families are present.
+const FAMILIES: SignatureFamily[] = [
+  { version: 'v3', signatureHeaders: ['x-plivo-signature-v3', 'x-plivo-signature-ma-v3'], nonceHeader: 'x-plivo-signature-v3-nonce' },
+  { version: 'v2', signatureHeaders: ['x-plivo-signature-v2', 'x-plivo-signature-ma-v2'], nonceHeader: 'x-plivo-signature-v2-nonce' },
+];
+
+function expectedSignature(version: 'v3' | 'v2', method: 'GET' | 'POST', input: SignatureInput, nonce: string, token: string): string {
+  if (version === 'v2') return computeSignatureV2(input.url, nonce, token);
+  // For GET the query of `url` already holds the callback params Plivo signed;
+  // adding `params` again would count them twice.
+  const signedParams = method === 'GET' && splitUrl(input.url).query ? {} : input.params;
+  return computeSignatureV3(method, input.url, signedParams, nonce, token);
+}
+
+/** Checks V3 (preferred) or V2 headers; never puts a token in the result. */
+export function verifyPlivoSignature(input: SignatureInput): SignatureCheck {
+  const family = FAMILIES.find((f) => candidateSignatures(input.headers, f.signatureHeaders).length > 0);
+  if (!family) return { state: 'unsigned', detail: 'no X-Plivo-Signature-V3 or -V2 header' };
+  const { version } = family;
+  const method = normaliseMethod(input.method);
+  if (!method) return { state: 'invalid', version, detail: `Plivo signs only GET and POST callbacks, not ${input.method}` };
+  const nonce = headerText(input.headers, family.nonceHeader);
+  if (!nonce) return { state: 'invalid', version, detail: `nonce header missing (${family.nonceHeader})` };
+  const tokens = input.authTokens.filter(Boolean);
+  if (tokens.length === 0) return { state: 'invalid', version, detail: 'no Auth Token available to check the signature' };
+
+  const candidates = candidateSignatures(input.headers, family.signatureHeaders);
+  const matched = tokens.some((token) => {
+    const expected = expectedSignature(version, method, input, nonce, token);
+    // Compare every candidate so the time taken does not reveal which one matched.
+    return candidates.map((candidate) => constantTimeEquals(candidate, expected)).includes(true);
+  });
+  if (matched) return { state: 'valid', version, detail: `${version.toUpperCase()} signature matches the Auth Token` };
+  const tokenWord = tokens.length > 1 ? `any of the ${tokens.length} Auth Tokens` : 'the Auth Token';
+  return {
+    state: 'invalid',
+    version,
+    detail: `signature does not match ${tokenWord} for ${method} ${input.url} (is this the exact URL Plivo called?)`,
+  };
+}

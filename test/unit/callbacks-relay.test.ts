@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findFreePort } from '../../src/callbacks/listener';
+import { buildTestCallback, forwardCallback, replayCallback, sendCallback, sendSignedCallback } from '../../src/callbacks/relay';
+import { signCallbackHeaders, verifyPlivoSignature } from '../../src/plivo/signature';
+import { TOKEN, nextCallback, startListener, startReceiver } from './helpers/callbacks';
+
+const OPTIONS = { timeoutMs: 5000 };
+
+test('POST sends params form-encoded and records status, duration and snippet', async (t) => {
+  const app = await startReceiver((_request, res) => res.writeHead(201, { 'content-type': 'text/plain' }).end('created'));
+  t.after(() => app.close());
+  const result = await sendCallback(`${app.url}/plivo/cb`, { method: 'POST', params: { call_uuid: 'c 1', record_url: 'https://x/r.mp3' } }, OPTIONS);
+  assert.deepEqual({ ...result, durationMs: 0 }, { targetUrl: `${app.url}/plivo/cb`, status: 201, ok: true, durationMs: 0, responseSnippet: 'created' });
+  assert.ok(result.durationMs >= 0);
+  const [request] = app.requests;
+  assert.equal(request.method, 'POST');
+  assert.equal(request.headers['content-type'], 'application/x-www-form-urlencoded');
+  assert.deepEqual(Object.fromEntries(new URLSearchParams(request.body)), { call_uuid: 'c 1', record_url: 'https://x/r.mp3' });
+});
+
+test('GET appends params to any existing query', async (t) => {
+  const app = await startReceiver();
+  t.after(() => app.close());
+  await sendCallback(`${app.url}/cb?src=ext`, { method: 'GET', params: { a: '1 2' } }, OPTIONS);
+  await sendCallback(`${app.url}/cb`, { method: 'GET', params: { b: '3' } }, OPTIONS);
+  assert.deepEqual(app.requests.map((request) => request.url), ['/cb?src=ext&a=1+2', '/cb?b=3']);
+  assert.equal(app.requests[0].body, '');
+});
+
+test('a raw body is sent as-is with its content type', async (t) => {
+  const app = await startReceiver();
+  t.after(() => app.close());
+  await sendCallback(app.url, { method: 'POST', params: { a: '1' }, body: '{"a":"1"}', contentType: 'application/json' }, OPTIONS);
+  assert.equal(app.requests[0].body, '{"a":"1"}');
+  assert.equal(app.requests[0].headers['content-type'], 'application/json');
+});
+
+test('error statuses are not ok; the snippet stops at 2 KiB', async (t) => {
+  const app = await startReceiver((_request, res) => res.writeHead(500).end('e'.repeat(100_000)));
+  t.after(() => app.close());
+  const result = await sendCallback(app.url, { method: 'POST', params: {} }, OPTIONS);
+  assert.equal(result.status, 500);
+  assert.equal(result.ok, false);
+  assert.equal(result.responseSnippet.length, 2048);
+  assert.equal(result.error, undefined);
+});
+
+test('connection refused names the host and port to check', async () => {
+  const port = await findFreePort(40_000);
+  const result = await sendCallback(`http://localhost:${port}/cb`, { method: 'POST', params: {} }, OPTIONS);
+  assert.equal(result.ok, false);
+  assert.equal(result.status, undefined);
+  assert.equal(result.error, `connection refused: is your app running on localhost:${port}?`);
+});
+
+test('a silent app times out with the limit in the message', async (t) => {
+  const app = await startReceiver(() => undefined);
+  t.after(() => app.close());
+  const result = await sendCallback(app.url, { method: 'POST', params: {} }, { timeoutMs: 200 });
+  assert.equal(result.ok, false);
+  assert.equal(result.error, 'timed out after 0.2 s');
+  assert.ok(result.durationMs >= 150);
+});
+
+test('bad target URLs are reported, not thrown', async () => {
+  const missingScheme = await sendCallback('localhost:3000', { method: 'GET', params: {} }, OPTIONS);
+  assert.equal(missingScheme.error, 'not a valid URL: localhost:3000 (start it with http:// or https://)');
+  assert.equal((await sendCallback('http://exa mple', { method: 'GET', params: {} }, OPTIONS)).error, 'not a valid URL: http://exa mple');
+  assert.match((await sendCallback('ftp://x/y', { method: 'GET', params: {} }, OPTIONS)).error ?? '', /only http and https URLs/);
+});
+
+test('forward keeps the original body and Plivo headers, so the app verifies against its public URL', async (t) => {
+  const publicUrl = 'https://abc.ngrok.app/plivo/record';
+  const listener = await startListener({ getSignedBaseUrls: () => ['https://abc.ngrok.app'] });
+  const app = await startReceiver();
+  t.after(() => Promise.all([listener.stop(), app.close()]));
+  const params = buildTestCallback('record', { callUuid: 'c-fwd' });
+  const received = nextCallback(listener);
+  await sendCallback(`${listener.url}/plivo/record`, { method: 'POST', params, headers: signCallbackHeaders('POST', publicUrl, params, TOKEN) }, OPTIONS);
+  const callback = await received;
+  assert.equal(callback.signature.state, 'valid', callback.signature.detail);
+
+  const result = await forwardCallback(callback, `${app.url}/hook`, OPTIONS);
+  assert.equal(result.status, 200);
+  const [request] = app.requests;
+  assert.equal(request.body, callback.body);
+  const appParams = Object.fromEntries(new URLSearchParams(request.body));
+  const appHeaders = request.headers as Record<string, string>;
+  const check = verifyPlivoSignature({ method: 'POST', url: publicUrl, params: appParams, headers: appHeaders, authTokens: [TOKEN] });
+  assert.equal(check.state, 'valid');
+});
+
+test('replay re-signs for the new URL (POST JSON and GET), and the listener accepts it', async (t) => {
+  const listener = await startListener();
+  t.after(() => listener.stop());
+  for (const original of [
+    { method: 'POST', path: '/seed', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"call_uuid":"c","record_url":"u","message":"record done"}' } },
+    { method: 'GET', path: '/get?call_uuid=c&record_url=u', init: {} },
+  ]) {
+    const first = nextCallback(listener);
+    await (await fetch(`${listener.url}${original.path}`, original.init)).arrayBuffer();
+    const stored = await first;
+    assert.equal(stored.signature.state, 'unsigned');
+
+    const replayed = nextCallback(listener);
+    const result = await replayCallback(stored, `${listener.url}/replayed`, TOKEN, OPTIONS);
+    assert.equal(result.status, 200);
+    const again = await replayed;
+    assert.equal(again.method, original.method);
+    assert.deepEqual(again.params, stored.params);
+    assert.equal(again.signature.state, 'valid', again.signature.detail);
+    if (original.method === 'POST') assert.equal(again.body, stored.body);
+  }
+});
+
+test('replay without a token sends unsigned; a truncated body is re-encoded from params', async (t) => {
+  const app = await startReceiver();
+  t.after(() => app.close());
+  const listener = await startListener();
+  t.after(() => listener.stop());
+  const received = nextCallback(listener);
+  await (await fetch(`${listener.url}/cb`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })).arrayBuffer();
+  const stored = { ...(await received), body: 'a=', bodyTruncated: true };
+  await replayCallback(stored, app.url, undefined, OPTIONS);
+  assert.equal(app.requests[0].body, 'a=1');
+  assert.equal(app.requests[0].headers['x-plivo-signature-v3'], undefined);
+});
+
+test('test callbacks of each kind arrive signed and classified as that kind', async (t) => {
+  const listener = await startListener();
+  t.after(() => listener.stop());
+  for (const kind of ['record', 'transcription', 'async'] as const) {
+    const params = buildTestCallback(kind, { callUuid: 'c-test', recordingId: 'r-test', apiId: 'a-test' });
+    const received = nextCallback(listener);
+    const result = await sendSignedCallback(`${listener.url}/test`, { method: 'POST', params }, TOKEN, OPTIONS);
+    assert.equal(result.status, 200);
+    const callback = await received;
+    assert.equal(callback.kind, kind);
+    assert.equal(callback.signature.state, 'valid', callback.signature.detail);
+    assert.equal(callback.summary.recordingId, 'r-test');
+  }
+});
+
+test('buildTestCallback: record sample carries the seed fields and consistent timings', () => {
+  const now = new Date('2025-01-01T00:00:22Z');
+  const params = buildTestCallback('record', { callUuid: 'c', apiId: 'a', recordingId: 'r', durationSeconds: 22, now });
+  assert.deepEqual(params, {
+    api_id: 'a',
+    call_uuid: 'c',
+    record_url: 'https://s3.amazonaws.com/recordings_2013/r.mp3',
+    recording_id: 'r',
+    recording_duration: '22',
+    recording_duration_ms: '22000',
+    recording_start_ms: String(Date.parse('2025-01-01T00:00:00Z')),
+    recording_end_ms: String(now.getTime()),
+    message: 'record done',
+  });
+});
