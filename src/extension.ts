@@ -21,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): Services | undefined
   const calls = new CallsModel(connection);
   const callsTree = new CallsTreeProvider(calls, recordings);
   const callsView = vscode.window.createTreeView('plivo.calls', { treeDataProvider: callsTree, showCollapseAll: true });
-  const listener = new ListenerService(context.globalStorageUri.fsPath, connection, recordings, log);
+  const listener = new ListenerService(context.globalStorageUri.fsPath, connection, recordings, log, () => sandbox.active !== undefined);
   context.subscriptions.push(log, credentials, sandbox, connection, recordings, calls, callsTree, callsView, listener);
 
   const services: Services = { context, log, credentials, connection, sandbox, recordings, calls, callsTree, callsView, listener };

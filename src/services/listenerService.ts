@@ -21,6 +21,8 @@ export class ListenerService implements vscode.Disposable {
   readonly onDidChangeState = this.#onDidChangeState.event;
   readonly #disposables: vscode.Disposable[] = [];
   #authTokens: string[] = [];
+  /** Base URLs given out for callbacks; signatures are checked against the one the sender used. */
+  readonly #handedOut = new Set<string>();
   #loaded: Promise<void> | undefined;
 
   constructor(
@@ -28,6 +30,7 @@ export class ListenerService implements vscode.Disposable {
     private readonly connection: PlivoConnection,
     private readonly recordings: RecordingsStore,
     private readonly log: vscode.LogOutputChannel,
+    private readonly sandboxActive: () => boolean,
   ) {
     this.store = new CallbackStore(storageDir, { maxHistory: settings.callbacksMaxHistory() });
     this.#statusItem = vscode.window.createStatusBarItem('plivo.listener', vscode.StatusBarAlignment.Left, 50);
@@ -75,7 +78,7 @@ export class ListenerService implements vscode.Disposable {
         port,
         maxBodyBytes: settings.listenerMaxBodyBytes(),
         getAuthTokens: () => this.#authTokens,
-        getPublicBaseUrl: () => settings.listenerPublicUrl(),
+        getSignedBaseUrls: () => [settings.listenerPublicUrl(), ...this.#handedOut].filter((u): u is string => u !== undefined),
       });
     } catch (error) {
       if (!(error instanceof ListenerPortInUseError)) throw error;
@@ -94,16 +97,19 @@ export class ListenerService implements vscode.Disposable {
   }
 
   /**
-   * The base URL to give Plivo: `plivo.listener.publicUrl` (a tunnel) when set, else the local URL as the
-   * editor exposes it (`asExternalUri` forwards the port in remote and Codespaces sessions). Starts the listener.
+   * The base URL to give the sender of callbacks, starting the listener: the local URL for the offline sandbox
+   * (it runs in this extension host), else `plivo.listener.publicUrl` (a tunnel) when set, else the local URL as the
+   * editor exposes it (`asExternalUri` forwards the port in remote, Codespaces and code-server sessions).
    */
   async externalBaseUrl(): Promise<string | undefined> {
     const local = await this.start();
     if (!local) return undefined;
+    if (this.sandboxActive()) return local;
     const publicUrl = settings.listenerPublicUrl();
     if (publicUrl) return publicUrl.replace(/\/+$/, '');
-    const external = await vscode.env.asExternalUri(vscode.Uri.parse(local));
-    return external.toString(true).replace(/\/+$/, '');
+    const external = (await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true).replace(/\/+$/, '');
+    this.#handedOut.add(external);
+    return external;
   }
 
   /** A URL for Plivo's callback_url / transcription_url that lands in the Callbacks view. */
@@ -155,8 +161,9 @@ export class ListenerService implements vscode.Disposable {
   }
 
   async #offerRecording(recordUrl: string, callback: ReceivedCallback): Promise<void> {
+    // Only known-safe text here: request fields could carry markdown links, which notifications render.
     const choice = await vscode.window.showInformationMessage(
-      `Recording done on call ${callback.summary.callUuid ?? '?'} (signature ${callback.signature.state}).`,
+      `A recording started from this workspace is done (callback signature ${callback.signature.state}).`,
       'Open Recording',
       'Show Request',
     );

@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import type { ReceivedCallback } from '../callbacks';
+import { callbackFileName, renderCallbackDocument } from './callbacksFormat';
+import type { CallbackSource } from './callbacksTree';
+
+/** Read-only documents `plivo-callback:/<id>/<kind>-<time>.json` showing one whole request as JSON. */
+export const CALLBACK_SCHEME = 'plivo-callback';
+
+export function callbackUri(callback: ReceivedCallback): vscode.Uri {
+  return vscode.Uri.from({ scheme: CALLBACK_SCHEME, path: `/${encodeURIComponent(callback.id)}/${callbackFileName(callback)}` });
+}
+
+export function callbackIdOf(uri: vscode.Uri): string | undefined {
+  if (uri.scheme !== CALLBACK_SCHEME) return undefined;
+  const segment = uri.path.split('/')[1];
+  if (!segment) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+const GONE = `${JSON.stringify({ error: 'This callback is no longer in the history: it was cleared, or dropped beyond plivo.callbacks.maxHistory.' }, null, 2)}\n`;
+
+/**
+ * Renders stored callbacks as text, never as HTML. Open documents follow the store: a forward result
+ * that arrives later shows up, a cleared callback says it is gone.
+ */
+export class CallbackDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  readonly #onDidChange = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.#onDidChange.event;
+  /** What each open document shows, to re-render only those whose record changed. */
+  readonly #shown = new Map<string, { uri: vscode.Uri; callback: ReceivedCallback | undefined }>();
+  readonly #disposables: Array<{ dispose(): void }>;
+
+  constructor(private readonly source: CallbackSource) {
+    this.#disposables = [
+      source.store.onDidChange(() => this.#refreshOpen()),
+      vscode.workspace.onDidCloseTextDocument((document) => this.#shown.delete(document.uri.toString())),
+    ];
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    await this.source.load();
+    const id = callbackIdOf(uri);
+    const callback = id === undefined ? undefined : this.source.store.get(id);
+    this.#shown.set(uri.toString(), { uri, callback });
+    return callback ? renderCallbackDocument(callback) : GONE;
+  }
+
+  dispose(): void {
+    this.#disposables.forEach((d) => d.dispose());
+    this.#onDidChange.dispose();
+  }
+
+  #refreshOpen(): void {
+    for (const { uri, callback } of this.#shown.values()) {
+      const id = callbackIdOf(uri);
+      if (id !== undefined && this.source.store.get(id) !== callback) this.#onDidChange.fire(uri);
+    }
+  }
+}
