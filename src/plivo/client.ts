@@ -203,8 +203,16 @@ export class PlivoClient {
       Accept: 'application/json',
     };
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
+    // A timer of our own: on Node 20, AbortSignal.timeout() combined with AbortSignal.any() can be collected
+    // before it fires, and the request then never times out.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.#timeoutMs);
+    const onCallerAbort = (): void => controller.abort();
+    spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const started = performance.now();
     const log = (entry: Omit<RequestLogEntry, 'method' | 'path' | 'durationMs'>): void =>
       this.#onRequest?.({ method: spec.method, path, durationMs: Math.round(performance.now() - started), ...entry });
@@ -216,18 +224,21 @@ export class PlivoClient {
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal,
+        signal: controller.signal,
         redirect: 'error',
       });
       text = await response.text();
     } catch (cause) {
       const error = spec.signal?.aborted
         ? new PlivoError('network', 'The request was cancelled.')
-        : timeout.aborted
+        : timedOut
           ? new PlivoError('timeout', `Plivo did not answer ${spec.method} ${path} within ${formatSeconds(this.#timeoutMs)}; check the network and the API base URL (${this.baseUrl}).`)
           : new PlivoError('network', `Could not reach Plivo at ${this.baseUrl} (${describeCause(cause)}); check the network and the API base URL.`);
       log({ error: error.message });
       throw error;
+    } finally {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onCallerAbort);
     }
 
     const parsed = parseJson(text);

@@ -1,0 +1,51 @@
+// Command-line options of `npm run sandbox`.
+
+export interface CliArgs {
+  port: number;
+  calls: number;
+  timeScale: number;
+  help: boolean;
+}
+
+export const DEFAULT_CLI_PORT = 8099;
+
+export const USAGE = `Usage: npm run sandbox -- [--port N] [--calls N] [--time-scale X]
+  --port N        port to listen on (default ${DEFAULT_CLI_PORT}, or $PLIVO_SANDBOX_PORT; 0 = any free port)
+  --calls N       simulated live calls at start (default 3)
+  --time-scale X  multiply simulated durations, e.g. 0.1 for ten times faster (default 1)`;
+
+/** Accepts `--name value` and `--name=value`. Throws an Error with a message fit for the user. */
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliArgs {
+  const args: CliArgs = { port: DEFAULT_CLI_PORT, calls: 3, timeScale: 1, help: false };
+  if (env.PLIVO_SANDBOX_PORT) args.port = port(env.PLIVO_SANDBOX_PORT, 'PLIVO_SANDBOX_PORT');
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i].split(/=(.*)/s, 2);
+    if (name === '--help' || name === '-h') {
+      args.help = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`${name} needs a value`);
+    if (name === '--port') args.port = port(value, name);
+    else if (name === '--calls') args.calls = integer(value, name, 0, 1000);
+    else if (name === '--time-scale') args.timeScale = positiveNumber(value, name);
+    else throw new Error(`unknown option ${name}`);
+  }
+  return args;
+}
+
+function port(value: string, name: string): number {
+  return integer(value, name, 0, 65535);
+}
+
+function integer(value: string, name: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+function positiveNumber(value: string, name: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,18 @@
+// The offline sandbox: a Plivo-compatible local API server, used as the test double and as a demo.
+export { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN } from './accounts';
+export { Sandbox } from './sandbox';
+export type {
+  CallDirection,
+  CallbackKind,
+  HttpCallbackMethod,
+  RecordingFormat,
+  SandboxAccount,
+  SandboxCall,
+  SandboxCallInit,
+  SandboxCallbackLog,
+  SandboxChurnOptions,
+  SandboxFault,
+  SandboxOptions,
+  SandboxRecording,
+  SandboxRequestLog,
+} from './types';

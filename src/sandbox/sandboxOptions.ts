@@ -1,0 +1,47 @@
+// Defaults and sanity checks for SandboxOptions, so mistakes fail at start() rather than mid-test.
+import { DEFAULT_CHURN } from './churn';
+import { DEMO_ACCOUNT } from './accounts';
+import type { SandboxAccount, SandboxCallInit, SandboxChurnOptions, SandboxOptions } from './types';
+
+export interface ResolvedOptions {
+  accounts: SandboxAccount[];
+  timeScale: number;
+  callbackTimeoutMs: number;
+  churn?: SandboxChurnOptions;
+  initialCalls: SandboxCallInit[];
+}
+
+export function resolveOptions(options: SandboxOptions): ResolvedOptions {
+  const accounts = options.accounts ?? [DEMO_ACCOUNT];
+  if (accounts.length === 0) throw new RangeError('accounts must hold at least one account');
+  if (accounts.some((a) => !a.authId || !a.authToken)) throw new RangeError('every account needs an authId and an authToken');
+  if (new Set(accounts.map((a) => a.authId)).size !== accounts.length) throw new RangeError('account authIds must be unique');
+
+  const timeScale = options.timeScale ?? 1;
+  requirePositive('timeScale', timeScale);
+  const callbackTimeoutMs = options.callbackTimeoutMs ?? 5000;
+  requirePositive('callbackTimeoutMs', callbackTimeoutMs);
+
+  return { accounts: [...accounts], timeScale, callbackTimeoutMs, churn: resolveChurn(options.churn), initialCalls: resolveCalls(options.liveCalls) };
+}
+
+function requirePositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
+}
+
+function resolveChurn(churn: SandboxOptions['churn']): SandboxChurnOptions | undefined {
+  if (!churn) return undefined;
+  if (churn === true) return DEFAULT_CHURN;
+  const { minSeconds, maxSeconds } = churn;
+  if (!(Number.isFinite(minSeconds) && Number.isFinite(maxSeconds) && minSeconds >= 0 && minSeconds <= maxSeconds)) {
+    throw new RangeError(`churn needs 0 <= minSeconds <= maxSeconds, got ${minSeconds}..${maxSeconds}`);
+  }
+  return { minSeconds, maxSeconds };
+}
+
+function resolveCalls(liveCalls: SandboxOptions['liveCalls']): SandboxCallInit[] {
+  if (Array.isArray(liveCalls)) return liveCalls;
+  const count = liveCalls ?? 0;
+  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`liveCalls must be a non-negative integer, got ${count}`);
+  return Array.from({ length: count }, () => ({}));
+}
