@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { Sandbox } from '../../src/sandbox';
+import { useWorkbench } from './harness';
+
+/** Every regular file below `dir` whose text contains `needle`. */
+function filesContaining(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) hits.push(...filesContaining(full, needle));
+    else if (entry.isFile() && fs.readFileSync(full).includes(needle)) hits.push(full);
+  }
+  return hits;
+}
+
+// An account of this run only: unlike the sandbox's demo token, this token exists nowhere but in what the test types.
+const AUTH_ID = 'MAE2E' + randomBytes(8).toString('hex').toUpperCase().slice(0, 15);
+const AUTH_TOKEN = randomBytes(20).toString('hex');
+
+describe('credentials through the input boxes', () => {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await Sandbox.start({ accounts: [{ authId: AUTH_ID, authToken: AUTH_TOKEN }] });
+    sandbox.addCall({ from: '14155550111', to: '14155550122', direction: 'inbound' });
+  });
+  after(async () => {
+    await sandbox.close();
+  });
+  const ui = useWorkbench(() => ({ settings: { 'plivo.apiBaseUrl': sandbox.url, 'plivo.calls.refreshIntervalSeconds': 2 } }));
+
+  it('a rejected token shows its error and stores nothing', async () => {
+    const wb = ui();
+    await wb.openPlivoSidebar();
+    await wb.page.getByRole('button', { name: 'Set Credentials' }).first().waitFor({ timeout: 30_000 });
+    await wb.runCommand('Plivo: Set Credentials');
+    await wb.quickInputFill(AUTH_ID);
+    await wb.quickInputAccept();
+    await wb.quickInputFill('WrongToken000000000000000000000000000000');
+    await wb.quickInputAccept();
+    const message = await wb.waitForNotification(/rejected by Plivo \(401\)/);
+    assert.match(message, /previous credentials are unchanged/);
+    await wb.screenshot('e2e-credentials-rejected');
+    assert.ok(sandbox.requests.some((r) => r.status === 401));
+    // Still signed out: the welcome view keeps offering to set credentials.
+    await wb.page.getByRole('button', { name: 'Set Credentials' }).first().waitFor({ timeout: 10_000 });
+  });
+
+  it('good credentials are verified, saved, and the live calls appear', async () => {
+    const wb = ui();
+    await wb.page.keyboard.press('Escape');
+    await wb.runCommand('Plivo: Set Credentials');
+    await wb.quickInputFill(AUTH_ID);
+    await wb.quickInputAccept();
+    await wb.quickInputFill(AUTH_TOKEN);
+    await wb.quickInputAccept();
+    await wb.waitForNotification(/saved in the OS keychain/);
+    await wb.treeItem('Calls', /^Call from 14155550111 to 14155550122/).waitFor({ timeout: 30_000 });
+    await wb.screenshot('e2e-credentials-saved-calls');
+  });
+
+  it('the token is written to no file of the editor', () => {
+    const { userDataDir, extensionsDir, workspaceDir } = ui().server;
+    for (const dir of [userDataDir, extensionsDir, workspaceDir]) {
+      assert.deepEqual(filesContaining(dir, AUTH_TOKEN), [], `token found under ${dir}`);
+    }
+  });
+});
