@@ -64,7 +64,7 @@ export async function askRecordOptions(services: Services, callUuid: string): Pr
   ], start.transcriptionType !== undefined);
   if (transcribe === undefined) return undefined;
   if (transcribe) {
-    const target = await askUrl(services, `${title} (3/4): transcription URL`, start.transcriptionUrl, start.transcriptionMethod);
+    const target = await askUrl(services, 'transcription', `${title} (3/4): transcription URL`, start.transcriptionUrl, start.transcriptionMethod);
     if (target === undefined) return undefined;
     Object.assign(options, { transcriptionType: 'auto', transcriptionUrl: target.url, transcriptionMethod: target.method });
   }
@@ -75,7 +75,7 @@ export async function askRecordOptions(services: Services, callUuid: string): Pr
   ], start.callbackUrl !== undefined);
   if (callback === undefined) return undefined;
   if (callback) {
-    const target = await askUrl(services, `${title} (4/4): callback URL`, start.callbackUrl, start.callbackMethod);
+    const target = await askUrl(services, 'recording', `${title} (4/4): callback URL`, start.callbackUrl, start.callbackMethod);
     if (target === undefined) return undefined;
     Object.assign(options, { callbackUrl: target.url, callbackMethod: target.method });
   }
@@ -85,6 +85,7 @@ export async function askRecordOptions(services: Services, callUuid: string): Pr
 /** Offers the local listener's URL (starting it if needed), the last URL used, or a typed one; then the method. */
 async function askUrl(
   services: Services,
+  purpose: 'recording' | 'transcription',
   title: string,
   last: string | undefined,
   lastMethod: HttpMethod | undefined,
@@ -97,7 +98,7 @@ async function askUrl(
   const source = await pick(title, 'Where should Plivo send it?', choices, last ? 'last' : 'listener');
   if (source === undefined) return undefined;
   let url: string | undefined;
-  if (source === 'listener') url = await services.listener.callbackUrl();
+  if (source === 'listener') url = await services.listener.callbackUrl(purpose);
   else if (source === 'last') url = last;
   else {
     url = await vscode.window.showInputBox({

@@ -81,7 +81,7 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
   const state = effectiveState(r);
   const item = new vscode.TreeItem(recordingLabel(r));
   item.id = `recording:${r.id}`;
-  item.description = [state, r.fileFormat, `${r.timeLimit} s limit`].join(' · ');
+  item.description = [state === 'pending' ? 'waiting for Plivo (async)' : state, r.fileFormat, `${r.timeLimit} s limit`].join(' · ');
   item.contextValue = r.url ? `recording.${state === 'pending' || state === 'recording' ? 'active' : state}` : 'recording.pending';
   item.iconPath = new vscode.ThemeIcon(
     state === 'recording' ? 'record' : state === 'pending' ? 'loading~spin' : state === 'stopped' ? 'debug-stop' : 'pass',
@@ -102,14 +102,13 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
     if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
   }
   item.tooltip = md;
-  item.accessibilityInformation = { label: `Recording ${state}, ${r.fileFormat}, ${recordingLabel(r)}` };
+  item.accessibilityInformation = { label: `Recording ${state}, ${r.fileFormat}, started ${new Date(r.startedAt).toLocaleTimeString()}` };
   return item;
 }
 
+/** When it started: what tells recordings of one call apart at a glance (the URL is in the tooltip). */
 function recordingLabel(r: RecordingEntry): string {
-  if (!r.url) return `Pending (api_id ${r.apiId.slice(0, 8)})`;
-  const name = r.url.split('/').pop();
-  return name || r.url;
+  return `Recording at ${new Date(r.startedAt).toLocaleTimeString()}`;
 }
 
 function callTooltip(call: LiveCall, recordingCount: number): vscode.MarkdownString {

@@ -37,9 +37,9 @@ describe('credentials through the input boxes', () => {
     await wb.openPlivoSidebar();
     await wb.page.getByRole('button', { name: 'Set Credentials' }).first().waitFor({ timeout: 30_000 });
     await wb.runCommand('Plivo: Set Credentials');
-    await wb.quickInputFill(AUTH_ID);
+    await wb.quickInputFill(AUTH_ID, { title: 'Plivo Credentials (1/2)' });
     await wb.quickInputAccept();
-    await wb.quickInputFill('WrongToken000000000000000000000000000000');
+    await wb.quickInputFill('WrongToken000000000000000000000000000000', { title: 'Plivo Credentials (2/2)' });
     await wb.quickInputAccept();
     const message = await wb.waitForNotification(/rejected by Plivo \(401\)/);
     assert.match(message, /previous credentials are unchanged/);
@@ -53,9 +53,9 @@ describe('credentials through the input boxes', () => {
     const wb = ui();
     await wb.page.keyboard.press('Escape');
     await wb.runCommand('Plivo: Set Credentials');
-    await wb.quickInputFill(AUTH_ID);
+    await wb.quickInputFill(AUTH_ID, { title: 'Plivo Credentials (1/2)' });
     await wb.quickInputAccept();
-    await wb.quickInputFill(AUTH_TOKEN);
+    await wb.quickInputFill(AUTH_TOKEN, { title: 'Plivo Credentials (2/2)' });
     await wb.quickInputAccept();
     await wb.waitForNotification(/saved in the OS keychain/);
     await wb.treeItem('Calls', /^Call from 14155550111 to 14155550122/).waitFor({ timeout: 30_000 });

@@ -201,20 +201,36 @@ export class Workbench {
     });
   }
 
-  /** Types into the open quick input (input box or quick pick filter), replacing what is there. */
-  async quickInputFill(text: string): Promise<void> {
+  /**
+   * Types into the open quick input (input box or quick pick filter), replacing what is there. With `title`, first
+   * waits for the step of a multi-step flow whose title matches, since VS Code reuses one widget for every step.
+   */
+  async quickInputFill(text: string, { title }: { title?: string | RegExp } = {}): Promise<void> {
     await this.guard(`fill quick input with "${text}"`, async () => {
       await this.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
+      if (title !== undefined) await this.quickInputTitle.filter({ hasText: title }).waitFor({ state: 'visible', timeout: 15_000 });
       await this.quickInputBox.fill(text);
     });
   }
 
-  /** Presses Enter in the open quick input and waits for it to close or change (next step of a multi-step flow). */
+  /** Presses Enter in the open quick input, then waits until it closes or moves to another step (its title changes). */
   async quickInputAccept(): Promise<void> {
     await this.guard('accept quick input', async () => {
       await this.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
+      const before = await this.quickInputTitle.textContent().catch(() => null);
       await this.quickInputBox.press('Enter');
+      const deadline = Date.now() + 10_000;
+      // A step whose title stays the same (or a validation error) simply ends the wait at the deadline.
+      while (Date.now() < deadline) {
+        if (!(await this.quickInput.isVisible())) return;
+        if ((await this.quickInputTitle.textContent().catch(() => null)) !== before) return;
+        await sleep(100);
+      }
     });
+  }
+
+  get quickInputTitle(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-title');
   }
 
   /** The text under the quick input box (validation message / prompt), e.g. to assert an input validation error. */

@@ -88,7 +88,7 @@ describe('recording a call and receiving its callback, by clicks', () => {
     await wb.waitForNotification(/Callback listener running/);
     await startRecordCall(wb);
     await wb.pickQuickItem(/Change options/);
-    await wb.quickInputFill('2');
+    await wb.quickInputFill('2', { title: /time limit/ });
     await wb.quickInputAccept();
     await wb.pickQuickItem('mp3');
     await wb.pickQuickItem('No transcription');
