@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox, type SandboxRequestLog } from '../../src/sandbox';
+import { until } from '../support/until';
 import { useWorkbench, type Workbench } from './harness';
 
 const FROM = '14155550101';
@@ -13,16 +14,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** F1 → Plivo: Record Call → the call with FROM → TO. */
@@ -76,7 +67,7 @@ describe('recording a call and receiving its callback, by clicks', () => {
   it('right-click the call → Stop Recording → the sandbox receives the DELETE', async () => {
     const wb = ui();
     await wb.contextMenu(callItem(), 'Stop Recording');
-    const del = await until('the sandbox receives the DELETE', () => recordRequests('DELETE')[0]);
+    const del = await until('the sandbox receives the DELETE', () => recordRequests('DELETE')[0], 30_000);
     assert.equal(del.status, 204);
     await wb.treeItem('Calls', /^Recording stopped, mp3/).waitFor({ timeout: 15_000 });
     await wb.screenshot('e2e-stop-recording');

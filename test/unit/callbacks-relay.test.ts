@@ -3,43 +3,44 @@ import assert from 'node:assert/strict';
 import { findFreePort } from '../../src/callbacks/listener';
 import { buildTestCallback, forwardCallback, replayCallback, sendCallback, sendSignedCallback } from '../../src/callbacks/relay';
 import { signCallbackHeaders, verifyPlivoSignature } from '../../src/plivo/signature';
-import { TOKEN, nextCallback, startListener, startReceiver } from './helpers/callbacks';
+import { TOKEN, nextCallback, startListener } from './helpers/callbacks';
+import { CallbackReceiver } from './helpers/sandboxReceiver';
 
 const OPTIONS = { timeoutMs: 5000 };
 
 test('POST sends params form-encoded and records status, duration and snippet', async (t) => {
-  const app = await startReceiver((_request, res) => res.writeHead(201, { 'content-type': 'text/plain' }).end('created'));
+  const app = await CallbackReceiver.start({ respond: (_callback, res) => res.writeHead(201, { 'content-type': 'text/plain' }).end('created') });
   t.after(() => app.close());
-  const result = await sendCallback(`${app.url}/plivo/cb`, { method: 'POST', params: { call_uuid: 'c 1', record_url: 'https://x/r.mp3' } }, OPTIONS);
-  assert.deepEqual({ ...result, durationMs: 0 }, { targetUrl: `${app.url}/plivo/cb`, status: 201, ok: true, durationMs: 0, responseSnippet: 'created' });
+  const result = await sendCallback(`${app.url('')}/plivo/cb`, { method: 'POST', params: { call_uuid: 'c 1', record_url: 'https://x/r.mp3' } }, OPTIONS);
+  assert.deepEqual({ ...result, durationMs: 0 }, { targetUrl: `${app.url('')}/plivo/cb`, status: 201, ok: true, durationMs: 0, responseSnippet: 'created' });
   assert.ok(result.durationMs >= 0);
-  const [request] = app.requests;
+  const [request] = app.received;
   assert.equal(request.method, 'POST');
   assert.equal(request.headers['content-type'], 'application/x-www-form-urlencoded');
   assert.deepEqual(Object.fromEntries(new URLSearchParams(request.body)), { call_uuid: 'c 1', record_url: 'https://x/r.mp3' });
 });
 
 test('GET appends params to any existing query', async (t) => {
-  const app = await startReceiver();
+  const app = await CallbackReceiver.start();
   t.after(() => app.close());
-  await sendCallback(`${app.url}/cb?src=ext`, { method: 'GET', params: { a: '1 2' } }, OPTIONS);
-  await sendCallback(`${app.url}/cb`, { method: 'GET', params: { b: '3' } }, OPTIONS);
-  assert.deepEqual(app.requests.map((request) => request.url), ['/cb?src=ext&a=1+2', '/cb?b=3']);
-  assert.equal(app.requests[0].body, '');
+  await sendCallback(`${app.url('')}/cb?src=ext`, { method: 'GET', params: { a: '1 2' } }, OPTIONS);
+  await sendCallback(`${app.url('')}/cb`, { method: 'GET', params: { b: '3' } }, OPTIONS);
+  assert.deepEqual(app.received.map((request) => request.target), ['/cb?src=ext&a=1+2', '/cb?b=3']);
+  assert.equal(app.received[0].body, '');
 });
 
 test('a raw body is sent as-is with its content type', async (t) => {
-  const app = await startReceiver();
+  const app = await CallbackReceiver.start();
   t.after(() => app.close());
-  await sendCallback(app.url, { method: 'POST', params: { a: '1' }, body: '{"a":"1"}', contentType: 'application/json' }, OPTIONS);
-  assert.equal(app.requests[0].body, '{"a":"1"}');
-  assert.equal(app.requests[0].headers['content-type'], 'application/json');
+  await sendCallback(app.url(''), { method: 'POST', params: { a: '1' }, body: '{"a":"1"}', contentType: 'application/json' }, OPTIONS);
+  assert.equal(app.received[0].body, '{"a":"1"}');
+  assert.equal(app.received[0].headers['content-type'], 'application/json');
 });
 
 test('error statuses are not ok; the snippet stops at 2 KiB', async (t) => {
-  const app = await startReceiver((_request, res) => res.writeHead(500).end('e'.repeat(100_000)));
+  const app = await CallbackReceiver.start({ respond: (_callback, res) => res.writeHead(500).end('e'.repeat(100_000)) });
   t.after(() => app.close());
-  const result = await sendCallback(app.url, { method: 'POST', params: {} }, OPTIONS);
+  const result = await sendCallback(app.url(''), { method: 'POST', params: {} }, OPTIONS);
   assert.equal(result.status, 500);
   assert.equal(result.ok, false);
   assert.equal(result.responseSnippet.length, 2048);
@@ -55,9 +56,9 @@ test('connection refused names the host and port to check', async () => {
 });
 
 test('a silent app times out with the limit in the message', async (t) => {
-  const app = await startReceiver(() => undefined);
+  const app = await CallbackReceiver.start({ hang: true });
   t.after(() => app.close());
-  const result = await sendCallback(app.url, { method: 'POST', params: {} }, { timeoutMs: 200 });
+  const result = await sendCallback(app.url(''), { method: 'POST', params: {} }, { timeoutMs: 200 });
   assert.equal(result.ok, false);
   assert.equal(result.error, 'timed out after 0.2 s');
   assert.ok(result.durationMs >= 150);
@@ -73,7 +74,7 @@ test('bad target URLs are reported, not thrown', async () => {
 test('forward keeps the original body and Plivo headers, so the app verifies against its public URL', async (t) => {
   const publicUrl = 'https://abc.ngrok.app/plivo/record';
   const listener = await startListener({ getSignedBaseUrls: () => ['https://abc.ngrok.app'] });
-  const app = await startReceiver();
+  const app = await CallbackReceiver.start();
   t.after(() => Promise.all([listener.stop(), app.close()]));
   const params = buildTestCallback('record', { callUuid: 'c-fwd' });
   const received = nextCallback(listener);
@@ -81,9 +82,9 @@ test('forward keeps the original body and Plivo headers, so the app verifies aga
   const callback = await received;
   assert.equal(callback.signature.state, 'valid', callback.signature.detail);
 
-  const result = await forwardCallback(callback, `${app.url}/hook`, OPTIONS);
+  const result = await forwardCallback(callback, `${app.url('')}/hook`, OPTIONS);
   assert.equal(result.status, 200);
-  const [request] = app.requests;
+  const [request] = app.received;
   assert.equal(request.body, callback.body);
   const appParams = Object.fromEntries(new URLSearchParams(request.body));
   const appHeaders = request.headers as Record<string, string>;
@@ -115,16 +116,16 @@ test('replay re-signs for the new URL (POST JSON and GET), and the listener acce
 });
 
 test('replay without a token sends unsigned; a truncated body is re-encoded from params', async (t) => {
-  const app = await startReceiver();
+  const app = await CallbackReceiver.start();
   t.after(() => app.close());
   const listener = await startListener();
   t.after(() => listener.stop());
   const received = nextCallback(listener);
   await (await fetch(`${listener.url}/cb`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })).arrayBuffer();
   const stored = { ...(await received), body: 'a=', bodyTruncated: true };
-  await replayCallback(stored, app.url, undefined, OPTIONS);
-  assert.equal(app.requests[0].body, 'a=1');
-  assert.equal(app.requests[0].headers['x-plivo-signature-v3'], undefined);
+  await replayCallback(stored, app.url(''), undefined, OPTIONS);
+  assert.equal(app.received[0].body, 'a=1');
+  assert.equal(app.received[0].headers['x-plivo-signature-v3'], undefined);
 });
 
 test('test callbacks of each kind arrive signed and classified as that kind', async (t) => {

@@ -1,39 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { PlivoClient, PlivoError, type RecordOptions, type RequestLogEntry } from '../../src/plivo';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
+import { CallbackReceiver } from './helpers/sandboxReceiver';
 
 const credentials = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
-
-/** A local HTTP receiver standing in for the user's callback URL. */
-async function startReceiver(): Promise<{ url: string; received: { method: string; url: string; body: string }[]; next(): Promise<{ method: string; url: string; body: string }>; close(): Promise<void> }> {
-  const received: { method: string; url: string; body: string }[] = [];
-  const waiters: ((r: { method: string; url: string; body: string }) => void)[] = [];
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const entry = { method: req.method ?? '', url: req.url ?? '', body };
-      received.push(entry);
-      waiters.shift()?.(entry);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    next: () => new Promise((resolve) => waiters.push(resolve)),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 async function rejectsWith(promise: Promise<unknown>, code: string, check?: (e: PlivoError) => void): Promise<PlivoError> {
   try {
@@ -84,15 +56,15 @@ describe('PlivoClient against the sandbox', () => {
   });
 
   test('startRecording sends every optional parameter with its Plivo name', async () => {
-    const receiver = await startReceiver();
+    const receiver = await CallbackReceiver.start();
     try {
       const options: RecordOptions = {
         timeLimit: 30,
         fileFormat: 'wav',
         transcriptionType: 'auto',
-        transcriptionUrl: `${receiver.url}/transcription`,
+        transcriptionUrl: `${receiver.url('/')}transcription`,
         transcriptionMethod: 'GET',
-        callbackUrl: `${receiver.url}/recording`,
+        callbackUrl: `${receiver.url('/')}recording`,
         callbackMethod: 'POST',
         recordChannelType: 'stereo',
       };
@@ -101,9 +73,9 @@ describe('PlivoClient against the sandbox', () => {
         time_limit: 30,
         file_format: 'wav',
         transcription_type: 'auto',
-        transcription_url: `${receiver.url}/transcription`,
+        transcription_url: `${receiver.url('/')}transcription`,
         transcription_method: 'GET',
-        callback_url: `${receiver.url}/recording`,
+        callback_url: `${receiver.url('/')}recording`,
         callback_method: 'POST',
         record_channel_type: 'stereo',
       });
@@ -113,42 +85,36 @@ describe('PlivoClient against the sandbox', () => {
   });
 
   test('asynchronous mode returns only the api_id; the response and "record done" arrive at callback_url', async () => {
-    const receiver = await startReceiver();
+    const receiver = await CallbackReceiver.start();
     try {
-      const asyncResponse = receiver.next();
-      const result = await client.startRecording(callUuid, { callbackUrl: `${receiver.url}/cb`, timeLimit: 1 });
+      const result = await client.startRecording(callUuid, { callbackUrl: receiver.url('/cb'), timeLimit: 1 });
       assert.equal(result.kind, 'async');
       assert.equal(result.message, 'async api spawned');
       assert.equal(lastRequest().status, 200);
-      const first = new URLSearchParams((await asyncResponse).body);
-      assert.equal(first.get('api_id'), result.apiId);
-      const response = JSON.parse(first.get('response') ?? '{}') as Record<string, string>;
+      const first = await receiver.next((c) => c.params.response !== undefined);
+      assert.equal(first.params.api_id, result.apiId);
+      const response = JSON.parse(first.params.response) as Record<string, string>;
       assert.equal(response.message, 'call recording started');
       assert.ok(response.url.startsWith(sandbox.url));
 
-      const done = new URLSearchParams((await receiver.next()).body);
-      assert.equal(done.get('message'), 'record done');
-      assert.equal(done.get('call_uuid'), callUuid);
-      assert.equal(done.get('api_id'), result.apiId);
-      assert.equal(done.get('record_url'), response.url);
+      const done = (await receiver.next((c) => c.params.message === 'record done', 10_000)).params;
+      assert.equal(done.call_uuid, callUuid);
+      assert.equal(done.api_id, result.apiId);
+      assert.equal(done.record_url, response.url);
     } finally {
       await receiver.close();
     }
   });
 
   test('callback_method GET delivers the record-done callback as a query string', async () => {
-    const receiver = await startReceiver();
+    const receiver = await CallbackReceiver.start();
     try {
-      const result = await client.startRecording(callUuid, { callbackUrl: `${receiver.url}/cb`, callbackMethod: 'GET', timeLimit: 1 });
-      let done: { method: string; url: string } | undefined;
-      while (!done) {
-        const next = await receiver.next();
-        if (next.url.includes('record+done') || next.url.includes('record%20done')) done = next;
-      }
+      const result = await client.startRecording(callUuid, { callbackUrl: receiver.url('/cb'), callbackMethod: 'GET', timeLimit: 1 });
+      const done = await receiver.next((c) => c.query.message === 'record done', 10_000);
       assert.equal(done.method, 'GET');
-      const query = new URL(done.url, receiver.url).searchParams;
-      assert.equal(query.get('api_id'), result.apiId);
-      assert.equal(query.get('call_uuid'), callUuid);
+      assert.equal(done.body, '');
+      assert.equal(done.query.api_id, result.apiId);
+      assert.equal(done.query.call_uuid, callUuid);
     } finally {
       await receiver.close();
     }
@@ -274,8 +240,8 @@ describe('PlivoClient against the sandbox', () => {
   });
 
   test('an unreachable API is a "network" error', async () => {
-    const closed = await startReceiver();
-    const url = closed.url;
+    const closed = await CallbackReceiver.start();
+    const url = closed.url('');
     await closed.close();
     const offline = new PlivoClient({ credentials, baseUrl: url, timeoutMs: 2000, retryDelayMs: () => 1 });
     await rejectsWith(offline.listLiveCalls(), 'network', (e) => assert.match(e.message, /connection refused/));

@@ -1,9 +1,6 @@
-// Shared fixtures for the callback tests: a running listener, a stand-in user
-// app, and event waits (no fixed sleeps).
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// Shared fixtures for the callback tests: a running listener and event waits (no fixed sleeps).
+// The stand-in user app is CallbackReceiver (sandboxReceiver.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallbackListener, type ListenerOptions } from '../../../src/callbacks/listener';
@@ -33,46 +30,6 @@ export function nextCallbacks(listener: CallbackListener, count: number): Promis
 
 export async function nextCallback(listener: CallbackListener): Promise<ReceivedCallback> {
   return (await nextCallbacks(listener, 1))[0];
-}
-
-export interface ReceivedRequest {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-export interface Receiver {
-  url: string;
-  requests: ReceivedRequest[];
-  close(): Promise<void>;
-}
-
-/** A stand-in for the user's app; `respond` decides the answer (default 200 "ok"). */
-export async function startReceiver(
-  respond: (request: ReceivedRequest, res: ServerResponse) => void = (_request, res) => res.end('ok'),
-): Promise<Receiver> {
-  const requests: ReceivedRequest[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(request);
-      respond(request, res);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 export async function withTempDir<T>(run: (dir: string) => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-// A local HTTP server that records the callbacks it receives, for tests that drive the sandbox.
+// A local HTTP server standing in for the user's app: records the callbacks it receives (from the sandbox, the relay, ...).
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -19,6 +19,8 @@ export interface ReceiverOptions {
   status?: number;
   /** Never answer, to exercise the sender's timeout. */
   hang?: boolean;
+  /** Answers each callback itself (custom status, body, or none at all). */
+  respond?: (callback: ReceivedCallback, res: ServerResponse) => void;
 }
 
 export class CallbackReceiver {
@@ -38,8 +40,10 @@ export class CallbackReceiver {
         const body = Buffer.concat(chunks).toString('utf8');
         const query = Object.fromEntries(url.searchParams);
         const params = req.method === 'POST' ? Object.fromEntries(new URLSearchParams(body)) : query;
-        this.add({ method: req.method ?? '', target: req.url ?? '/', path: url.pathname, query, headers: req.headers, body, params });
+        const callback = { method: req.method ?? '', target: req.url ?? '/', path: url.pathname, query, headers: req.headers, body, params };
+        this.add(callback);
         if (options.hang) this.hanging.push(res);
+        else if (options.respond) options.respond(callback, res);
         else res.writeHead(options.status ?? 200).end('ok');
       });
     });
