@@ -1,14 +1,6 @@
 import * as vscode from 'vscode';
-import {
-  replayCallback as relayReplay,
-  sendCallback,
-  sendSignedCallback,
-  signedUrlFor,
-  type OutgoingCallback,
-  type ReceivedCallback,
-  type RelayResult,
-} from '../callbacks';
-import { signCallbackHeaders } from '../plivo/signature';
+import { replayCallback as relayReplay, sendSignedCallback, type OutgoingCallback, type ReceivedCallback, type RelayResult } from '../callbacks';
+import { httpUrlProblem } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 import { callbackDescription, callbackLabel, kindName, oneLine, receivedTime } from '../views/callbacksFormat';
@@ -20,9 +12,8 @@ const LAST_URL_KEY = 'plivo.callbacks.lastTargetUrl';
 
 /** Where a replayed or test callback goes. */
 export interface CallbackTarget {
+  /** Also the URL the signature covers; the listener accepts its local URL as well as its public one. */
   url: string;
-  /** The URL the signature covers. The listener checks against `plivo.listener.publicUrl` when set, not its local URL. */
-  signedUrl: string;
   /** For messages: `the listener`, `plivo.listener.forwardUrl`, or the URL. */
   name: string;
   listener: boolean;
@@ -30,19 +21,6 @@ export interface CallbackTarget {
 
 interface TargetPick extends vscode.QuickPickItem {
   choice: 'listener' | 'forward' | 'other';
-}
-
-/** Undefined when `value` is a usable callback URL, else why not. */
-export function validateTargetUrl(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    return 'Enter an absolute URL, such as http://localhost:3000/plivo/recording';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `Only http and https URLs can receive callbacks, not ${url.protocol}`;
-  if (!url.hostname) return 'The URL needs a host';
-  return undefined;
 }
 
 /** Brackets would let a URL read as a link in a notification. */
@@ -54,9 +32,7 @@ function displayUrl(url: string): string {
 export async function listenerTarget(services: Services, path: string): Promise<CallbackTarget | undefined> {
   const local = services.listener.running ? services.listener.url : await services.listener.start();
   if (!local) return undefined;
-  const publicUrl = settings.listenerPublicUrl();
-  const url = local + path;
-  return { url, signedUrl: publicUrl ? signedUrlFor(publicUrl, path) : url, name: 'the listener', listener: true };
+  return { url: local + path, name: 'the listener', listener: true };
 }
 
 /** Asks where to send: the listener (default), the forward URL, or another URL (remembered per workspace). */
@@ -80,7 +56,7 @@ export async function pickTarget(services: Services, options: { title: string; l
     case 'listener':
       return listenerTarget(services, options.listenerPath);
     case 'forward':
-      return forwardUrl ? { url: forwardUrl, signedUrl: forwardUrl, name: 'plivo.listener.forwardUrl', listener: false } : undefined;
+      return forwardUrl ? { url: forwardUrl, name: 'plivo.listener.forwardUrl', listener: false } : undefined;
     case 'other': {
       const url = await vscode.window.showInputBox({
         title: options.title,
@@ -88,12 +64,12 @@ export async function pickTarget(services: Services, options: { title: string; l
         placeHolder: 'http://localhost:3000/plivo/recording',
         value: lastUrl,
         ignoreFocusOut: true,
-        validateInput: (value) => validateTargetUrl(value),
+        validateInput: (value) => httpUrlProblem(value.trim()),
       });
       if (url === undefined) return undefined;
       const trimmed = url.trim();
       await services.context.workspaceState.update(LAST_URL_KEY, trimmed);
-      return { url: trimmed, signedUrl: trimmed, name: trimmed, listener: false };
+      return { url: trimmed, name: trimmed, listener: false };
     }
   }
 }
@@ -108,18 +84,9 @@ export async function accountToken(services: Services): Promise<string | undefin
   }
 }
 
-/** Sends `request` signed for `target.signedUrl` (when a token is given). Never rejects. */
+/** Sends `request` signed for the target's URL (when a token is given). Never rejects. */
 export function sendToTarget(target: CallbackTarget, request: Omit<OutgoingCallback, 'headers'>, token: string | undefined): Promise<RelayResult> {
-  if (!token || target.signedUrl === target.url) return sendSignedCallback(target.url, request, token, { timeoutMs: RELAY_TIMEOUT_MS });
-  const headers = signCallbackHeaders(request.method, target.signedUrl, request.params, token);
-  return sendCallback(target.url, { ...request, headers }, { timeoutMs: RELAY_TIMEOUT_MS });
-}
-
-/** The stored request as it can be sent again (the raw body only when it was kept whole, as the relay layer does). */
-function replayRequest(callback: ReceivedCallback): Omit<OutgoingCallback, 'headers'> {
-  const method = callback.method === 'GET' ? 'GET' : 'POST';
-  const whole = method === 'POST' && !callback.bodyTruncated && callback.body !== '';
-  return { method, params: callback.params, ...(whole ? { body: callback.body, contentType: callback.contentType } : {}) };
+  return sendSignedCallback(target.url, request, token, { timeoutMs: RELAY_TIMEOUT_MS });
 }
 
 /** The path to replay to on the listener: a GET's query is rebuilt from its params. */
@@ -183,10 +150,7 @@ export function reportResult(services: Services, result: RelayResult, context: R
 export async function deliverReplay(services: Services, callback: ReceivedCallback, target: CallbackTarget, token: string | undefined): Promise<RelayResult> {
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Replaying callback to ${displayUrl(target.url)}` },
-    () =>
-      target.signedUrl === target.url
-        ? relayReplay(callback, target.url, token, { timeoutMs: RELAY_TIMEOUT_MS })
-        : sendToTarget(target, replayRequest(callback), token),
+    () => relayReplay(callback, target.url, token, { timeoutMs: RELAY_TIMEOUT_MS }),
   );
   reportResult(services, result, {
     what: `Replay of the ${kindName(callback.kind)} callback of ${receivedTime(callback)}`,

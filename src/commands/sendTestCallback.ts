@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { buildTestCallback, type RelayResult, type TestCallbackKind, type TestCallbackOptions } from '../callbacks';
 import type { Services } from '../services/container';
+import { callbackPath } from '../services/listenerService';
 import type { RecordingEntry } from '../services/recordingsStore';
 import { kindName, shortId } from '../views/callbacksFormat';
 import { accountToken, pickTarget, reportResult, sendToTarget, type CallbackTarget } from './replayCallback';
@@ -19,7 +20,7 @@ const KINDS: KindPick[] = [
 
 /** Where the listener receives each kind, as `callbackUrl()` hands out. */
 function listenerPath(kind: TestCallbackKind): string {
-  return kind === 'transcription' ? '/plivo/transcription' : '/plivo/recording';
+  return callbackPath(kind === 'transcription' ? 'transcription' : 'recording');
 }
 
 function latestRecording(services: Services): RecordingEntry | undefined {

@@ -6,6 +6,11 @@ import { settings } from './settings';
 
 const FORWARD_TIMEOUT_MS = 10_000;
 
+/** The listener path handed out for each kind of callback; any path is received, this one reads well in Plivo's logs. */
+export function callbackPath(purpose: 'recording' | 'transcription'): string {
+  return `/plivo/${purpose}`;
+}
+
 /**
  * The local callback listener inside the editor: starts and stops it, keeps the received callbacks in the
  * persisted store, applies what they say to the recordings, forwards them, and shows state in the status bar.
@@ -115,7 +120,7 @@ export class ListenerService implements vscode.Disposable {
   /** A URL for Plivo's callback_url / transcription_url that lands in the Callbacks view. */
   async callbackUrl(purpose: 'recording' | 'transcription' = 'recording'): Promise<string | undefined> {
     const base = await this.externalBaseUrl();
-    return base && `${base}/plivo/${purpose}`;
+    return base && `${base}${callbackPath(purpose)}`;
   }
 
   dispose(): void {

@@ -181,7 +181,7 @@ describe('Callbacks view', () => {
     const receiver = await startReceiver();
     try {
       const callback = services.listener.store.get(id)!;
-      const target = { url: receiver.url, signedUrl: receiver.url, name: receiver.url, listener: false };
+      const target = { url: receiver.url, name: receiver.url, listener: false };
       const result = await deliverReplay(services, callback, target, token);
       assert.equal(result.error, undefined);
       assert.equal(result.status, 200);
