@@ -71,12 +71,13 @@ export class CallsModel implements vscode.Disposable {
   }
 
   async #load(): Promise<void> {
-    const active = await this.connection.current();
-    if (!active) {
-      this.#set([], { kind: 'signed-out' });
-      return;
-    }
     try {
+      // Inside the try: a malformed plivo.apiBaseUrl or an unusable keychain fails here, and shows in the view.
+      const active = await this.connection.current();
+      if (!active) {
+        this.#set([], { kind: 'signed-out' });
+        return;
+      }
       const calls = await active.client.listLiveCalls();
       this.#set(calls, { kind: 'loaded', at: Date.now() });
     } catch (error) {

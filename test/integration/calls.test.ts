@@ -156,6 +156,18 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     assert.equal(services.calls.calls.length, known, 'a failed refresh keeps the last list');
   });
 
+  it('a malformed plivo.apiBaseUrl shows in the view instead of failing silently', async function () {
+    await config().update('apiBaseUrl', 'api.plivo.com', vscode.ConfigurationTarget.Global);
+    try {
+      await services.calls.refresh();
+      const status = services.calls.status;
+      assert.equal(status.kind, 'error');
+      assert.match(String((status as { error: Error }).error.message), /API base URL: "api\.plivo\.com" is not an absolute URL/);
+    } finally {
+      await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('a "record done" callback from the sandbox marks the recording done in the tree', async function () {
     const port = await services.listener.start(0).then((url) => Number(new URL(url ?? '').port));
     assert.ok(port > 0);
