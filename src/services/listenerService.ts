@@ -189,7 +189,8 @@ export class ListenerService implements vscode.Disposable {
   }
 
   async #loadTokens(): Promise<void> {
-    this.#authTokens = (await this.connection.current())?.authTokens() ?? [];
+    // Without a usable connection (no credentials, a malformed API URL) signatures are reported as not checkable.
+    this.#authTokens = (await this.connection.current().catch(() => undefined))?.authTokens() ?? [];
   }
 
   #changed(): void {

@@ -1,0 +1,93 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { findFreePort } from '../../src/callbacks';
+import type { LiveCall } from '../../src/plivo';
+import type { Services } from '../../src/services/container';
+import { activateExtension, EXTENSION_ID, until } from './util';
+
+/**
+ * Runs a command the way a person would reach it, and plays the person who closes whatever it asks
+ * (quick inputs, notifications) until the command finishes. Fails if it throws.
+ */
+async function runDismissing(ran: Set<string>, id: string, ...args: unknown[]): Promise<unknown> {
+  ran.add(id);
+  let settled = false;
+  const result = Promise.resolve(vscode.commands.executeCommand(id, ...args)).finally(() => (settled = true));
+  await until(`${id} finishes`, async () => {
+    if (settled) return true;
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    return undefined;
+  });
+  return result;
+}
+
+describe('every contributed command runs in the extension host', function () {
+  let services: Services;
+  const ran = new Set<string>();
+
+  before(async function () {
+    services = await activateExtension();
+    await services.credentials.clear();
+    await services.recordings.clear();
+    // Empty, so that Clear Callbacks has nothing to confirm in a modal dialog.
+    await services.listener.load();
+    await services.listener.store.clear();
+  });
+
+  after(async function () {
+    await services.sandbox.stop();
+    await services.listener.stop();
+    await vscode.workspace.getConfiguration('plivo').update('listener.port', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('runs the account commands: set credentials (cancelled), sign out (nothing stored), sandbox on and off', async function () {
+    assert.equal(await runDismissing(ran, 'plivo.setCredentials'), false, 'cancelled at the first input box');
+    assert.equal(await services.credentials.get(), undefined, 'cancelling stores nothing');
+    assert.equal(await runDismissing(ran, 'plivo.signOut'), false);
+    const url = (await runDismissing(ran, 'plivo.startSandbox')) as string;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal((await services.connection.current())?.source, 'sandbox');
+  });
+
+  it('runs the call commands against the offline sandbox', async function () {
+    await runDismissing(ran, 'plivo.refreshCalls');
+    const call: LiveCall = await until('the sandbox calls are listed', () => services.calls.calls[0]);
+    const node = { kind: 'call', call } as const;
+    await runDismissing(ran, 'plivo.recordCall', call.callUuid, { timeLimit: 30 });
+    const [recording] = services.recordings.forCall(call.callUuid);
+    assert.equal(recording?.state, 'recording');
+    await runDismissing(ran, 'plivo.copyCallUuid', node);
+    assert.equal(await vscode.env.clipboard.readText(), call.callUuid);
+    await runDismissing(ran, 'plivo.copyRecordingUrl', { kind: 'recording', recording });
+    assert.equal(await vscode.env.clipboard.readText(), recording.url);
+    await runDismissing(ran, 'plivo.openRecording', { kind: 'recording', recording });
+    assert.equal(await runDismissing(ran, 'plivo.stopRecording', node), true);
+    assert.equal(services.recordings.forCall(call.callUuid)[0]?.state, 'stopped');
+    await runDismissing(ran, 'plivo.showLog');
+  });
+
+  it('runs the listener and callback commands', async function () {
+    const port = await findFreePort(20_000);
+    await vscode.workspace.getConfiguration('plivo').update('listener.port', port, vscode.ConfigurationTarget.Global);
+    const local = (await runDismissing(ran, 'plivo.startListener')) as string | undefined;
+    assert.equal(local, `http://127.0.0.1:${port}`);
+    const copied = (await runDismissing(ran, 'plivo.copyListenerUrl')) as string;
+    assert.equal(await vscode.env.clipboard.readText(), copied);
+    assert.ok(copied.endsWith('/plivo/recording'));
+    // Interactive ones, cancelled at their first question: they must ask, not fail.
+    await runDismissing(ran, 'plivo.sendTestCallback');
+    await runDismissing(ran, 'plivo.replayCallback');
+    await runDismissing(ran, 'plivo.showCallback');
+    await runDismissing(ran, 'plivo.clearCallbacks');
+    await runDismissing(ran, 'plivo.stopListener');
+    assert.equal(services.listener.running, false);
+    await runDismissing(ran, 'plivo.stopSandbox');
+    assert.equal(services.sandbox.active, undefined);
+  });
+
+  it('has run every command contributed in package.json', function () {
+    const contributed = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.deepEqual(contributed.filter((id) => !ran.has(id)), []);
+  });
+});
