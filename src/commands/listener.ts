@@ -1,29 +1,23 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
-import { showError } from './showError';
 
-/** Plivo: Start Callback Listener. */
+/** Plivo: Start Callback Listener. Failures reach the user through the command registry's error handling. */
 export async function startListener(services: Services): Promise<string | undefined> {
-  try {
-    const url = await services.listener.start();
-    if (!url) return undefined;
-    const callbackUrl = await services.listener.callbackUrl();
-    // Plivo's cloud cannot reach 127.0.0.1; say so once, where it matters, unless the callbacks come from the sandbox.
-    const reachable = settings.listenerPublicUrl() || services.sandbox.active || vscode.env.remoteName;
-    const note = reachable ? '' : ' Plivo reaches it only through a tunnel: set plivo.listener.publicUrl to your ngrok or cloudflared URL.';
-    // Not awaited: the command is done once the listener runs, whether or not the message is ever clicked.
-    void vscode.window
-      .showInformationMessage(`Callback listener running: ${callbackUrl}.${note}`, 'Copy URL', ...(reachable ? [] : ['Set Public URL']))
-      .then(async (choice) => {
-        if (choice === 'Copy URL') await copyListenerUrl(services);
-        if (choice === 'Set Public URL') await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.publicUrl');
-      });
-    return url;
-  } catch (error) {
-    void showError(error, services.log);
-    return undefined;
-  }
+  const url = await services.listener.start();
+  if (!url) return undefined;
+  const callbackUrl = await services.listener.callbackUrl();
+  // Plivo's cloud cannot reach 127.0.0.1; say so once, where it matters, unless the callbacks come from the sandbox.
+  const reachable = settings.listenerPublicUrl() || services.sandbox.active || vscode.env.remoteName;
+  const note = reachable ? '' : ' Plivo reaches it only through a tunnel: set plivo.listener.publicUrl to your ngrok or cloudflared URL.';
+  // Not awaited: the command is done once the listener runs, whether or not the message is ever clicked.
+  void vscode.window
+    .showInformationMessage(`Callback listener running: ${callbackUrl}.${note}`, 'Copy URL', ...(reachable ? [] : ['Set Public URL']))
+    .then(async (choice) => {
+      if (choice === 'Copy URL') await copyListenerUrl(services);
+      if (choice === 'Set Public URL') await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.publicUrl');
+    });
+  return url;
 }
 
 /** Plivo: Stop Callback Listener. */

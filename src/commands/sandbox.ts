@@ -1,20 +1,16 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services/container';
-import { showError } from './showError';
+
+// Failures reach the user through the error handling of the command registry (commands/index.ts).
 
 /** Plivo: Use Offline Sandbox — a local Plivo-compatible server with simulated calls; nothing reaches a real account. */
-export async function startSandbox(services: Services): Promise<string | undefined> {
-  try {
-    const url = await services.sandbox.start();
-    await vscode.commands.executeCommand('plivo.calls.focus');
-    void vscode.window.showInformationMessage(
-      `Offline sandbox running at ${url} with simulated calls. Recordings and callbacks are simulated; nothing reaches a Plivo account.`,
-    );
-    return url;
-  } catch (error) {
-    void showError(error, services.log);
-    return undefined;
-  }
+export async function startSandbox(services: Services): Promise<string> {
+  const url = await services.sandbox.start();
+  await vscode.commands.executeCommand('plivo.calls.focus');
+  void vscode.window.showInformationMessage(
+    `Offline sandbox running at ${url} with simulated calls. Recordings and callbacks are simulated; nothing reaches a Plivo account.`,
+  );
+  return url;
 }
 
 /** Plivo: Stop Offline Sandbox — back to the stored credentials. */
