@@ -45,8 +45,10 @@ async function loadSandbox() {
 
 async function main() {
   const t0 = Date.now();
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT=${process.env.PORT} is not a port number`);
-  if (!(await portFree(port))) throw new Error(`port ${port} on 127.0.0.1 is in use; pick another:  PORT=8081 npm run dev`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`PORT=${process.env.PORT} is not a port number`);
+  if (!(await portFree(port)))
+    throw new Error(`port ${port} on 127.0.0.1 is in use; pick another:  PORT=8081 npm run dev`);
 
   await installHost();
   console.log('[dev] npm run package');

@@ -29,7 +29,13 @@ const STEPS = {
   package: { cmd: ['npm', 'run', '--silent', 'package'], timeout: 10 * MIN },
   unit: { test: 'tap', dir: 'out/test/unit', timeout: 15 * MIN },
   integration: { test: 'integration', needs: ['host install', 'package'], timeout: 15 * MIN },
-  e2e: { test: 'tap', dir: 'out/test/e2e', pattern: /\.e2e\.js$/, needs: ['host install', 'package'], timeout: 40 * MIN },
+  e2e: {
+    test: 'tap',
+    dir: 'out/test/e2e',
+    pattern: /\.e2e\.js$/,
+    needs: ['host install', 'package'],
+    timeout: 40 * MIN,
+  },
 };
 
 const PLANS = {
@@ -113,10 +119,22 @@ function findFiles(dir, pattern) {
 async function runStep(name) {
   const step = STEPS[name];
   const started = Date.now();
-  const result = { name, ok: false, tests: !!step.test, passed: 0, failed: 0, skipped: 0, ms: 0, note: '', failures: [] };
+  const result = {
+    name,
+    ok: false,
+    tests: !!step.test,
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    ms: 0,
+    note: '',
+    failures: [],
+  };
   results.push(result);
 
-  const missing = (step.needs ?? []).filter((dep) => PLANS[which].includes(dep) && !results.find((r) => r.name === dep)?.ok);
+  const missing = (step.needs ?? []).filter(
+    (dep) => PLANS[which].includes(dep) && !results.find((r) => r.name === dep)?.ok,
+  );
   if (missing.length) {
     result.note = `not run: ${missing.join(', ')} failed`;
     result.failed = 1;
@@ -145,7 +163,10 @@ async function runStep(name) {
   if (step.test === 'integration') {
     const file = path.join(RESULTS, 'integration.json');
     rmSync(file, { force: true });
-    const r = await runLive('node', ['scripts/host/runIntegration.mjs'], { env: { ...env, PLIVO_TEST_RESULTS: file }, timeout: step.timeout });
+    const r = await runLive('node', ['scripts/host/runIntegration.mjs'], {
+      env: { ...env, PLIVO_TEST_RESULTS: file },
+      timeout: step.timeout,
+    });
     ({ code, timedOut } = r);
     try {
       const json = JSON.parse(readFileSync(file, 'utf8'));
@@ -162,10 +183,15 @@ async function runStep(name) {
     rmSync(tapFile, { force: true });
     if (name === 'e2e') {
       // Failure screenshots of earlier runs would be confused with this run's (the named ones are overwritten anyway).
-      for (const f of readdirSync(RESULTS)) if (/^failure-.*\.png$/.test(f)) rmSync(path.join(RESULTS, f), { force: true });
+      for (const f of readdirSync(RESULTS))
+        if (/^failure-.*\.png$/.test(f)) rmSync(path.join(RESULTS, f), { force: true });
     }
     // The e2e files are *.e2e.js, which node's directory search does not pick up: list them explicitly.
-    const targets = step.pattern ? findFiles(dir, step.pattern) : existsSync(dir) ? [path.relative(REPO_ROOT, dir) + '/'] : [];
+    const targets = step.pattern
+      ? findFiles(dir, step.pattern)
+      : existsSync(dir)
+        ? [path.relative(REPO_ROOT, dir) + '/']
+        : [];
     if (targets.length === 0) {
       result.ms = Date.now() - started;
       result.failed = 1;
@@ -184,10 +210,14 @@ async function runStep(name) {
     // e2e: one code-server + browser at a time (2 cores), no test hanging forever. (Not --test-force-exit: it cuts the
     // TAP file short; a file kept alive by a leaked handle ends at the stage timeout instead.)
     if (name === 'e2e') args.push('--test-concurrency=1', '--test-timeout=300000');
-    const r = await runLive('node', [...args, ...targets.map((t) => (path.isAbsolute(t) ? path.relative(REPO_ROOT, t) : t))], {
-      env,
-      timeout: step.timeout,
-    });
+    const r = await runLive(
+      'node',
+      [...args, ...targets.map((t) => (path.isAbsolute(t) ? path.relative(REPO_ROOT, t) : t))],
+      {
+        env,
+        timeout: step.timeout,
+      },
+    );
     ({ code, timedOut } = r);
     if (existsSync(tapFile)) {
       const { totals, failures, leaves } = parseTap(readFileSync(tapFile, 'utf8'));
@@ -227,7 +257,11 @@ function printSummary() {
         : 'FAILED';
     return `  ${r.name.padEnd(14)} ${status.padEnd(32)} ${r.ms ? seconds(r.ms).padStart(8) : ''.padStart(8)}${r.note ? `  (${r.note})` : ''}`;
   });
-  const failures = results.flatMap((r) => r.failures.map((f) => `  ✖ ${r.name}: ${f.title}${f.error ? `\n      ${f.error.split('\n').slice(0, 6).join('\n      ')}` : ''}`));
+  const failures = results.flatMap((r) =>
+    r.failures.map(
+      (f) => `  ✖ ${r.name}: ${f.title}${f.error ? `\n      ${f.error.split('\n').slice(0, 6).join('\n      ')}` : ''}`,
+    ),
+  );
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   console.log(`\n[test] ── summary (${which}) ${'─'.repeat(40)}`);
@@ -240,7 +274,17 @@ function printSummary() {
 const t0 = Date.now();
 for (const name of PLANS[which]) {
   if (interrupted) {
-    results.push({ name, ok: false, tests: !!STEPS[name].test, passed: 0, failed: 1, skipped: 0, ms: 0, note: 'not run: interrupted', failures: [] });
+    results.push({
+      name,
+      ok: false,
+      tests: !!STEPS[name].test,
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+      ms: 0,
+      note: 'not run: interrupted',
+      failures: [],
+    });
     continue;
   }
   await runStep(name);

@@ -21,10 +21,27 @@ export function activate(context: vscode.ExtensionContext): Services | undefined
   const calls = new CallsModel(connection);
   const callsTree = new CallsTreeProvider(calls, recordings);
   const callsView = vscode.window.createTreeView('plivo.calls', { treeDataProvider: callsTree, showCollapseAll: true });
-  const listener = new ListenerService(context.globalStorageUri.fsPath, connection, recordings, log, () => sandbox.active !== undefined);
+  const listener = new ListenerService(
+    context.globalStorageUri.fsPath,
+    connection,
+    recordings,
+    log,
+    () => sandbox.active !== undefined,
+  );
   context.subscriptions.push(log, credentials, sandbox, connection, recordings, calls, callsTree, callsView, listener);
 
-  const services: Services = { context, log, credentials, connection, sandbox, recordings, calls, callsTree, callsView, listener };
+  const services: Services = {
+    context,
+    log,
+    credentials,
+    connection,
+    sandbox,
+    recordings,
+    calls,
+    callsTree,
+    callsView,
+    listener,
+  };
   registerCommands(services);
   registerCallbacksView(services);
 
@@ -33,7 +50,11 @@ export function activate(context: vscode.ExtensionContext): Services | undefined
     callsView.description = active?.label;
     await Promise.all([
       vscode.commands.executeCommand('setContext', 'plivo.hasCredentials', active !== undefined),
-      vscode.commands.executeCommand('setContext', 'plivo.hasStoredCredentials', await credentials.hasStored().catch(() => false)),
+      vscode.commands.executeCommand(
+        'setContext',
+        'plivo.hasStoredCredentials',
+        await credentials.hasStored().catch(() => false),
+      ),
       vscode.commands.executeCommand('setContext', 'plivo.sandboxActive', sandbox.active !== undefined),
     ]);
   };

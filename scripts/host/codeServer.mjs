@@ -3,7 +3,17 @@
 // shared notes "real-host-testing.md" §2, §5 and §7.
 /* global AbortSignal */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -153,7 +163,8 @@ export async function reapOrphans({ log = (msg) => console.log(`[code-server] ${
       reaped++;
     }
     // Chromium exits by itself when its owner dies (Playwright's pipe closes); only its temp home is left to remove.
-    if (info.root && /^plivo-(cs|chromium)-/.test(path.basename(info.root))) rmSync(info.root, { recursive: true, force: true });
+    if (info.root && /^plivo-(cs|chromium)-/.test(path.basename(info.root)))
+      rmSync(info.root, { recursive: true, force: true });
     rmSync(file, { force: true });
   }
   return reaped;
@@ -174,7 +185,9 @@ export async function reapOrphans({ log = (msg) => console.log(`[code-server] ${
  */
 export async function startCodeServer(opts = {}) {
   if (!existsSync(CODE_SERVER_BIN)) {
-    throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed (${CODE_SERVER_BIN}): run  npm run host:install`);
+    throw new Error(
+      `code-server ${CODE_SERVER_VERSION} is not installed (${CODE_SERVER_BIN}): run  npm run host:install`,
+    );
   }
   const say = opts.quiet ? () => {} : (msg) => console.log(`[code-server] ${msg}`);
   const started = Date.now();
@@ -183,7 +196,8 @@ export async function startCodeServer(opts = {}) {
   const userDataDir = opts.userDataDir ?? path.join(root, 'user-data');
   const extensionsDir = opts.extensionsDir ?? path.join(root, 'extensions');
   const workspaceDir = opts.workspaceDir ?? path.join(root, 'workspace');
-  for (const d of [userDataDir, extensionsDir, workspaceDir, path.join(userDataDir, 'User')]) mkdirSync(d, { recursive: true });
+  for (const d of [userDataDir, extensionsDir, workspaceDir, path.join(userDataDir, 'User')])
+    mkdirSync(d, { recursive: true });
   const logFile = path.join(root, 'code-server.log');
   let child;
   let unregister = () => {};
@@ -230,14 +244,21 @@ export async function startCodeServer(opts = {}) {
         existing = {};
       }
     }
-    writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...existing, ...(opts.settings ?? {}) }, null, 2));
+    writeFileSync(
+      settingsFile,
+      JSON.stringify({ ...DEFAULT_SETTINGS, ...existing, ...(opts.settings ?? {}) }, null, 2),
+    );
     const env = codeServerEnv(root, opts.env ?? {});
     const common = ['--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
     if (opts.vsixPath) {
       if (!existsSync(opts.vsixPath)) throw new Error(`vsix not found: ${opts.vsixPath} (run  npm run package)`);
       const t = Date.now();
-      const r = await run(CODE_SERVER_BIN, [...common, '--install-extension', opts.vsixPath, '--force'], { capture: true, allowFail: true, env });
+      const r = await run(CODE_SERVER_BIN, [...common, '--install-extension', opts.vsixPath, '--force'], {
+        capture: true,
+        allowFail: true,
+        env,
+      });
       const out = (r.stdout + r.stderr).trim();
       if (r.code !== 0 || !/successfully installed/i.test(out)) {
         throw new Error(`installing ${opts.vsixPath} failed (exit ${r.code}):\n${out}`);
@@ -252,8 +273,10 @@ export async function startCodeServer(opts = {}) {
         CODE_SERVER_BIN,
         [
           ...common,
-          '--auth', 'none',
-          '--bind-addr', `127.0.0.1:${port}`,
+          '--auth',
+          'none',
+          '--bind-addr',
+          `127.0.0.1:${port}`,
           '--disable-telemetry',
           '--disable-update-check',
           '--disable-workspace-trust',
@@ -281,14 +304,16 @@ export async function startCodeServer(opts = {}) {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (exitInfo) throw new Error(`code-server exited before it was ready (${JSON.stringify(exitInfo)}):\n${tail(logFile)}`);
+      if (exitInfo)
+        throw new Error(`code-server exited before it was ready (${JSON.stringify(exitInfo)}):\n${tail(logFile)}`);
       try {
         const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
         if (res.ok) break;
       } catch {
         /* not listening yet */
       }
-      if (Date.now() > deadline) throw new Error(`code-server did not answer ${url}/healthz within ${seconds(timeoutMs)}:\n${tail(logFile)}`);
+      if (Date.now() > deadline)
+        throw new Error(`code-server did not answer ${url}/healthz within ${seconds(timeoutMs)}:\n${tail(logFile)}`);
       await sleep(100);
     }
     say(`ready at ${url} in ${seconds(Date.now() - started)} (pid ${child.pid}, log ${logFile})`);

@@ -56,7 +56,9 @@ async function ensureAptPackages() {
   }
   const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
   if (sudo.length && !existsSync('/usr/bin/sudo')) {
-    throw new Error(`missing Debian packages (${missing.join(' ')}) and not root: run  apt-get install -y ${missing.join(' ')}  as root`);
+    throw new Error(
+      `missing Debian packages (${missing.join(' ')}) and not root: run  apt-get install -y ${missing.join(' ')}  as root`,
+    );
   }
   const env = cleanEnv({ DEBIAN_FRONTEND: 'noninteractive' });
   const apt = async (...args) => {
@@ -68,7 +70,8 @@ async function ensureAptPackages() {
   await apt('update');
   await apt('install', '-y', ...missing);
   for (const pkg of missing) {
-    if (!existsSync(APT_PACKAGES[pkg])) throw new Error(`apt-get install ${pkg} finished but ${APT_PACKAGES[pkg]} is still missing`);
+    if (!existsSync(APT_PACKAGES[pkg]))
+      throw new Error(`apt-get install ${pkg} finished but ${APT_PACKAGES[pkg]} is still missing`);
   }
   log(`apt: installed ${missing.join(' ')} in ${seconds(Date.now() - t)}`);
   return 'installed';
@@ -118,12 +121,16 @@ async function seedRipgrepCache(tmpDir) {
 function checkNodeHeaders() {
   const header = '/usr/include/node/node_version.h';
   if (!existsSync(header)) {
-    throw new Error(`${header} is missing: workaround B (npm_config_nodedir=/usr) needs the Node headers of Debian's nodejs package`);
+    throw new Error(
+      `${header} is missing: workaround B (npm_config_nodedir=/usr) needs the Node headers of Debian's nodejs package`,
+    );
   }
   const major = /#define NODE_MAJOR_VERSION (\d+)/.exec(readFileSync(header, 'utf8'))?.[1];
   const running = process.versions.node.split('.')[0];
   if (major !== running) {
-    throw new Error(`/usr/include/node is for Node ${major} but this is Node ${process.versions.node}: native modules would not load`);
+    throw new Error(
+      `/usr/include/node is for Node ${major} but this is Node ${process.versions.node}: native modules would not load`,
+    );
   }
 }
 
@@ -134,7 +141,9 @@ async function ensureCodeServer() {
     return 'present';
   }
   if (existsSync(CODE_SERVER_PREFIX)) {
-    log(`code-server in ${CODE_SERVER_PREFIX} is ${have ? `version ${have}` : 'broken or incomplete'}: reinstalling from scratch`);
+    log(
+      `code-server in ${CODE_SERVER_PREFIX} is ${have ? `version ${have}` : 'broken or incomplete'}: reinstalling from scratch`,
+    );
     rmSync(CODE_SERVER_PREFIX, { recursive: true, force: true });
   }
   checkNodeHeaders();
@@ -156,7 +165,16 @@ async function ensureCodeServer() {
   try {
     await run(
       npm,
-      ['install', '--prefix', CODE_SERVER_PREFIX, '--unsafe-perm', '--no-audit', '--no-fund', '--no-save', `code-server@${CODE_SERVER_VERSION}`],
+      [
+        'install',
+        '--prefix',
+        CODE_SERVER_PREFIX,
+        '--unsafe-perm',
+        '--no-audit',
+        '--no-fund',
+        '--no-save',
+        `code-server@${CODE_SERVER_VERSION}`,
+      ],
       { env, cwd: CODE_SERVER_PREFIX },
     );
   } catch (err) {
@@ -165,9 +183,14 @@ async function ensureCodeServer() {
   }
   const now = await installedCodeServerVersion();
   if (now !== CODE_SERVER_VERSION) {
-    throw new Error(`after npm install, ${CODE_SERVER_BIN} --version reports ${now ?? 'nothing'} instead of ${CODE_SERVER_VERSION}`);
+    throw new Error(
+      `after npm install, ${CODE_SERVER_BIN} --version reports ${now ?? 'nothing'} instead of ${CODE_SERVER_VERSION}`,
+    );
   }
-  const rgBin = path.join(CODE_SERVER_PREFIX, 'node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg');
+  const rgBin = path.join(
+    CODE_SERVER_PREFIX,
+    'node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg',
+  );
   if (!existsSync(rgBin)) throw new Error(`code-server installed but its ripgrep is missing (${rgBin})`);
   log(`code-server ${now} installed in ${seconds(Date.now() - t)}`);
   return 'installed';

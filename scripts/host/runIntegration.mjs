@@ -25,9 +25,13 @@ const NOISE = [
   /ERR_NAME_NOT_RESOLVED/,
 ];
 
-export async function runIntegration({ resultsFile = process.env.PLIVO_TEST_RESULTS || path.join(REPO_ROOT, 'test-results', 'integration.json'), verbose = !!process.env.PLIVO_VERBOSE } = {}) {
+export async function runIntegration({
+  resultsFile = process.env.PLIVO_TEST_RESULTS || path.join(REPO_ROOT, 'test-results', 'integration.json'),
+  verbose = !!process.env.PLIVO_VERBOSE,
+} = {}) {
   const testsPath = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index.js');
-  if (!existsSync(testsPath)) throw new Error(`${path.relative(REPO_ROOT, testsPath)} is missing: run  npm run compile-tests`);
+  if (!existsSync(testsPath))
+    throw new Error(`${path.relative(REPO_ROOT, testsPath)} is missing: run  npm run compile-tests`);
   const main = path.join(REPO_ROOT, 'dist', 'extension.js');
   if (!existsSync(main)) throw new Error(`${path.relative(REPO_ROOT, main)} is missing: run  npm run build`);
   mkdirSync(path.dirname(resultsFile), { recursive: true });
@@ -71,7 +75,9 @@ export async function runIntegration({ resultsFile = process.env.PLIVO_TEST_RESU
     }
     let code;
     if (outcome === 'timeout') {
-      console.error(`[integration] TIMEOUT: no result after ${seconds(TIMEOUT_MS)}. code-server log:\n${cs.logTail(40)}`);
+      console.error(
+        `[integration] TIMEOUT: no result after ${seconds(TIMEOUT_MS)}. code-server log:\n${cs.logTail(40)}`,
+      );
       code = 124;
     } else if (typeof outcome === 'string') {
       console.error(`[integration] ${outcome}`);
@@ -80,13 +86,19 @@ export async function runIntegration({ resultsFile = process.env.PLIVO_TEST_RESU
       code = outcome;
     }
     if (!results) {
-      results = { passed: 0, failed: 1, failures: [{ title: 'integration run', error: `no results written (exit ${code})` }] };
+      results = {
+        passed: 0,
+        failed: 1,
+        failures: [{ title: 'integration run', error: `no results written (exit ${code})` }],
+      };
     }
     if (code !== 0 && results.failed === 0) {
       results.failed = 1;
       results.failures.push({ title: 'integration run', error: `extension host exited with ${code}` });
     }
-    console.log(`[integration] exit ${code}, ${results.passed} passed, ${results.failed} failed in ${seconds(Date.now() - t0)}`);
+    console.log(
+      `[integration] exit ${code}, ${results.passed} passed, ${results.failed} failed in ${seconds(Date.now() - t0)}`,
+    );
     return { code, ...results };
   } finally {
     await browser?.close().catch(() => {});

@@ -4,7 +4,8 @@
 export function parseTap(text) {
   const lines = text.split('\n');
   const totals = {};
-  for (const m of text.matchAll(/^# (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) totals[m[1]] = Number(m[2]);
+  for (const m of text.matchAll(/^# (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/gm))
+    totals[m[1]] = Number(m[2]);
   const failures = [];
   const names = [];
   const leaves = { pass: 0, fail: 0 }; // fallback counts when the summary is missing (run cut short)
@@ -54,6 +55,7 @@ function yamlError(yaml) {
   if (value !== '|-') return value.replace(/^'(.*)'$/, '$1').replace(/''/g, "'");
   const indent = (yaml[start + 1] ?? '').match(/^ */)[0].length;
   const body = [];
-  for (let k = start + 1; k < yaml.length && yaml[k].match(/^ */)[0].length >= indent && yaml[k].trim(); k++) body.push(yaml[k].trim());
+  for (let k = start + 1; k < yaml.length && yaml[k].match(/^ */)[0].length >= indent && yaml[k].trim(); k++)
+    body.push(yaml[k].trim());
   return body.join('\n');
 }

@@ -1,6 +1,12 @@
 // Public API of the callback layer (no VS Code dependency).
 export type { CallbackKind, CallbackSummary, ReceivedCallback, RelayResult } from './model';
-export { CallbackParseError, classifyCallback, parseCallbackParams, summarizeCallback, type RawCallbackRequest } from './parse';
+export {
+  CallbackParseError,
+  classifyCallback,
+  parseCallbackParams,
+  summarizeCallback,
+  type RawCallbackRequest,
+} from './parse';
 export { CallbackListener, ListenerPortInUseError, findFreePort, signedUrlFor, type ListenerOptions } from './listener';
 export { CallbackStore, type Disposable, type StoreLoadResult } from './store';
 export {

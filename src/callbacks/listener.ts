@@ -2,7 +2,13 @@
 // Every request it answers, accepted or refused, becomes a ReceivedCallback.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
 import type { ReceivedCallback } from './model';
@@ -76,7 +82,9 @@ function isAddressInUse(error: unknown): boolean {
 }
 
 function receivedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined),
+  );
 }
 
 /** Joins the tunnel base and the request path without doubling a path prefix the user included in the base. */
@@ -121,7 +129,11 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     };
     const server = createServer(
       // Node checks request deadlines on this interval (30 s by default, too coarse for the deadlines below).
-      { requestTimeout: resolved.requestTimeoutMs, headersTimeout: Math.min(10_000, resolved.requestTimeoutMs), connectionsCheckingInterval: 1000 },
+      {
+        requestTimeout: resolved.requestTimeoutMs,
+        headersTimeout: Math.min(10_000, resolved.requestTimeoutMs),
+        connectionsCheckingInterval: 1000,
+      },
       (req, res) => this.handle(req, res),
     );
     // One handler per socket (not per request, which would pile up on keep-alive sockets).
@@ -153,7 +165,11 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     }
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'POST') {
-      return this.refuse(req, res, Buffer.alloc(0), { status: 405, reason: `method ${method} not allowed: use POST or GET`, extraHeaders: { allow: 'GET, POST' } });
+      return this.refuse(req, res, Buffer.alloc(0), {
+        status: 405,
+        reason: `method ${method} not allowed: use POST or GET`,
+        extraHeaders: { allow: 'GET, POST' },
+      });
     }
     const declaredLength = Number(req.headers['content-length']);
     if (declaredLength > options.maxBodyBytes) return this.refuse(req, res, Buffer.alloc(0), this.tooLarge(options));
@@ -179,12 +195,20 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       if (settled || req.complete) return;
       settled = true;
       // A connection that carried no body at all is noise, not a callback worth showing.
-      if (size > 0) this.refuse(req, res, Buffer.concat(chunks), { status: 400, reason: `request ended after ${size} bytes, before the body was complete (client disconnected or too slow)` });
+      if (size > 0) {
+        this.refuse(req, res, Buffer.concat(chunks), {
+          status: 400,
+          reason: `request ended after ${size} bytes, before the body was complete (client disconnected or too slow)`,
+        });
+      }
     });
   }
 
   private tooLarge(options: Required<ListenerOptions>): Refusal {
-    return { status: 413, reason: `body larger than the ${options.maxBodyBytes} byte limit (plivo.listener.maxBodyBytes)` };
+    return {
+      status: 413,
+      reason: `body larger than the ${options.maxBodyBytes} byte limit (plivo.listener.maxBodyBytes)`,
+    };
   }
 
   private accept(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
@@ -193,7 +217,8 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     try {
       params = parseCallbackParams(request);
     } catch (error) {
-      const reason = error instanceof CallbackParseError ? error.message : `could not read the request: ${String(error)}`;
+      const reason =
+        error instanceof CallbackParseError ? error.message : `could not read the request: ${String(error)}`;
       return this.refuse(req, res, body, { status: 400, reason });
     }
     const record = this.record(req, body, 200, {
@@ -202,16 +227,34 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       summary: summarizeCallback(params),
       signature: this.verify(req, params),
     });
-    this.answer(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ received: true, id: record.id }), false);
+    this.answer(
+      res,
+      200,
+      { 'content-type': 'application/json' },
+      JSON.stringify({ received: true, id: record.id }),
+      false,
+    );
     this.publish(record);
   }
 
   /** Answers 4xx, closing the connection when the body was not read, and still shows the request. */
   private refuse(req: IncomingMessage, res: ServerResponse, body: Buffer, refusal: Refusal): void {
     const signature = this.unverifiable(req, refusal.reason);
-    const record = this.record(req, body, refusal.status, { params: {}, kind: 'unknown', summary: {}, signature, error: refusal.reason });
+    const record = this.record(req, body, refusal.status, {
+      params: {},
+      kind: 'unknown',
+      summary: {},
+      signature,
+      error: refusal.reason,
+    });
     const unread = !req.complete;
-    this.answer(res, refusal.status, { 'content-type': 'text/plain; charset=utf-8', ...refusal.extraHeaders }, `${refusal.reason}\n`, unread);
+    this.answer(
+      res,
+      refusal.status,
+      { 'content-type': 'text/plain; charset=utf-8', ...refusal.extraHeaders },
+      `${refusal.reason}\n`,
+      unread,
+    );
     if (unread) {
       // Stop reading the rest of the body; drop the connection once the answer is out.
       req.pause();
@@ -220,7 +263,13 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     this.publish(record);
   }
 
-  private answer(res: ServerResponse, status: number, headers: Record<string, string>, body: string, close: boolean): void {
+  private answer(
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: string,
+    close: boolean,
+  ): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { ...headers, ...(close ? { connection: 'close' } : {}) });
     res.end(body);
@@ -247,8 +296,16 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
 
   /** A refused request has no trustworthy params, so a signature on it cannot be confirmed. */
   private unverifiable(req: IncomingMessage, reason: string): SignatureCheck {
-    const check = verifyPlivoSignature({ method: req.method ?? '', url: '', params: {}, headers: req.headers, authTokens: [] });
-    return check.state === 'unsigned' ? check : { state: 'invalid', version: check.version, detail: `not checked: ${reason}` };
+    const check = verifyPlivoSignature({
+      method: req.method ?? '',
+      url: '',
+      params: {},
+      headers: req.headers,
+      authTokens: [],
+    });
+    return check.state === 'unsigned'
+      ? check
+      : { state: 'invalid', version: check.version, detail: `not checked: ${reason}` };
   }
 
   private record(

@@ -41,7 +41,9 @@ function parseUrlEncoded(text: string, where: string): Record<string, string> {
       .filter(Boolean)
       .map((pair) => {
         const separator = pair.indexOf('=');
-        return separator < 0 ? [decode(pair), ''] : [decode(pair.slice(0, separator)), decode(pair.slice(separator + 1))];
+        return separator < 0
+          ? [decode(pair), '']
+          : [decode(pair.slice(0, separator)), decode(pair.slice(separator + 1))];
       }),
   );
 }
@@ -82,7 +84,9 @@ export function parseCallbackParams(request: RawCallbackRequest): Record<string,
   if (type === 'application/x-www-form-urlencoded') return parseUrlEncoded(text, 'form body');
   // Hand-made test requests (curl -d) often omit the header.
   if (type === '') return text.trimStart().startsWith('{') ? parseJsonObject(text) : parseUrlEncoded(text, 'form body');
-  throw new CallbackParseError(`unsupported Content-Type ${type}: send application/json or application/x-www-form-urlencoded`);
+  throw new CallbackParseError(
+    `unsupported Content-Type ${type}: send application/json or application/x-www-form-urlencoded`,
+  );
 }
 
 function parseJsonField(value: string | undefined): unknown {
@@ -103,7 +107,9 @@ function pick(sources: Array<Record<string, unknown>>, names: string[]): string 
   for (const source of sources) {
     for (const name of names) {
       const value = Object.hasOwn(source, name) ? source[name] : undefined;
-      if ((typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '') return String(value).trim();
+      if ((typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '') {
+        return String(value).trim();
+      }
     }
   }
   return undefined;
@@ -118,7 +124,12 @@ function nonNegativeNumber(text: string | undefined): number | undefined {
 const RECORD_URL_NAMES = ['record_url', 'RecordUrl', 'RecordFile'];
 
 export function classifyCallback(params: Record<string, string>): CallbackKind {
-  if (RECORD_URL_NAMES.some((name) => Object.hasOwn(params, name)) || params.message?.trim().toLowerCase() === 'record done') return 'record';
+  if (
+    RECORD_URL_NAMES.some((name) => Object.hasOwn(params, name)) ||
+    params.message?.trim().toLowerCase() === 'record done'
+  ) {
+    return 'record';
+  }
   if (Object.hasOwn(params, 'transcription')) return 'transcription';
   if (Object.hasOwn(params, 'response')) return 'async';
   return 'unknown';

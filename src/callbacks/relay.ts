@@ -51,7 +51,9 @@ function errorCode(error: unknown): string | undefined {
 }
 
 function describeFailure(error: unknown, target: URL, timeoutMs: number): string {
-  if ((error as Error | undefined)?.name === 'TimeoutError') return `timed out after ${Number((timeoutMs / 1000).toFixed(1))} s`;
+  if ((error as Error | undefined)?.name === 'TimeoutError') {
+    return `timed out after ${Number((timeoutMs / 1000).toFixed(1))} s`;
+  }
   switch (errorCode(error)) {
     case 'ECONNREFUSED':
       return `connection refused: is your app running on ${target.host}?`;
@@ -68,17 +70,25 @@ function describeFailure(error: unknown, target: URL, timeoutMs: number): string
 
 function parseTarget(targetUrl: string): URL | string {
   // "localhost:3000" parses as a URL with scheme "localhost:"; say what is missing instead.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(targetUrl)) return `not a valid URL: ${targetUrl} (start it with http:// or https://)`;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(targetUrl)) {
+    return `not a valid URL: ${targetUrl} (start it with http:// or https://)`;
+  }
   try {
     const url = new URL(targetUrl);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : `only http and https URLs can receive callbacks, not ${url.protocol}`;
+    return url.protocol === 'http:' || url.protocol === 'https:'
+      ? url
+      : `only http and https URLs can receive callbacks, not ${url.protocol}`;
   } catch {
     return `not a valid URL: ${targetUrl}`;
   }
 }
 
 /** Never rejects: failures come back as `error` text fit to show the user. */
-export async function sendCallback(targetUrl: string, request: OutgoingCallback, options: RelayOptions): Promise<RelayResult> {
+export async function sendCallback(
+  targetUrl: string,
+  request: OutgoingCallback,
+  options: RelayOptions,
+): Promise<RelayResult> {
   const started = performance.now();
   const finish = (fields: Omit<RelayResult, 'targetUrl' | 'durationMs'>): RelayResult => ({
     targetUrl,
@@ -129,8 +139,17 @@ function plivoHeaders(callback: ReceivedCallback): Record<string, string> {
  * Relays a received callback to the user's app unchanged, Plivo's signature
  * headers included: apps that verify against their public URL still pass.
  */
-export function forwardCallback(callback: ReceivedCallback, targetUrl: string, options: RelayOptions): Promise<RelayResult> {
-  const request = { method: outgoingMethod(callback), params: callback.params, headers: plivoHeaders(callback), ...replayableBody(callback) };
+export function forwardCallback(
+  callback: ReceivedCallback,
+  targetUrl: string,
+  options: RelayOptions,
+): Promise<RelayResult> {
+  const request = {
+    method: outgoingMethod(callback),
+    params: callback.params,
+    headers: plivoHeaders(callback),
+    ...replayableBody(callback),
+  };
   return sendCallback(targetUrl, request, options);
 }
 
@@ -154,7 +173,12 @@ export function replayCallback(
   authToken: string | undefined,
   options: RelayOptions,
 ): Promise<RelayResult> {
-  return sendSignedCallback(targetUrl, { method: outgoingMethod(callback), params: callback.params, ...replayableBody(callback) }, authToken, options);
+  return sendSignedCallback(
+    targetUrl,
+    { method: outgoingMethod(callback), params: callback.params, ...replayableBody(callback) },
+    authToken,
+    options,
+  );
 }
 
 export type TestCallbackKind = 'record' | 'transcription' | 'async';
@@ -203,7 +227,12 @@ export function buildTestCallback(kind: TestCallbackKind, options: TestCallbackO
     case 'async':
       return {
         api_id: apiId,
-        response: JSON.stringify({ api_id: apiId, message: 'call recording started', recording_id: recordingId, url: recordUrl }),
+        response: JSON.stringify({
+          api_id: apiId,
+          message: 'call recording started',
+          recording_id: recordingId,
+          url: recordUrl,
+        }),
       };
   }
 }

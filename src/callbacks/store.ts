@@ -24,7 +24,12 @@ export interface Disposable {
 
 function isStoredCallback(value: unknown): value is ReceivedCallback {
   const candidate = value as Partial<ReceivedCallback> | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.id === 'string' && typeof candidate.receivedAt === 'string';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.id === 'string' &&
+    typeof candidate.receivedAt === 'string'
+  );
 }
 
 function parseStoredFile(text: string): ReceivedCallback[] {
@@ -75,7 +80,9 @@ export class CallbackStore {
   /** Lowering the limit drops the oldest entries at once; call `flush()` to wait for the save. */
   set maxHistory(limit: number) {
     this.historyLimit = Math.max(1, Math.floor(limit));
-    if (this.items.length > this.historyLimit) void this.commit(this.items.slice(0, this.historyLimit)).catch(() => undefined);
+    if (this.items.length > this.historyLimit) {
+      void this.commit(this.items.slice(0, this.historyLimit)).catch(() => undefined);
+    }
   }
 
   /** Replaces the in-memory history with the file's; a corrupt file is moved aside, never thrown. */
@@ -155,7 +162,9 @@ export class CallbackStore {
     if (!this.queuedSave) {
       const save = this.lastSave.then(() => {
         this.queuedSave = undefined;
-        return this.writeAtomically(JSON.stringify({ version: FORMAT_VERSION, callbacks: this.items } satisfies StoredFile));
+        return this.writeAtomically(
+          JSON.stringify({ version: FORMAT_VERSION, callbacks: this.items } satisfies StoredFile),
+        );
       });
       this.queuedSave = save;
       this.lastSave = save.catch(() => undefined);
@@ -186,9 +195,13 @@ export class CallbackStore {
     const asidePath = `${this.filePath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.filePath, asidePath);
-      return { warning: `The callback history file ${problem}; it was moved to ${asidePath} and the history starts empty.` };
+      return {
+        warning: `The callback history file ${problem}; it was moved to ${asidePath} and the history starts empty.`,
+      };
     } catch (error) {
-      return { warning: `The callback history file ${problem} and could not be moved aside (${errorCode(error) ?? (error as Error).message}); the history starts empty.` };
+      return {
+        warning: `The callback history file ${problem} and could not be moved aside (${errorCode(error) ?? (error as Error).message}); the history starts empty.`,
+      };
     }
   }
 }

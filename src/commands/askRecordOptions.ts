@@ -46,36 +46,68 @@ export async function askRecordOptions(services: Services, callUuid: string): Pr
     prompt: 'Maximum recording duration in seconds',
     value: String(start.timeLimit ?? 60),
     ignoreFocusOut: true,
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'Enter a whole number of seconds greater than 0.'),
+    validateInput: (v) =>
+      /^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'Enter a whole number of seconds greater than 0.',
   });
   if (timeLimit === undefined) return undefined;
 
-  const fileFormat = await pick(`${title} (2/4): format`, 'Format of the recording', [
-    { label: 'mp3', description: 'smaller files (Plivo default)', value: 'mp3' as const },
-    { label: 'wav', description: 'uncompressed', value: 'wav' as const },
-  ], start.fileFormat ?? 'mp3');
+  const fileFormat = await pick(
+    `${title} (2/4): format`,
+    'Format of the recording',
+    [
+      { label: 'mp3', description: 'smaller files (Plivo default)', value: 'mp3' as const },
+      { label: 'wav', description: 'uncompressed', value: 'wav' as const },
+    ],
+    start.fileFormat ?? 'mp3',
+  );
   if (fileFormat === undefined) return undefined;
 
   const options: RecordOptions = { timeLimit: Number(timeLimit), fileFormat };
 
-  const transcribe = await pick(`${title} (3/4): transcription`, 'Transcribe the recording?', [
-    { label: 'No transcription', value: false },
-    { label: 'Transcribe (auto)', description: 'the text is sent to a transcription URL', value: true },
-  ], start.transcriptionType !== undefined);
+  const transcribe = await pick(
+    `${title} (3/4): transcription`,
+    'Transcribe the recording?',
+    [
+      { label: 'No transcription', value: false },
+      { label: 'Transcribe (auto)', description: 'the text is sent to a transcription URL', value: true },
+    ],
+    start.transcriptionType !== undefined,
+  );
   if (transcribe === undefined) return undefined;
   if (transcribe) {
-    const target = await askUrl(services, 'transcription', `${title} (3/4): transcription URL`, start.transcriptionUrl, start.transcriptionMethod);
+    const target = await askUrl(
+      services,
+      'transcription',
+      `${title} (3/4): transcription URL`,
+      start.transcriptionUrl,
+      start.transcriptionMethod,
+    );
     if (target === undefined) return undefined;
-    Object.assign(options, { transcriptionType: 'auto', transcriptionUrl: target.url, transcriptionMethod: target.method });
+    Object.assign(options, {
+      transcriptionType: 'auto',
+      transcriptionUrl: target.url,
+      transcriptionMethod: target.method,
+    });
   }
 
-  const callback = await pick(`${title} (4/4): callback`, 'Call a URL when the recording ends?', [
-    { label: 'No callback', description: 'Plivo answers at once with the recording URL', value: false },
-    { label: 'Callback URL…', description: 'asynchronous mode: results are sent to the URL', value: true },
-  ], start.callbackUrl !== undefined);
+  const callback = await pick(
+    `${title} (4/4): callback`,
+    'Call a URL when the recording ends?',
+    [
+      { label: 'No callback', description: 'Plivo answers at once with the recording URL', value: false },
+      { label: 'Callback URL…', description: 'asynchronous mode: results are sent to the URL', value: true },
+    ],
+    start.callbackUrl !== undefined,
+  );
   if (callback === undefined) return undefined;
   if (callback) {
-    const target = await askUrl(services, 'recording', `${title} (4/4): callback URL`, start.callbackUrl, start.callbackMethod);
+    const target = await askUrl(
+      services,
+      'recording',
+      `${title} (4/4): callback URL`,
+      start.callbackUrl,
+      start.callbackMethod,
+    );
     if (target === undefined) return undefined;
     Object.assign(options, { callbackUrl: target.url, callbackMethod: target.method });
   }
@@ -91,7 +123,11 @@ async function askUrl(
   lastMethod: HttpMethod | undefined,
 ): Promise<{ url: string; method: HttpMethod } | undefined> {
   const choices: Choice<'listener' | 'last' | 'other'>[] = [
-    { label: '$(radio-tower) Local callback listener', description: services.listener.running ? services.listener.url : 'starts it', value: 'listener' },
+    {
+      label: '$(radio-tower) Local callback listener',
+      description: services.listener.running ? services.listener.url : 'starts it',
+      value: 'listener',
+    },
   ];
   if (last) choices.push({ label: `$(history) ${last}`, description: 'last used', value: 'last' });
   choices.push({ label: '$(edit) Another URL…', value: 'other' });
@@ -111,15 +147,23 @@ async function askUrl(
     url = url?.trim();
   }
   if (!url) return undefined;
-  const method = await pick(title, 'HTTP method Plivo uses to call it', [
-    { label: 'POST', description: 'form-encoded body (Plivo default)', value: 'POST' as const },
-    { label: 'GET', description: 'parameters in the query string', value: 'GET' as const },
-  ], lastMethod ?? 'POST');
+  const method = await pick(
+    title,
+    'HTTP method Plivo uses to call it',
+    [
+      { label: 'POST', description: 'form-encoded body (Plivo default)', value: 'POST' as const },
+      { label: 'GET', description: 'parameters in the query string', value: 'GET' as const },
+    ],
+    lastMethod ?? 'POST',
+  );
   return method === undefined ? undefined : { url, method };
 }
 
 async function pick<T>(title: string, placeHolder: string, choices: Choice<T>[], active?: T): Promise<T | undefined> {
-  const ordered = active === undefined ? choices : [...choices.filter((c) => c.value === active), ...choices.filter((c) => c.value !== active)];
+  const ordered =
+    active === undefined
+      ? choices
+      : [...choices.filter((c) => c.value === active), ...choices.filter((c) => c.value !== active)];
   const picked = await vscode.window.showQuickPick(ordered, { title, placeHolder, ignoreFocusOut: true });
   return picked?.value;
 }

@@ -10,7 +10,8 @@ type Handler = (services: Services, ...args: any[]) => unknown;
 /** Plivo: Show Callback Request — the whole request, read-only, as JSON. `node` is an id or a Callbacks item. */
 export async function showCallback(services: Services, node?: unknown): Promise<vscode.TextEditor | undefined> {
   await services.listener.load();
-  const callback = node === undefined ? await pickStoredCallback(services, 'Show Callback Request') : resolveCallback(services, node);
+  const callback =
+    node === undefined ? await pickStoredCallback(services, 'Show Callback Request') : resolveCallback(services, node);
   if (!callback) {
     if (node !== undefined) void vscode.window.showWarningMessage('That callback is no longer in the history.');
     return undefined;
@@ -30,7 +31,10 @@ async function confirmClear(count: number): Promise<boolean> {
 }
 
 /** Plivo: Clear Callbacks — after a modal confirmation (`confirm` is replaceable for tests). */
-export async function clearCallbacks(services: Services, confirm: (count: number) => Promise<boolean> = confirmClear): Promise<boolean> {
+export async function clearCallbacks(
+  services: Services,
+  confirm: (count: number) => Promise<boolean> = confirmClear,
+): Promise<boolean> {
   await services.listener.load();
   const count = services.listener.store.list().length;
   if (count === 0) {

@@ -9,13 +9,21 @@ export async function startListener(services: Services): Promise<string | undefi
   const callbackUrl = await services.listener.callbackUrl();
   // Plivo's cloud cannot reach 127.0.0.1; say so once, where it matters, unless the callbacks come from the sandbox.
   const reachable = settings.listenerPublicUrl() || services.sandbox.active || vscode.env.remoteName;
-  const note = reachable ? '' : ' Plivo reaches it only through a tunnel: set plivo.listener.publicUrl to your ngrok or cloudflared URL.';
+  const note = reachable
+    ? ''
+    : ' Plivo reaches it only through a tunnel: set plivo.listener.publicUrl to your ngrok or cloudflared URL.';
   // Not awaited: the command is done once the listener runs, whether or not the message is ever clicked.
   void vscode.window
-    .showInformationMessage(`Callback listener running: ${callbackUrl}.${note}`, 'Copy URL', ...(reachable ? [] : ['Set Public URL']))
+    .showInformationMessage(
+      `Callback listener running: ${callbackUrl}.${note}`,
+      'Copy URL',
+      ...(reachable ? [] : ['Set Public URL']),
+    )
     .then(async (choice) => {
       if (choice === 'Copy URL') await copyListenerUrl(services);
-      if (choice === 'Set Public URL') await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.publicUrl');
+      if (choice === 'Set Public URL') {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.publicUrl');
+      }
     });
   return url;
 }

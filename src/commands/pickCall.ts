@@ -25,7 +25,14 @@ export async function pickCall(services: Services, title: string): Promise<strin
     const typed = quickPick.value.trim();
     const typedItem: CallPick[] =
       typed && !callItems.some((c) => c.callUuid === typed)
-        ? [{ label: `$(edit) Use call UUID ${typed}`, callUuid: typed, alwaysShow: true, detail: callUuidProblem(typed) }]
+        ? [
+            {
+              label: `$(edit) Use call UUID ${typed}`,
+              callUuid: typed,
+              alwaysShow: true,
+              detail: callUuidProblem(typed),
+            },
+          ]
         : [];
     quickPick.items = [...typedItem, ...callItems];
   };

@@ -12,25 +12,43 @@ import { settings } from '../services/settings';
  * Plivo: Record Call — from the palette (picks a call), the call's menu (node), or a keybinding / other code
  * (a call UUID, and optionally the options, which skips the questions).
  */
-export async function recordCall(services: Services, target?: CallsTreeNode | string, given?: RecordOptions): Promise<StartRecordingResult | undefined> {
+export async function recordCall(
+  services: Services,
+  target?: CallsTreeNode | string,
+  given?: RecordOptions,
+): Promise<StartRecordingResult | undefined> {
   const connection = await requireConnection(services);
   if (!connection) return undefined;
-  const callUuid = typeof target === 'string' ? target : target?.kind === 'call' ? target.call.callUuid : await pickCall(services, 'Record Call');
+  const callUuid =
+    typeof target === 'string'
+      ? target
+      : target?.kind === 'call'
+        ? target.call.callUuid
+        : await pickCall(services, 'Record Call');
   if (!callUuid) return undefined;
-  const options = given ?? (settings.askForRecordOptions() ? await askRecordOptions(services, callUuid) : settings.recordDefaults());
+  const options =
+    given ?? (settings.askForRecordOptions() ? await askRecordOptions(services, callUuid) : settings.recordDefaults());
   if (!options) return undefined;
   // Remembered before the request, so a failure never loses what was typed.
   await rememberRecordOptions(services, options);
   return start(services, callUuid, options);
 }
 
-async function start(services: Services, callUuid: string, options: RecordOptions): Promise<StartRecordingResult | undefined> {
+async function start(
+  services: Services,
+  callUuid: string,
+  options: RecordOptions,
+): Promise<StartRecordingResult | undefined> {
   const connection = await requireConnection(services);
   if (!connection) return undefined;
   let result: StartRecordingResult;
   try {
     result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Starting a recording on call ${callUuid}…`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Starting a recording on call ${callUuid}…`,
+        cancellable: true,
+      },
       (_progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
@@ -42,7 +60,9 @@ async function start(services: Services, callUuid: string, options: RecordOption
     return undefined;
   }
   const entry = await services.recordings.addStarted(callUuid, options, result);
-  services.log.info(`Recording ${result.kind === 'started' ? `started at ${result.url}` : 'requested in asynchronous mode'} (api_id ${result.apiId}).`);
+  services.log.info(
+    `Recording ${result.kind === 'started' ? `started at ${result.url}` : 'requested in asynchronous mode'} (api_id ${result.apiId}).`,
+  );
   void revealRecording(services, entry.id);
   void announce(callUuid, result);
   return result;

@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { replayCallback as relayReplay, sendSignedCallback, type OutgoingCallback, type ReceivedCallback, type RelayResult } from '../callbacks';
+import {
+  replayCallback as relayReplay,
+  sendSignedCallback,
+  type OutgoingCallback,
+  type ReceivedCallback,
+  type RelayResult,
+} from '../callbacks';
 import { httpUrlProblem } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
@@ -36,20 +42,41 @@ export async function listenerTarget(services: Services, path: string): Promise<
 }
 
 /** Asks where to send: the listener (default), the forward URL, or another URL (remembered per workspace). */
-export async function pickTarget(services: Services, options: { title: string; listenerPath: string }): Promise<CallbackTarget | undefined> {
+export async function pickTarget(
+  services: Services,
+  options: { title: string; listenerPath: string },
+): Promise<CallbackTarget | undefined> {
   const forwardUrl = settings.listenerForwardUrl();
   const lastUrl = services.context.workspaceState.get<string>(LAST_URL_KEY);
-  const listenerWhere = services.listener.running ? services.listener.url : `starts it on port ${settings.listenerPort()}`;
+  const listenerWhere = services.listener.running
+    ? services.listener.url
+    : `starts it on port ${settings.listenerPort()}`;
   const items: TargetPick[] = [
     {
       label: `$(radio-tower) The listener (${listenerWhere})`,
       detail: 'Appears in the Callbacks view, and updates recordings started from here.',
       choice: 'listener',
     },
-    ...(forwardUrl ? [{ label: `$(arrow-right) plivo.listener.forwardUrl (${forwardUrl})`, detail: 'Your app, as set for forwarding.', choice: 'forward' as const }] : []),
-    { label: '$(link) Another URL…', description: lastUrl, detail: 'Your app or any other http(s) endpoint.', choice: 'other' },
+    ...(forwardUrl
+      ? [
+          {
+            label: `$(arrow-right) plivo.listener.forwardUrl (${forwardUrl})`,
+            detail: 'Your app, as set for forwarding.',
+            choice: 'forward' as const,
+          },
+        ]
+      : []),
+    {
+      label: '$(link) Another URL…',
+      description: lastUrl,
+      detail: 'Your app or any other http(s) endpoint.',
+      choice: 'other',
+    },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Where should the callback go?' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: options.title,
+    placeHolder: 'Where should the callback go?',
+  });
   switch (picked?.choice) {
     case undefined:
       return undefined;
@@ -85,7 +112,11 @@ export async function accountToken(services: Services): Promise<string | undefin
 }
 
 /** Sends `request` signed for the target's URL (when a token is given). Never rejects. */
-export function sendToTarget(target: CallbackTarget, request: Omit<OutgoingCallback, 'headers'>, token: string | undefined): Promise<RelayResult> {
+export function sendToTarget(
+  target: CallbackTarget,
+  request: Omit<OutgoingCallback, 'headers'>,
+  token: string | undefined,
+): Promise<RelayResult> {
   return sendSignedCallback(target.url, request, token, { timeoutMs: RELAY_TIMEOUT_MS });
 }
 
@@ -134,20 +165,35 @@ export function reportResult(services: Services, result: RelayResult, context: R
   };
   if (result.error !== undefined || result.status === undefined) {
     services.log.warn(logLine);
-    void vscode.window.showErrorMessage(`${what} to ${where} failed: ${result.error ?? 'no answer'}.`, 'Retry', 'Show Log').then(handle);
+    void vscode.window
+      .showErrorMessage(`${what} to ${where} failed: ${result.error ?? 'no answer'}.`, 'Retry', 'Show Log')
+      .then(handle);
   } else if (!result.ok) {
     services.log.warn(logLine);
     const redirect = result.status >= 300 && result.status < 400 ? ' (redirects are not followed)' : '';
-    void vscode.window.showWarningMessage(`${what}: ${where} answered ${result.status}${redirect} in ${timing}.${unsigned}`, 'Retry', 'Show Log').then(handle);
+    void vscode.window
+      .showWarningMessage(
+        `${what}: ${where} answered ${result.status}${redirect} in ${timing}.${unsigned}`,
+        'Retry',
+        'Show Log',
+      )
+      .then(handle);
   } else {
     services.log.info(logLine);
     const actions = target.listener && receivedId(result) ? ['Show Request'] : ['Show Log'];
-    void vscode.window.showInformationMessage(`${what}: ${where} answered ${result.status} in ${timing}.${unsigned}`, ...actions).then(handle);
+    void vscode.window
+      .showInformationMessage(`${what}: ${where} answered ${result.status} in ${timing}.${unsigned}`, ...actions)
+      .then(handle);
   }
 }
 
 /** Sends a stored callback again, re-signed for where it goes, and reports the outcome. */
-export async function deliverReplay(services: Services, callback: ReceivedCallback, target: CallbackTarget, token: string | undefined): Promise<RelayResult> {
+export async function deliverReplay(
+  services: Services,
+  callback: ReceivedCallback,
+  target: CallbackTarget,
+  token: string | undefined,
+): Promise<RelayResult> {
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Replaying callback to ${displayUrl(target.url)}` },
     () => relayReplay(callback, target.url, token, { timeoutMs: RELAY_TIMEOUT_MS }),
@@ -170,19 +216,24 @@ export async function pickStoredCallback(services: Services, title: string): Pro
   await services.listener.load();
   const callbacks = services.listener.store.list();
   if (callbacks.length === 0) {
-    void vscode.window.showInformationMessage('No callbacks received yet. Start the callback listener, or send a test callback.');
+    void vscode.window.showInformationMessage(
+      'No callbacks received yet. Start the callback listener, or send a test callback.',
+    );
     return undefined;
   }
   const now = new Date();
-  const items = callbacks.map(
-    (callback): CallbackPick => ({
-      label: callbackLabel(callback),
-      description: callbackDescription(callback, now),
-      detail: `${oneLine(callback.method, 10)} ${oneLine(callback.path, 120)}`,
-      id: callback.id,
-    }),
-  );
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which callback?', matchOnDescription: true, matchOnDetail: true });
+  const items = callbacks.map((callback): CallbackPick => ({
+    label: callbackLabel(callback),
+    description: callbackDescription(callback, now),
+    detail: `${oneLine(callback.method, 10)} ${oneLine(callback.path, 120)}`,
+    id: callback.id,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Which callback?',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   return picked && services.listener.store.get(picked.id);
 }
 
@@ -195,7 +246,8 @@ export function resolveCallback(services: Services, node: unknown): ReceivedCall
 /** Plivo: Replay Callback — on a Callbacks item, or from the palette. */
 export async function replayCallbackCommand(services: Services, node?: unknown): Promise<RelayResult | undefined> {
   await services.listener.load();
-  const callback = node === undefined ? await pickStoredCallback(services, 'Replay Callback') : resolveCallback(services, node);
+  const callback =
+    node === undefined ? await pickStoredCallback(services, 'Replay Callback') : resolveCallback(services, node);
   if (!callback) {
     if (node !== undefined) void vscode.window.showWarningMessage('That callback is no longer in the history.');
     return undefined;

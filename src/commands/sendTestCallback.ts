@@ -13,9 +13,17 @@ interface KindPick extends vscode.QuickPickItem {
 }
 
 const KINDS: KindPick[] = [
-  { label: '$(file-media) Recording done', description: 'record_url, recording_id, recording_duration…', callbackKind: 'record' },
+  {
+    label: '$(file-media) Recording done',
+    description: 'record_url, recording_id, recording_duration…',
+    callbackKind: 'record',
+  },
   { label: '$(quote) Transcription', description: 'transcription text of a recording', callbackKind: 'transcription' },
-  { label: '$(sync) Async response', description: "Plivo's answer to a Record API request made in asynchronous mode", callbackKind: 'async' },
+  {
+    label: '$(sync) Async response',
+    description: "Plivo's answer to a Record API request made in asynchronous mode",
+    callbackKind: 'async',
+  },
 ];
 
 /** Where the listener receives each kind, as `callbackUrl()` hands out. */
@@ -25,7 +33,9 @@ function listenerPath(kind: TestCallbackKind): string {
 
 function latestRecording(services: Services): RecordingEntry | undefined {
   let latest: RecordingEntry | undefined;
-  for (const recording of services.recordings.all()) if (!latest || recording.startedAt > latest.startedAt) latest = recording;
+  for (const recording of services.recordings.all()) {
+    if (!latest || recording.startedAt > latest.startedAt) latest = recording;
+  }
   return latest;
 }
 
@@ -53,19 +63,26 @@ async function pickIdentifiers(services: Services, target: CallbackTarget): Prom
     {
       label: '$(record) Match my latest recording',
       description: `call ${shortId(recording.callUuid)} · started ${new Date(recording.startedAt).toLocaleTimeString()}`,
-      detail: target.listener ? 'The Calls view shows what the callback says about it.' : 'Uses its call_uuid, api_id and recording URL.',
+      detail: target.listener
+        ? 'The Calls view shows what the callback says about it.'
+        : 'Uses its call_uuid, api_id and recording URL.',
       match: true,
     },
     { label: '$(symbol-misc) Sample identifiers', description: 'random call_uuid, api_id and recording', match: false },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Which call and recording should it be about?' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: TITLE,
+    placeHolder: 'Which call and recording should it be about?',
+  });
   if (!picked) return undefined;
   return picked.match ? matchingOptions(recording) : {};
 }
 
 /** Plivo: Send Test Callback… — a sample shaped like Plivo's, signed with the account's Auth Token when there is one. */
 export async function sendTestCallback(services: Services): Promise<RelayResult | undefined> {
-  const kind = (await vscode.window.showQuickPick(KINDS, { title: TITLE, placeHolder: 'Which callback should be sent?' }))?.callbackKind;
+  const kind = (
+    await vscode.window.showQuickPick(KINDS, { title: TITLE, placeHolder: 'Which callback should be sent?' })
+  )?.callbackKind;
   if (!kind) return undefined;
   const target = await pickTarget(services, { title: TITLE, listenerPath: listenerPath(kind) });
   if (!target) return undefined;
@@ -83,8 +100,9 @@ export async function deliverTestCallback(
   token: string | undefined,
 ): Promise<RelayResult> {
   const params = buildTestCallback(kind, options);
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Sending a test ${kindName(kind)} callback` }, () =>
-    sendToTarget(target, { method: 'POST', params }, token),
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Sending a test ${kindName(kind)} callback` },
+    () => sendToTarget(target, { method: 'POST', params }, token),
   );
   reportResult(services, result, {
     what: `Test ${kindName(kind)} callback`,

@@ -35,7 +35,10 @@ async function verifyAndSave(services: Services, credentials: PlivoCredentials):
   try {
     const client = services.connection.createClient(credentials);
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Checking the credentials with ${new URL(client.baseUrl).host}…` },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Checking the credentials with ${new URL(client.baseUrl).host}…`,
+      },
       () => client.verifyCredentials(),
     );
   } catch (error) {
@@ -74,6 +77,8 @@ async function save(services: Services, credentials: PlivoCredentials): Promise<
   // Real credentials were just given on purpose: the sandbox would hide them.
   if (services.sandbox.active) await services.sandbox.stop();
   services.log.info(`Credentials for ${maskAuthId(credentials.authId)} stored in the OS keychain.`);
-  void vscode.window.showInformationMessage(`Plivo credentials for ${maskAuthId(credentials.authId)} saved in the OS keychain.`);
+  void vscode.window.showInformationMessage(
+    `Plivo credentials for ${maskAuthId(credentials.authId)} saved in the OS keychain.`,
+  );
   return true;
 }

@@ -19,7 +19,9 @@ export async function showError(error: unknown, log: vscode.LogOutputChannel, re
   if (error instanceof PlivoError) {
     if (error.code === 'unauthorized' || error.code === 'forbidden') actions.push(SET_CREDENTIALS);
     if (error.code === 'not-found') actions.push(REFRESH);
-    if (retry && (error.retryable || error.code === 'unexpected-status' || error.code === 'bad-response')) actions.push(RETRY);
+    if (retry && (error.retryable || error.code === 'unexpected-status' || error.code === 'bad-response')) {
+      actions.push(RETRY);
+    }
   } else if (error instanceof KeychainError) {
     actions.push(LEARN_MORE);
   }

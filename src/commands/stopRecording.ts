@@ -64,7 +64,11 @@ async function pickTarget(services: Services): Promise<StopTarget | undefined> {
     void vscode.window.showInformationMessage('There are no live calls whose recordings could be stopped.');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(items, { title: 'Stop Recording', placeHolder: 'Which recording should stop?', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Stop Recording',
+    placeHolder: 'Which recording should stop?',
+    matchOnDescription: true,
+  });
   return picked?.target;
 }
 

@@ -74,7 +74,11 @@ export class PlivoClient {
   }
 
   /** Starts recording a live call: `POST /Call/{call_uuid}/Record/`. With `callbackUrl` Plivo answers in asynchronous mode. */
-  async startRecording(callUuid: string, options: RecordOptions = {}, signal?: AbortSignal): Promise<StartRecordingResult> {
+  async startRecording(
+    callUuid: string,
+    options: RecordOptions = {},
+    signal?: AbortSignal,
+  ): Promise<StartRecordingResult> {
     assertCallUuid(callUuid);
     assertRecordOptions(options);
     const { body } = await this.#request({
@@ -185,10 +189,17 @@ export class PlivoClient {
       try {
         return await this.#send(spec);
       } catch (error) {
-        if (!(error instanceof PlivoError) || !error.retryable || error.code === 'timeout' || attempt >= retries || spec.signal?.aborted) {
+        if (
+          !(error instanceof PlivoError) ||
+          !error.retryable ||
+          error.code === 'timeout' ||
+          attempt >= retries ||
+          spec.signal?.aborted
+        ) {
           throw error;
         }
-        const delay = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.#retryDelayMs(attempt + 1);
+        const delay =
+          error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.#retryDelayMs(attempt + 1);
         await sleep(Math.min(delay, MAX_RETRY_DELAY_MS), spec.signal);
       }
     }
@@ -232,8 +243,14 @@ export class PlivoClient {
       const error = spec.signal?.aborted
         ? new PlivoError('network', 'The request was cancelled.')
         : timedOut
-          ? new PlivoError('timeout', `Plivo did not answer ${spec.method} ${path} within ${formatSeconds(this.#timeoutMs)}; check the network and the API base URL (${this.baseUrl}).`)
-          : new PlivoError('network', `Could not reach Plivo at ${this.baseUrl} (${describeCause(cause)}); check the network and the API base URL.`);
+          ? new PlivoError(
+              'timeout',
+              `Plivo did not answer ${spec.method} ${path} within ${formatSeconds(this.#timeoutMs)}; check the network and the API base URL (${this.baseUrl}).`,
+            )
+          : new PlivoError(
+              'network',
+              `Could not reach Plivo at ${this.baseUrl} (${describeCause(cause)}); check the network and the API base URL.`,
+            );
       log({ error: error.message });
       throw error;
     } finally {
@@ -249,7 +266,11 @@ export class PlivoClient {
         return { status: response.status, body: undefined };
       }
       if (!parsed.ok) {
-        const error = new PlivoError('bad-response', `Plivo answered ${response.status} with a body that is not JSON: "${truncate(text.trim(), 80)}". Is the API base URL (${this.baseUrl}) a Plivo API?`, { status: response.status });
+        const error = new PlivoError(
+          'bad-response',
+          `Plivo answered ${response.status} with a body that is not JSON: "${truncate(text.trim(), 80)}". Is the API base URL (${this.baseUrl}) a Plivo API?`,
+          { status: response.status },
+        );
         log({ status: response.status, error: error.message });
         throw error;
       }
@@ -276,31 +297,59 @@ function recordParams(options: RecordOptions): Record<string, unknown> {
   return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
 }
 
-function errorForStatus(spec: RequestSpec, response: Response, body: Record<string, unknown> | undefined, text: string): PlivoError {
+function errorForStatus(
+  spec: RequestSpec,
+  response: Response,
+  body: Record<string, unknown> | undefined,
+  text: string,
+): PlivoError {
   const status = response.status;
   const serverMessage = body === undefined ? undefined : errorText(body.error);
   const apiId = body === undefined ? undefined : optionalString(body, 'api_id');
-  const said = serverMessage ? `: ${truncate(serverMessage, 200)}` : body === undefined && text.trim() ? ` (body: "${truncate(text.trim(), 80)}")` : '';
+  const said = serverMessage
+    ? `: ${truncate(serverMessage, 200)}`
+    : body === undefined && text.trim()
+      ? ` (body: "${truncate(text.trim(), 80)}")`
+      : '';
   const details = { status, apiId, serverMessage };
   switch (status) {
     case 400:
       return new PlivoError('bad-request', `Plivo rejected the request (400)${said}.`, details);
     case 401:
-      return new PlivoError('unauthorized', 'Auth ID or Auth Token rejected by Plivo (401). Check them on the Plivo console and set them again.', details);
+      return new PlivoError(
+        'unauthorized',
+        'Auth ID or Auth Token rejected by Plivo (401). Check them on the Plivo console and set them again.',
+        details,
+      );
     case 403:
-      return new PlivoError('forbidden', `Plivo refused the request (403)${said}. The account may not be allowed to do this.`, details);
+      return new PlivoError(
+        'forbidden',
+        `Plivo refused the request (403)${said}. The account may not be allowed to do this.`,
+        details,
+      );
     case 404:
       return new PlivoError('not-found', spec.notFound ?? `Plivo found nothing at ${spec.path} (404)${said}.`, details);
     case 405:
-      return new PlivoError('method-not-allowed', `Plivo does not allow ${spec.method} on ${spec.path} (405)${said}.`, details);
+      return new PlivoError(
+        'method-not-allowed',
+        `Plivo does not allow ${spec.method} on ${spec.path} (405)${said}.`,
+        details,
+      );
     case 429: {
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
       const wait = retryAfterSeconds === undefined ? 'in a few seconds' : `in ${retryAfterSeconds} s`;
-      return new PlivoError('rate-limited', `Too many requests to Plivo (429); try again ${wait}.`, { ...details, retryAfterSeconds });
+      return new PlivoError('rate-limited', `Too many requests to Plivo (429); try again ${wait}.`, {
+        ...details,
+        retryAfterSeconds,
+      });
     }
   }
   if (status >= 500) {
-    return new PlivoError('server-error', `Plivo had a server error (${status})${said}. Try again in a moment.`, details);
+    return new PlivoError(
+      'server-error',
+      `Plivo had a server error (${status})${said}. Try again in a moment.`,
+      details,
+    );
   }
   return new PlivoError('unexpected-status', `Plivo answered with unexpected status ${status}${said}.`, details);
 }
@@ -324,7 +373,9 @@ function parseRetryAfter(header: string | null): number | undefined {
 function parseJson(text: string): { ok: true; value: Record<string, unknown> } | { ok: false } {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? { ok: true, value: value as Record<string, unknown> } : { ok: false };
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? { ok: true, value: value as Record<string, unknown> }
+      : { ok: false };
   } catch {
     return { ok: false };
   }
@@ -342,7 +393,10 @@ function requireString(body: Record<string, unknown> | undefined, key: string): 
 }
 
 function badShape(field: string): PlivoError {
-  return new PlivoError('bad-response', `Plivo's answer lacks the expected "${field}" field; is the API base URL a Plivo API?`);
+  return new PlivoError(
+    'bad-response',
+    `Plivo's answer lacks the expected "${field}" field; is the API base URL a Plivo API?`,
+  );
 }
 
 function toLiveCall(body: Record<string, unknown> | undefined, callUuid: string): LiveCall {
@@ -376,9 +430,13 @@ function formatSeconds(ms: number): string {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -34,11 +34,15 @@ function mergeInto(target: Map<string, string[]>, source: Map<string, string[]>)
 
 /** Keys, then each key's values, in UTF-16 code-unit order (JS default sort), as the SDKs do. */
 function sortedPairs(map: Map<string, string[]>): Array<[string, string]> {
-  return [...map.keys()].sort().flatMap((key) => [...(map.get(key) ?? [])].sort().map((value): [string, string] => [key, value]));
+  return [...map.keys()]
+    .sort()
+    .flatMap((key) => [...(map.get(key) ?? [])].sort().map((value): [string, string] => [key, value]));
 }
 
 function sortedQueryString(map: Map<string, string[]>): string {
-  return sortedPairs(map).map(([key, value]) => `${key}=${value}`).join('&');
+  return sortedPairs(map)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&');
 }
 
 function hmacBase64(authToken: string, message: string): string {
@@ -52,7 +56,9 @@ function v3BaseString(method: 'GET' | 'POST', uri: string, params: ParamValues):
     return queryString ? `${base}?${queryString}` : base;
   }
   const queryString = sortedQueryString(parseQuery(query));
-  const bodyString = sortedPairs(toMultiMap(params)).map(([key, value]) => key + value).join('');
+  const bodyString = sortedPairs(toMultiMap(params))
+    .map(([key, value]) => key + value)
+    .join('');
   const hasBody = Object.keys(params).length > 0;
   if (!queryString && !hasBody) return base;
   return `${base}?${queryString}${queryString && hasBody ? '.' : ''}${bodyString}`;
@@ -64,7 +70,13 @@ function normaliseMethod(method: string): 'GET' | 'POST' | undefined {
 }
 
 /** Plivo only signs GET and POST callbacks; any other method throws a RangeError. */
-export function computeSignatureV3(method: string, uri: string, params: ParamValues, nonce: string, authToken: string): string {
+export function computeSignatureV3(
+  method: string,
+  uri: string,
+  params: ParamValues,
+  nonce: string,
+  authToken: string,
+): string {
   const signedMethod = normaliseMethod(method);
   if (!signedMethod) throw new RangeError(`Plivo signs only GET and POST callbacks, not ${method}`);
   return hmacBase64(authToken, `${v3BaseString(signedMethod, uri, params)}.${nonce}`);
@@ -121,7 +133,9 @@ function headerText(headers: Headers, name: string): string | undefined {
 
 /** Several signatures may arrive comma-separated (token rotation, main + subaccount). */
 function candidateSignatures(headers: Headers, names: string[]): string[] {
-  return names.flatMap((name) => (headerText(headers, name) ?? '').split(',').map((part) => part.trim())).filter(Boolean);
+  return names
+    .flatMap((name) => (headerText(headers, name) ?? '').split(',').map((part) => part.trim()))
+    .filter(Boolean);
 }
 
 function constantTimeEquals(a: string, b: string): boolean {
@@ -138,11 +152,25 @@ interface SignatureFamily {
 
 // Order matters: V3 is preferred when both families are present.
 const FAMILIES: SignatureFamily[] = [
-  { version: 'v3', signatureHeaders: ['x-plivo-signature-v3', 'x-plivo-signature-ma-v3'], nonceHeader: 'x-plivo-signature-v3-nonce' },
-  { version: 'v2', signatureHeaders: ['x-plivo-signature-v2', 'x-plivo-signature-ma-v2'], nonceHeader: 'x-plivo-signature-v2-nonce' },
+  {
+    version: 'v3',
+    signatureHeaders: ['x-plivo-signature-v3', 'x-plivo-signature-ma-v3'],
+    nonceHeader: 'x-plivo-signature-v3-nonce',
+  },
+  {
+    version: 'v2',
+    signatureHeaders: ['x-plivo-signature-v2', 'x-plivo-signature-ma-v2'],
+    nonceHeader: 'x-plivo-signature-v2-nonce',
+  },
 ];
 
-function expectedSignature(version: 'v3' | 'v2', method: 'GET' | 'POST', input: SignatureInput, nonce: string, token: string): string {
+function expectedSignature(
+  version: 'v3' | 'v2',
+  method: 'GET' | 'POST',
+  input: SignatureInput,
+  nonce: string,
+  token: string,
+): string {
   if (version === 'v2') return computeSignatureV2(input.url, nonce, token);
   // For GET the query of `url` already holds the callback params Plivo signed;
   // adding `params` again would count them twice.
@@ -156,11 +184,15 @@ export function verifyPlivoSignature(input: SignatureInput): SignatureCheck {
   if (!family) return { state: 'unsigned', detail: 'no X-Plivo-Signature-V3 or -V2 header' };
   const { version } = family;
   const method = normaliseMethod(input.method);
-  if (!method) return { state: 'invalid', version, detail: `Plivo signs only GET and POST callbacks, not ${input.method}` };
+  if (!method) {
+    return { state: 'invalid', version, detail: `Plivo signs only GET and POST callbacks, not ${input.method}` };
+  }
   const nonce = headerText(input.headers, family.nonceHeader);
   if (!nonce) return { state: 'invalid', version, detail: `nonce header missing (${family.nonceHeader})` };
   const tokens = input.authTokens.filter(Boolean);
-  if (tokens.length === 0) return { state: 'invalid', version, detail: 'no Auth Token available to check the signature' };
+  if (tokens.length === 0) {
+    return { state: 'invalid', version, detail: 'no Auth Token available to check the signature' };
+  }
 
   const candidates = candidateSignatures(input.headers, family.signatureHeaders);
   const matched = tokens.some((token) => {

@@ -57,7 +57,9 @@ export function httpUrlProblem(value: string): string | undefined {
   } catch {
     return `"${truncate(value, 80)}" is not an absolute URL (expected https://…).`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${truncate(value, 80)}" must start with http:// or https://.`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `"${truncate(value, 80)}" must start with http:// or https://.`;
+  }
   return undefined;
 }
 
@@ -77,7 +79,10 @@ function assertUrl(param: string, value: string | undefined): void {
 export function assertRecordOptions(options: RecordOptions): void {
   const { timeLimit } = options;
   if (timeLimit !== undefined && !(Number.isInteger(timeLimit) && timeLimit > 0)) {
-    throw invalid('time_limit', `time_limit must be a positive whole number of seconds (got ${JSON.stringify(timeLimit)}).`);
+    throw invalid(
+      'time_limit',
+      `time_limit must be a positive whole number of seconds (got ${JSON.stringify(timeLimit)}).`,
+    );
   }
   assertOneOf('file_format', options.fileFormat, FILE_FORMATS);
   assertOneOf('transcription_type', options.transcriptionType, TRANSCRIPTION_TYPES);

@@ -8,7 +8,10 @@ export const SANDBOX_AUTH_TOKEN = 'SandboxDemoToken000000000000000000000000';
 export const DEMO_ACCOUNT: SandboxAccount = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
 
 /** Returns the account whose HTTP Basic credentials are in `authorization`, or undefined. */
-export function authenticate(authorization: string | undefined, accounts: readonly SandboxAccount[]): SandboxAccount | undefined {
+export function authenticate(
+  authorization: string | undefined,
+  accounts: readonly SandboxAccount[],
+): SandboxAccount | undefined {
   const match = /^Basic\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');

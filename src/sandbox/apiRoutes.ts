@@ -12,7 +12,12 @@ const MAX_LIST_LIMIT = 20;
 export interface ApiBackend {
   liveCalls(authId: string): SandboxCall[];
   liveCall(authId: string, callUuid: string): SandboxCall | undefined;
-  startRecording(call: SandboxCall, options: RecordOptions, params: Record<string, unknown>, authToken: string): SandboxRecording;
+  startRecording(
+    call: SandboxCall,
+    options: RecordOptions,
+    params: Record<string, unknown>,
+    authToken: string,
+  ): SandboxRecording;
   sendAsyncResponse(recordingId: string): void;
   /** Stops the call's active recordings, or only the one at `url`; returns how many stopped. */
   stopRecordings(callUuid: string, url?: string): number;
@@ -44,7 +49,9 @@ function notFound(): Reply {
 
 function allow(req: ApiRequest, methods: string[], handle: () => Reply): Reply {
   if (methods.includes(req.method)) return handle();
-  return errorReply(405, `method ${req.method} not allowed here; use ${methods.join(' or ')}`, { Allow: methods.join(', ') });
+  return errorReply(405, `method ${req.method} not allowed here; use ${methods.join(' or ')}`, {
+    Allow: methods.join(', '),
+  });
 }
 
 /** Real Plivo lists completed calls (CDRs) without status=live; the sandbox keeps no call history. */
@@ -95,7 +102,9 @@ function startRecording(req: ApiRequest, backend: ApiBackend, callUuid: string):
 function stopRecording(req: ApiRequest, backend: ApiBackend, callUuid: string): Reply {
   // The SDKs send `URL`; plivo-node's snake-casing turns it into `url`, so accept both.
   const given = req.params.URL ?? req.params.url;
-  if (given !== undefined && given !== null && typeof given !== 'string') throw new ApiError(400, 'URL must be a string');
+  if (given !== undefined && given !== null && typeof given !== 'string') {
+    throw new ApiError(400, 'URL must be a string');
+  }
   const url = given || undefined; // empty or null: stop them all
   const call = findCall(req, backend, callUuid);
   const stopped = backend.stopRecordings(call.callUuid, url);

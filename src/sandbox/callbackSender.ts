@@ -37,7 +37,10 @@ export class CallbackSender {
     this.shutdown.signal.addEventListener('abort', onShutdown);
     try {
       const form = new URLSearchParams(params).toString();
-      const headers: Record<string, string> = { 'User-Agent': 'PlivoSandbox', ...signCallbackHeaders(method, url, params, authToken) };
+      const headers: Record<string, string> = {
+        'User-Agent': 'PlivoSandbox',
+        ...signCallbackHeaders(method, url, params, authToken),
+      };
       if (method === 'POST') headers['Content-Type'] = 'application/x-www-form-urlencoded';
       const response = await fetch(method === 'GET' ? withQuery(url, form) : url, {
         method,

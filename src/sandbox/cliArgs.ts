@@ -46,6 +46,8 @@ function integer(value: string, name: string, min: number, max: number): number 
 
 function positiveNumber(value: string, name: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new Error(`${name} must be a positive number, got "${value}"`);
+  }
   return n;
 }

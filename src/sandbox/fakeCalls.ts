@@ -3,7 +3,14 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { SandboxCall, SandboxCallInit } from './types';
 
 const AREA_CODES = ['415', '212', '646', '312', '206', '512', '617', '303'];
-const CALLER_NAMES = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson', 'Linus Pauling', 'Mary Jackson'];
+const CALLER_NAMES = [
+  'Ada Lovelace',
+  'Grace Hopper',
+  'Alan Turing',
+  'Katherine Johnson',
+  'Linus Pauling',
+  'Mary Jackson',
+];
 
 export function createCall(init: SandboxCallInit, authId: string): SandboxCall {
   return {

@@ -5,7 +5,8 @@ import type { RecordOptions } from './recordParams';
 import type { TimerSet } from './timers';
 import type { SandboxCall, SandboxRecording } from './types';
 
-const SAMPLE_TRANSCRIPTION = 'Hello, this is a simulated call recorded by the Plivo offline sandbox. Thank you for calling.';
+const SAMPLE_TRANSCRIPTION =
+  'Hello, this is a simulated call recorded by the Plivo offline sandbox. Thank you for calling.';
 const TRANSCRIPTION_RATE_PER_MINUTE = 0.05;
 
 export interface RecordingEngineDeps {
@@ -31,7 +32,12 @@ export class RecordingEngine {
   constructor(private readonly deps: RecordingEngineDeps) {}
 
   /** Starts a recording; in async mode the caller then calls sendAsyncResponse() once its reply is out. */
-  start(call: SandboxCall, options: RecordOptions, params: Record<string, unknown>, authToken: string): SandboxRecording {
+  start(
+    call: SandboxCall,
+    options: RecordOptions,
+    params: Record<string, unknown>,
+    authToken: string,
+  ): SandboxRecording {
     const recordingId = randomUUID();
     const info: SandboxRecording = {
       recordingId,
@@ -45,7 +51,9 @@ export class RecordingEngine {
       startedAt: new Date(),
     };
     const entry: RecordingEntry = { info, options, authToken, callbacks: Promise.resolve() };
-    entry.timer = this.deps.timers.schedule(options.timeLimit * 1000 * this.deps.timeScale, () => this.end(entry, 'done', true));
+    entry.timer = this.deps.timers.schedule(options.timeLimit * 1000 * this.deps.timeScale, () =>
+      this.end(entry, 'done', true),
+    );
     this.entries.set(recordingId, entry);
     return { ...info };
   }
@@ -71,7 +79,9 @@ export class RecordingEngine {
   }
 
   list(callUuid?: string): SandboxRecording[] {
-    return [...this.entries.values()].filter((e) => callUuid === undefined || e.info.callUuid === callUuid).map((e) => ({ ...e.info }));
+    return [...this.entries.values()]
+      .filter((e) => callUuid === undefined || e.info.callUuid === callUuid)
+      .map((e) => ({ ...e.info }));
   }
 
   find(recordingId: string): SandboxRecording | undefined {

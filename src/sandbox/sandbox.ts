@@ -7,7 +7,18 @@ import { routeApi, type ApiBackend } from './apiRoutes';
 import { CallbackSender } from './callbackSender';
 import { CallChurn } from './churn';
 import { createCall } from './fakeCalls';
-import { ApiError, defaultErrorMessage, errorReply, jsonReply, loggableHeaders, parseBody, readBody, replyForError, writeReply, type Reply } from './httpIo';
+import {
+  ApiError,
+  defaultErrorMessage,
+  errorReply,
+  jsonReply,
+  loggableHeaders,
+  parseBody,
+  readBody,
+  replyForError,
+  writeReply,
+  type Reply,
+} from './httpIo';
 import { RecordingEngine } from './recordings';
 import { resolveOptions, type ResolvedOptions } from './sandboxOptions';
 import { TimerSet } from './timers';
@@ -67,20 +78,23 @@ export class Sandbox extends EventEmitter {
       send: (request) => this.sender.send(request),
     });
     const range = options.churn;
-    this.churn = range && new CallChurn({
-      timers: this.timers,
-      timeScale: options.timeScale,
-      range,
-      addCall: () => this.addCall(),
-      hangup: (uuid) => this.hangup(uuid),
-    });
+    this.churn =
+      range &&
+      new CallChurn({
+        timers: this.timers,
+        timeScale: options.timeScale,
+        range,
+        addCall: () => this.addCall(),
+        hangup: (uuid) => this.hangup(uuid),
+      });
     this.backend = {
       liveCalls: (authId) => this.liveCalls(authId),
       liveCall: (authId, callUuid) => {
         const call = this.calls.get(callUuid);
         return call?.authId === authId ? call : undefined;
       },
-      startRecording: (call, recordOptions, params, authToken) => this.engine.start(call, recordOptions, params, authToken),
+      startRecording: (call, recordOptions, params, authToken) =>
+        this.engine.start(call, recordOptions, params, authToken),
       sendAsyncResponse: (recordingId) => this.engine.sendAsyncResponse(recordingId),
       stopRecordings: (callUuid, url) => this.engine.endForCall(callUuid, 'stopped', url),
     };
@@ -128,9 +142,15 @@ export class Sandbox extends EventEmitter {
    */
   failNext(fault: SandboxFault): void {
     const { status, body, delayMs, times = 1 } = fault;
-    if (status === undefined && body === undefined && delayMs === undefined) throw new RangeError('failNext needs a status, a body or a delayMs');
-    if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599)) throw new RangeError(`failNext status must be 200..599, got ${status}`);
-    if (!(Number.isInteger(times) && times >= 1)) throw new RangeError(`failNext times must be a positive integer, got ${times}`);
+    if (status === undefined && body === undefined && delayMs === undefined) {
+      throw new RangeError('failNext needs a status, a body or a delayMs');
+    }
+    if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599)) {
+      throw new RangeError(`failNext status must be 200..599, got ${status}`);
+    }
+    if (!(Number.isInteger(times) && times >= 1)) {
+      throw new RangeError(`failNext times must be a positive integer, got ${times}`);
+    }
     this.faults.push({ fault, remaining: times });
   }
 
@@ -139,8 +159,16 @@ export class Sandbox extends EventEmitter {
    * `callbacks`, else the next to arrive. Rejects after `timeoutMs` or on close().
    * Match on something unique (a recording_id, a path) since past entries count.
    */
-  waitFor(event: 'request', predicate: (e: SandboxRequestLog) => boolean, timeoutMs?: number): Promise<SandboxRequestLog>;
-  waitFor(event: 'callback', predicate: (e: SandboxCallbackLog) => boolean, timeoutMs?: number): Promise<SandboxCallbackLog>;
+  waitFor(
+    event: 'request',
+    predicate: (e: SandboxRequestLog) => boolean,
+    timeoutMs?: number,
+  ): Promise<SandboxRequestLog>;
+  waitFor(
+    event: 'callback',
+    predicate: (e: SandboxCallbackLog) => boolean,
+    timeoutMs?: number,
+  ): Promise<SandboxCallbackLog>;
   waitFor<T>(event: 'request' | 'callback', predicate: (e: T) => boolean, timeoutMs?: number): Promise<T>;
   waitFor<T>(event: 'request' | 'callback', predicate: (e: T) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
     const history = (event === 'request' ? this.requests : this.callbacks) as unknown as T[];
@@ -257,7 +285,9 @@ export class Sandbox extends EventEmitter {
     const match = /^\/recordings\/([^/]+)\.(mp3|wav)$/.exec(path);
     const recording = match ? this.engine.find(match[1]) : undefined;
     if (!recording || recording.format !== match?.[2]) return errorReply(404, 'recording not found');
-    if (method !== 'GET' && method !== 'HEAD') return errorReply(405, `method ${method} not allowed here; use GET`, { Allow: 'GET, HEAD' });
+    if (method !== 'GET' && method !== 'HEAD') {
+      return errorReply(405, `method ${method} not allowed here; use GET`, { Allow: 'GET, HEAD' });
+    }
     // Every sandbox recording is the same short tone, sent as WAV whatever the URL's extension.
     return { status: 200, headers: { 'Content-Type': 'audio/wav' }, body: toneWav() };
   }
@@ -282,7 +312,9 @@ function unauthorized(): ApiError {
 
 function faultReply(fault: SandboxFault): Reply {
   const status = fault.status ?? 500;
-  if (typeof fault.body === 'string') return { status, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: fault.body };
+  if (typeof fault.body === 'string') {
+    return { status, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: fault.body };
+  }
   if (fault.body !== undefined) return jsonReply(status, fault.body);
   return errorReply(status, defaultErrorMessage(status));
 }

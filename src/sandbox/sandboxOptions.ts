@@ -14,15 +14,25 @@ export interface ResolvedOptions {
 export function resolveOptions(options: SandboxOptions): ResolvedOptions {
   const accounts = options.accounts ?? [DEMO_ACCOUNT];
   if (accounts.length === 0) throw new RangeError('accounts must hold at least one account');
-  if (accounts.some((a) => !a.authId || !a.authToken)) throw new RangeError('every account needs an authId and an authToken');
-  if (new Set(accounts.map((a) => a.authId)).size !== accounts.length) throw new RangeError('account authIds must be unique');
+  if (accounts.some((a) => !a.authId || !a.authToken)) {
+    throw new RangeError('every account needs an authId and an authToken');
+  }
+  if (new Set(accounts.map((a) => a.authId)).size !== accounts.length) {
+    throw new RangeError('account authIds must be unique');
+  }
 
   const timeScale = options.timeScale ?? 1;
   requirePositive('timeScale', timeScale);
   const callbackTimeoutMs = options.callbackTimeoutMs ?? 5000;
   requirePositive('callbackTimeoutMs', callbackTimeoutMs);
 
-  return { accounts: [...accounts], timeScale, callbackTimeoutMs, churn: resolveChurn(options.churn), initialCalls: resolveCalls(options.liveCalls) };
+  return {
+    accounts: [...accounts],
+    timeScale,
+    callbackTimeoutMs,
+    churn: resolveChurn(options.churn),
+    initialCalls: resolveCalls(options.liveCalls),
+  };
 }
 
 function requirePositive(name: string, value: number): void {
@@ -42,6 +52,8 @@ function resolveChurn(churn: SandboxOptions['churn']): SandboxChurnOptions | und
 function resolveCalls(liveCalls: SandboxOptions['liveCalls']): SandboxCallInit[] {
   if (Array.isArray(liveCalls)) return liveCalls;
   const count = liveCalls ?? 0;
-  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`liveCalls must be a non-negative integer, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new RangeError(`liveCalls must be a non-negative integer, got ${count}`);
+  }
   return Array.from({ length: count }, () => ({}));
 }

@@ -32,7 +32,9 @@ export class PlivoConnection implements vscode.Disposable {
       credentials.onDidChange(() => this.#changed()),
       sandbox.onDidChange(() => this.#changed()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('plivo.apiBaseUrl') || e.affectsConfiguration('plivo.requestTimeoutSeconds')) this.#changed();
+        if (e.affectsConfiguration('plivo.apiBaseUrl') || e.affectsConfiguration('plivo.requestTimeoutSeconds')) {
+          this.#changed();
+        }
       }),
     ];
   }
@@ -54,7 +56,12 @@ export class PlivoConnection implements vscode.Disposable {
     const { authToken } = resolved.credentials;
     const host = new URL(client.baseUrl).host;
     const suffix = resolved.source === 'environment' ? ' (from environment)' : '';
-    return { client, source: resolved.source, label: `${maskAuthId(client.authId)} · ${host}${suffix}`, authTokens: () => [authToken] };
+    return {
+      client,
+      source: resolved.source,
+      label: `${maskAuthId(client.authId)} · ${host}${suffix}`,
+      authTokens: () => [authToken],
+    };
   }
 
   /** A client for the given credentials against `baseUrl` (default: the `plivo.apiBaseUrl` setting). */

@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { CallbackListener, CallbackStore, forwardCallback, ListenerPortInUseError, type ReceivedCallback } from '../callbacks';
+import {
+  CallbackListener,
+  CallbackStore,
+  forwardCallback,
+  ListenerPortInUseError,
+  type ReceivedCallback,
+} from '../callbacks';
 import type { PlivoConnection } from './connection';
 import type { RecordingsStore } from './recordingsStore';
 import { settings } from './settings';
@@ -46,7 +52,9 @@ export class ListenerService implements vscode.Disposable {
       this.#statusItem,
       connection.onDidChange(() => void this.#loadTokens()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('plivo.callbacks.maxHistory')) this.store.maxHistory = settings.callbacksMaxHistory();
+        if (e.affectsConfiguration('plivo.callbacks.maxHistory')) {
+          this.store.maxHistory = settings.callbacksMaxHistory();
+        }
         if (e.affectsConfiguration('plivo.listener.publicUrl')) this.#render();
       }),
     );
@@ -83,13 +91,16 @@ export class ListenerService implements vscode.Disposable {
         port,
         maxBodyBytes: settings.listenerMaxBodyBytes(),
         getAuthTokens: () => this.#authTokens,
-        getSignedBaseUrls: () => [settings.listenerPublicUrl(), ...this.#handedOut].filter((u): u is string => u !== undefined),
+        getSignedBaseUrls: () =>
+          [settings.listenerPublicUrl(), ...this.#handedOut].filter((u): u is string => u !== undefined),
       });
     } catch (error) {
       if (!(error instanceof ListenerPortInUseError)) throw error;
       return this.#offerOtherPort(error);
     }
-    this.log.info(`Callback listener running at ${this.url}${settings.listenerPublicUrl() ? ` (public URL ${settings.listenerPublicUrl()})` : ''}.`);
+    this.log.info(
+      `Callback listener running at ${this.url}${settings.listenerPublicUrl() ? ` (public URL ${settings.listenerPublicUrl()})` : ''}.`,
+    );
     this.#changed();
     return this.url;
   }
@@ -134,7 +145,9 @@ export class ListenerService implements vscode.Disposable {
   async #receive(callback: ReceivedCallback): Promise<void> {
     try {
       await this.store.add(callback);
-      this.log.info(`Callback received: ${callback.method} ${callback.path} → ${callback.status} (${callback.kind}, signature ${callback.signature.state}).`);
+      this.log.info(
+        `Callback received: ${callback.method} ${callback.path} → ${callback.status} (${callback.kind}, signature ${callback.signature.state}).`,
+      );
       await this.#apply(callback);
       this.#onDidReceive.fire(callback);
       const forwardUrl = settings.listenerForwardUrl();
@@ -183,7 +196,9 @@ export class ListenerService implements vscode.Disposable {
       `The callback listener cannot start: port ${error.port} is already in use (another app, or the listener of another VS Code window).`,
       ...actions,
     );
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.port');
+    if (choice === 'Open Settings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.port');
+    }
     if (choice && other !== undefined && choice.endsWith(String(other))) return this.start(other);
     return undefined;
   }
@@ -214,7 +229,9 @@ export class ListenerService implements vscode.Disposable {
       item.tooltip = 'Plivo callback listener is stopped. Click to start it.';
       item.command = 'plivo.startListener';
     }
-    item.accessibilityInformation = { label: this.running ? `Plivo callback listener running at ${this.url}` : 'Plivo callback listener stopped' };
+    item.accessibilityInformation = {
+      label: this.running ? `Plivo callback listener running at ${this.url}` : 'Plivo callback listener stopped',
+    };
     item.show();
   }
 }

@@ -73,25 +73,38 @@ export class RecordingsStore implements vscode.Disposable {
   }
 
   /** Asynchronous-mode answer arrived: the recording runs and now has its URL. */
-  async applyAsyncResponse(apiId: string, url: string | undefined, recordingId: string | undefined): Promise<RecordingEntry | undefined> {
-    return this.#update((r) => r.apiId === apiId, (r) => ({
-      ...r,
-      state: r.state === 'pending' ? 'recording' : r.state,
-      url: url ?? r.url,
-      recordingId: recordingId ?? r.recordingId,
-    }));
+  async applyAsyncResponse(
+    apiId: string,
+    url: string | undefined,
+    recordingId: string | undefined,
+  ): Promise<RecordingEntry | undefined> {
+    return this.#update(
+      (r) => r.apiId === apiId,
+      (r) => ({
+        ...r,
+        state: r.state === 'pending' ? 'recording' : r.state,
+        url: url ?? r.url,
+        recordingId: recordingId ?? r.recordingId,
+      }),
+    );
   }
 
   /** A "record done" callback arrived for the recording the evidence points at. */
-  async markDone(evidence: RecordingEvidence, details: { url?: string; durationSeconds?: number }): Promise<RecordingEntry | undefined> {
-    return this.#update((r) => matches(r, evidence), (r) => ({
-      ...r,
-      // A recording stopped on request keeps that state; the callback only adds what it knows.
-      state: r.state === 'stopped' ? 'stopped' : 'done',
-      url: details.url ?? r.url,
-      durationSeconds: details.durationSeconds ?? r.durationSeconds,
-      endedAt: r.endedAt ?? Date.now(),
-    }));
+  async markDone(
+    evidence: RecordingEvidence,
+    details: { url?: string; durationSeconds?: number },
+  ): Promise<RecordingEntry | undefined> {
+    return this.#update(
+      (r) => matches(r, evidence),
+      (r) => ({
+        ...r,
+        // A recording stopped on request keeps that state; the callback only adds what it knows.
+        state: r.state === 'stopped' ? 'stopped' : 'done',
+        url: details.url ?? r.url,
+        durationSeconds: details.durationSeconds ?? r.durationSeconds,
+        endedAt: r.endedAt ?? Date.now(),
+      }),
+    );
   }
 
   /** After a successful stop: one recording (`url`) or every running one of the call. */
@@ -99,7 +112,9 @@ export class RecordingsStore implements vscode.Disposable {
     const now = Date.now();
     await this.#save(
       this.all().map((r) =>
-        r.callUuid === callUuid && isActive(r) && (url === undefined || r.url === url) ? { ...r, state: 'stopped', endedAt: now } : r,
+        r.callUuid === callUuid && isActive(r) && (url === undefined || r.url === url)
+          ? { ...r, state: 'stopped', endedAt: now }
+          : r,
       ),
     );
   }
@@ -112,7 +127,10 @@ export class RecordingsStore implements vscode.Disposable {
     this.#onDidChange.dispose();
   }
 
-  async #update(select: (r: RecordingEntry) => boolean, change: (r: RecordingEntry) => RecordingEntry): Promise<RecordingEntry | undefined> {
+  async #update(
+    select: (r: RecordingEntry) => boolean,
+    change: (r: RecordingEntry) => RecordingEntry,
+  ): Promise<RecordingEntry | undefined> {
     let updated: RecordingEntry | undefined;
     const next = this.all().map((r) => {
       if (updated || !select(r)) return r;

@@ -7,7 +7,10 @@ import type { CallbackSource } from './callbacksTree';
 export const CALLBACK_SCHEME = 'plivo-callback';
 
 export function callbackUri(callback: ReceivedCallback): vscode.Uri {
-  return vscode.Uri.from({ scheme: CALLBACK_SCHEME, path: `/${encodeURIComponent(callback.id)}/${callbackFileName(callback)}` });
+  return vscode.Uri.from({
+    scheme: CALLBACK_SCHEME,
+    path: `/${encodeURIComponent(callback.id)}/${callbackFileName(callback)}`,
+  });
 }
 
 export function callbackIdOf(uri: vscode.Uri): string | undefined {

@@ -87,7 +87,13 @@ export function forwardText(forward: RelayResult): string {
 
 // Building a formatter per item is the slow part of toLocaleString: hundreds of items share these.
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dayTimeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dayTimeFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 function parseDate(iso: string | undefined): Date | undefined {
@@ -175,7 +181,11 @@ export function renderCallbackDocument(callback: ReceivedCallback): string {
     path: callback.path,
     receivedAt: callback.receivedAt,
     kind: callback.kind,
-    signature: callback.signature && { state: callback.signature.state, version: callback.signature.version, detail: callback.signature.detail },
+    signature: callback.signature && {
+      state: callback.signature.state,
+      version: callback.signature.version,
+      detail: callback.signature.detail,
+    },
     status: callback.status,
     error: callback.error,
     summary: callback.summary,
@@ -192,6 +202,8 @@ export function renderCallbackDocument(callback: ReceivedCallback): string {
 /** Document name for an editor tab: `record-done-14-30-22.json`. */
 export function callbackFileName(callback: ReceivedCallback): string {
   const date = parseDate(callback.receivedAt);
-  const time = date ? [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join('-') : 'unknown-time';
+  const time = date
+    ? [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join('-')
+    : 'unknown-time';
   return `${kindName(callback.kind).replace(/ /g, '-')}-${time}.json`;
 }

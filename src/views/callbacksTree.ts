@@ -1,6 +1,14 @@
 import * as vscode from 'vscode';
 import type { CallbackKind, CallbackStore, ReceivedCallback } from '../callbacks';
-import { callbackDescription, callbackFields, callbackLabel, kindName, receivedTime, signatureText, statusText } from './callbacksFormat';
+import {
+  callbackDescription,
+  callbackFields,
+  callbackLabel,
+  kindName,
+  receivedTime,
+  signatureText,
+  statusText,
+} from './callbacksFormat';
 
 /** What the view reads: the listener service's store, loaded on first use. */
 export interface CallbackSource {
@@ -85,7 +93,10 @@ export function callbackTreeItem(callback: ReceivedCallback): vscode.TreeItem {
   const invalid = callback.signature?.state === 'invalid';
   item.iconPath = refused
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
-    : new vscode.ThemeIcon(KIND_ICONS[kind], invalid ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+    : new vscode.ThemeIcon(
+        KIND_ICONS[kind],
+        invalid ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
+      );
   item.command = { command: 'plivo.showCallback', title: 'Show Callback Request', arguments: [callback.id] };
   item.accessibilityInformation = {
     label: [
@@ -105,6 +116,8 @@ export function callbackTooltip(callback: ReceivedCallback): vscode.MarkdownStri
   const md = new vscode.MarkdownString();
   const title = callback.status >= 400 ? 'Refused request' : `${kindName(callback.kind)} callback`;
   md.appendMarkdown(`**${title[0].toUpperCase()}${title.slice(1)}**\n\n`);
-  for (const [name, value] of callbackFields(callback)) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
+  for (const [name, value] of callbackFields(callback)) {
+    md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
+  }
   return md;
 }

@@ -10,7 +10,9 @@ export function listenerDescription(listener: Pick<ListenerService, 'running' | 
   if (!listener.running) return 'listener stopped';
   const local = listener.url?.replace(/^http:\/\//, '') ?? '';
   const publicUrl = settings.listenerPublicUrl();
-  return publicUrl ? `listening on ${local} via ${publicUrl.replace(/^https?:\/\//, '').replace(/\/+$/, '')}` : `listening on ${local}`;
+  return publicUrl
+    ? `listening on ${local} via ${publicUrl.replace(/^https?:\/\//, '').replace(/\/+$/, '')}`
+    : `listening on ${local}`;
 }
 
 /**
@@ -28,7 +30,8 @@ export function registerCallbacksView(services: Services): void {
     view.description = listenerDescription(listener);
   };
   const setBadge = (): void => {
-    view.badge = unseen > 0 ? { value: unseen, tooltip: `${unseen} new callback${unseen === 1 ? '' : 's'}` } : undefined;
+    view.badge =
+      unseen > 0 ? { value: unseen, tooltip: `${unseen} new callback${unseen === 1 ? '' : 's'}` } : undefined;
   };
 
   services.context.subscriptions.push(

@@ -64,7 +64,9 @@ export class CallsTreeProvider implements vscode.TreeDataProvider<CallsTreeNode>
     );
     item.id = `call:${call.callUuid}`;
     const duration = callDuration(call);
-    item.description = [call.direction, recording ? 'recording' : call.callStatus, duration].filter(Boolean).join(' · ');
+    item.description = [call.direction, recording ? 'recording' : call.callStatus, duration]
+      .filter(Boolean)
+      .join(' · ');
     item.contextValue = recording ? 'call.recording' : 'call';
     item.iconPath = recording
       ? new vscode.ThemeIcon('record', new vscode.ThemeColor('charts.red'))
@@ -81,10 +83,22 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
   const state = effectiveState(r);
   const item = new vscode.TreeItem(recordingLabel(r));
   item.id = `recording:${r.id}`;
-  item.description = [state === 'pending' ? 'waiting for Plivo (async)' : state, r.fileFormat, `${r.timeLimit} s limit`].join(' · ');
-  item.contextValue = r.url ? `recording.${state === 'pending' || state === 'recording' ? 'active' : state}` : 'recording.pending';
+  item.description = [
+    state === 'pending' ? 'waiting for Plivo (async)' : state,
+    r.fileFormat,
+    `${r.timeLimit} s limit`,
+  ].join(' · ');
+  item.contextValue = r.url
+    ? `recording.${state === 'pending' || state === 'recording' ? 'active' : state}`
+    : 'recording.pending';
   item.iconPath = new vscode.ThemeIcon(
-    state === 'recording' ? 'record' : state === 'pending' ? 'loading~spin' : state === 'stopped' ? 'debug-stop' : 'pass',
+    state === 'recording'
+      ? 'record'
+      : state === 'pending'
+        ? 'loading~spin'
+        : state === 'stopped'
+          ? 'debug-stop'
+          : 'pass',
     state === 'recording' ? new vscode.ThemeColor('charts.red') : undefined,
   );
   const md = new vscode.MarkdownString();
@@ -102,7 +116,9 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
     if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
   }
   item.tooltip = md;
-  item.accessibilityInformation = { label: `Recording ${state}, ${r.fileFormat}, started ${new Date(r.startedAt).toLocaleTimeString()}` };
+  item.accessibilityInformation = {
+    label: `Recording ${state}, ${r.fileFormat}, started ${new Date(r.startedAt).toLocaleTimeString()}`,
+  };
   return item;
 }
 

@@ -40,7 +40,13 @@ function record(name: string, ratio: number, goal: number, unit = 'x baseline ti
   results.push({ name, ratio, goal, unit });
 }
 
-async function postMany(url: string, count: number, concurrency: number, body: string, headers: Record<string, string>): Promise<void> {
+async function postMany(
+  url: string,
+  count: number,
+  concurrency: number,
+  body: string,
+  headers: Record<string, string>,
+): Promise<void> {
   let sent = 0;
   const worker = async (): Promise<void> => {
     while (sent < count) {
@@ -69,7 +75,10 @@ async function benchListener(): Promise<void> {
   const listener = new CallbackListener();
   await listener.start({ port: 0, getAuthTokens: () => [SANDBOX_AUTH_TOKEN], getSignedBaseUrls: () => [] });
   const path = '/plivo/recording';
-  const headers = { 'content-type': 'application/x-www-form-urlencoded', ...signCallbackHeaders('POST', `${listener.url}${path}`, params, SANDBOX_AUTH_TOKEN) };
+  const headers = {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...signCallbackHeaders('POST', `${listener.url}${path}`, params, SANDBOX_AUTH_TOKEN),
+  };
   let received = 0;
   listener.on('callback', () => received++);
   const n = 1500;
@@ -85,14 +94,25 @@ async function benchListener(): Promise<void> {
 async function benchSignature(): Promise<void> {
   const params = buildTestCallback('record');
   const url = 'https://example.ngrok.app/plivo/recording';
-  const headers = Object.fromEntries(Object.entries(signCallbackHeaders('POST', url, params, SANDBOX_AUTH_TOKEN)).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers = Object.fromEntries(
+    Object.entries(signCallbackHeaders('POST', url, params, SANDBOX_AUTH_TOKEN)).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   const n = 20_000;
   const baseline = await best(5, () => {
-    for (let i = 0; i < n; i++) createHmac('sha256', SANDBOX_AUTH_TOKEN).update(`${url}${JSON.stringify(params)}`).digest('base64');
+    for (let i = 0; i < n; i++) {
+      createHmac('sha256', SANDBOX_AUTH_TOKEN)
+        .update(`${url}${JSON.stringify(params)}`)
+        .digest('base64');
+    }
   });
   const ours = await best(5, () => {
     for (let i = 0; i < n; i++) {
-      if (verifyPlivoSignature({ method: 'POST', url, params, headers, authTokens: [SANDBOX_AUTH_TOKEN] }).state !== 'valid') throw new Error('invalid');
+      if (
+        verifyPlivoSignature({ method: 'POST', url, params, headers, authTokens: [SANDBOX_AUTH_TOKEN] }).state !==
+        'valid'
+      ) {
+        throw new Error('invalid');
+      }
     }
   });
   record(`signature: ${n} V3 verifications`, ours / baseline, 4);
@@ -118,7 +138,9 @@ async function benchStore(): Promise<void> {
     });
     const n = 500;
     const items = Array.from({ length: n }, (_, i) => sample(i));
-    const baseline = await best(3, () => writeFile(join(dir, 'baseline.json'), JSON.stringify({ version: 1, callbacks: items })));
+    const baseline = await best(3, () =>
+      writeFile(join(dir, 'baseline.json'), JSON.stringify({ version: 1, callbacks: items })),
+    );
     const ours = await best(3, async () => {
       const store = new CallbackStore(join(dir, 'store'), { maxHistory: n });
       await Promise.all(items.map((item) => store.add(item)));
@@ -131,7 +153,12 @@ async function benchStore(): Promise<void> {
     await store.load();
     const after = heapUsed();
     const jsonBytes = Buffer.byteLength(JSON.stringify(store.list()));
-    record(`store: heap of ${store.list().length} loaded callbacks`, Math.max(after - before, 0) / jsonBytes, 3, 'x JSON size');
+    record(
+      `store: heap of ${store.list().length} loaded callbacks`,
+      Math.max(after - before, 0) / jsonBytes,
+      3,
+      'x JSON size',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -141,17 +168,24 @@ async function benchStore(): Promise<void> {
 async function benchLiveCalls(): Promise<void> {
   const sandbox = await Sandbox.start({ liveCalls: 40 });
   try {
-    const client = new PlivoClient({ credentials: { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN }, baseUrl: sandbox.url });
+    const client = new PlivoClient({
+      credentials: { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN },
+      baseUrl: sandbox.url,
+    });
     const auth = `Basic ${Buffer.from(`${SANDBOX_AUTH_ID}:${SANDBOX_AUTH_TOKEN}`).toString('base64')}`;
     const base = `${sandbox.url}/v1/Account/${SANDBOX_AUTH_ID}/Call/`;
     const baseline = await best(5, async () => {
       const uuids: string[] = [];
       for (let offset = 0; ; offset += 20) {
-        const page = (await (await fetch(`${base}?status=live&limit=20&offset=${offset}`, { headers: { Authorization: auth } })).json()) as { calls: string[] };
+        const page = (await (
+          await fetch(`${base}?status=live&limit=20&offset=${offset}`, { headers: { Authorization: auth } })
+        ).json()) as { calls: string[] };
         uuids.push(...page.calls);
         if (page.calls.length < 20) break;
       }
-      for (const uuid of uuids) await (await fetch(`${base}${uuid}/?status=live`, { headers: { Authorization: auth } })).json();
+      for (const uuid of uuids) {
+        await (await fetch(`${base}${uuid}/?status=live`, { headers: { Authorization: auth } })).json();
+      }
     });
     const ours = await best(5, async () => {
       if ((await client.listLiveCalls()).length !== 40) throw new Error('expected 40 calls');
@@ -176,7 +210,9 @@ async function main(): Promise<void> {
   for (const r of results) {
     const ok = r.ratio <= r.goal;
     if (!ok) failed++;
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(46)} ${r.ratio.toFixed(2).padStart(7)} ${r.unit} (goal ≤ ${r.goal})`);
+    console.log(
+      `${ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(46)} ${r.ratio.toFixed(2).padStart(7)} ${r.unit} (goal ≤ ${r.goal})`,
+    );
   }
   console.log(`${results.length - failed} passed, ${failed} failed`);
   process.exitCode = failed ? 1 : 0;

@@ -30,7 +30,9 @@ describe('credentials through the input boxes', () => {
   after(async () => {
     await sandbox.close();
   });
-  const ui = useWorkbench(() => ({ settings: { 'plivo.apiBaseUrl': sandbox.url, 'plivo.calls.refreshIntervalSeconds': 2 } }));
+  const ui = useWorkbench(() => ({
+    settings: { 'plivo.apiBaseUrl': sandbox.url, 'plivo.calls.refreshIntervalSeconds': 2 },
+  }));
 
   it('a rejected token shows its error and stores nothing', async () => {
     const wb = ui();

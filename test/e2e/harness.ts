@@ -183,7 +183,9 @@ export class Workbench {
   // ---- actions ---------------------------------------------------------------------------------------------
 
   async waitUntilReady(timeoutMs = 60_000): Promise<void> {
-    await this.guard('workbench ready (Plivo activity-bar item)', () => this.plivoActivityItem.waitFor({ state: 'visible', timeout: timeoutMs }));
+    await this.guard('workbench ready (Plivo activity-bar item)', () =>
+      this.plivoActivityItem.waitFor({ state: 'visible', timeout: timeoutMs }),
+    );
   }
 
   /**
@@ -208,7 +210,9 @@ export class Workbench {
   async quickInputFill(text: string, { title }: { title?: string | RegExp } = {}): Promise<void> {
     await this.guard(`fill quick input with "${text}"`, async () => {
       await this.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
-      if (title !== undefined) await this.quickInputTitle.filter({ hasText: title }).waitFor({ state: 'visible', timeout: 15_000 });
+      if (title !== undefined) {
+        await this.quickInputTitle.filter({ hasText: title }).waitFor({ state: 'visible', timeout: 15_000 });
+      }
       await this.quickInputBox.fill(text);
     });
   }
@@ -247,7 +251,9 @@ export class Workbench {
   async pickQuickItem(label: string | RegExp, { timeoutMs = 15_000 } = {}): Promise<void> {
     await this.guard(`pick quick item ${String(label)}`, async () => {
       await this.quickInputBox.waitFor({ state: 'visible', timeout: timeoutMs });
-      const row = this.quickItems.filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) }).first();
+      const row = this.quickItems
+        .filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) })
+        .first();
       const deadline = Date.now() + timeoutMs;
       const fillAt = Date.now() + 1_000;
       let filled = false;
@@ -261,7 +267,10 @@ export class Workbench {
         }
         const visible = await row.isVisible();
         if (visible && Date.now() - stableSince >= 300) {
-          await row.locator('.label-name', { hasText: exactly(label) }).first().click();
+          await row
+            .locator('.label-name', { hasText: exactly(label) })
+            .first()
+            .click();
           return;
         }
         if (!visible && !filled && typeof label === 'string' && Date.now() > fillAt) {
@@ -269,7 +278,9 @@ export class Workbench {
           filled = true;
         }
         if (Date.now() > deadline) {
-          throw new Error(`no quick pick item ${String(label)}; items: ${JSON.stringify(await this.quickItemLabels())}`);
+          throw new Error(
+            `no quick pick item ${String(label)}; items: ${JSON.stringify(await this.quickItemLabels())}`,
+          );
         }
         await sleep(100);
       }
@@ -343,7 +354,9 @@ export class Workbench {
         }
         if (Date.now() > deadline) {
           const seen = await this.page.locator('.notification-list-item-message').allTextContents();
-          throw new Error(`no notification matching ${String(text)} within ${timeoutMs} ms; visible: ${JSON.stringify(seen)}`);
+          throw new Error(
+            `no notification matching ${String(text)} within ${timeoutMs} ms; visible: ${JSON.stringify(seen)}`,
+          );
         }
         await sleep(150);
       }
@@ -384,7 +397,9 @@ export class Workbench {
         /* page gone */
       }
       const message = err instanceof Error ? err.message : String(err);
-      const wrapped = new Error(`${what} failed: ${message}${shot ? `\n  screenshot: ${path.relative(REPO_ROOT, shot)}` : ''}`);
+      const wrapped = new Error(
+        `${what} failed: ${message}${shot ? `\n  screenshot: ${path.relative(REPO_ROOT, shot)}` : ''}`,
+      );
       (wrapped as Error & { cause?: unknown }).cause = err;
       throw wrapped;
     }
@@ -396,7 +411,9 @@ export class Workbench {
  * `opts` may be a function, evaluated in before() - e.g. to use the URL of a sandbox started in an earlier hook.
  * Returns a getter for the running Workbench.
  */
-export function useWorkbench(opts: WorkbenchOptions | (() => WorkbenchOptions | Promise<WorkbenchOptions>) = {}): () => Workbench {
+export function useWorkbench(
+  opts: WorkbenchOptions | (() => WorkbenchOptions | Promise<WorkbenchOptions>) = {},
+): () => Workbench {
   let wb: Workbench | undefined;
   before(async () => {
     wb = await Workbench.start(typeof opts === 'function' ? await opts() : opts);
@@ -406,7 +423,11 @@ export function useWorkbench(opts: WorkbenchOptions | (() => WorkbenchOptions | 
     wb = undefined;
   });
   return () => {
-    if (!wb) throw new Error('the workbench is not running (useWorkbench() must be called inside describe(), and its before() hook failed?)');
+    if (!wb) {
+      throw new Error(
+        'the workbench is not running (useWorkbench() must be called inside describe(), and its before() hook failed?)',
+      );
+    }
     return wb;
   };
 }

@@ -37,18 +37,26 @@ describe('recording a call and receiving its callback, by clicks', () => {
   });
   // The extension host inherits these; with nothing in the keychain the extension uses them and says so.
   const ui = useWorkbench(() => ({
-    settings: { 'plivo.apiBaseUrl': sandbox.url, 'plivo.calls.refreshIntervalSeconds': 2, 'plivo.listener.port': listenerPort },
+    settings: {
+      'plivo.apiBaseUrl': sandbox.url,
+      'plivo.calls.refreshIntervalSeconds': 2,
+      'plivo.listener.port': listenerPort,
+    },
     env: { PLIVO_AUTH_ID: SANDBOX_AUTH_ID, PLIVO_AUTH_TOKEN: SANDBOX_AUTH_TOKEN },
   }));
   const callItem = () => ui().treeItem('Calls', new RegExp(`^Call from ${FROM} to ${TO}`));
-  const recordRequests = (method: string) => sandbox.requests.filter((r: SandboxRequestLog) => r.method === method && r.path.endsWith('/Record/'));
+  const recordRequests = (method: string) =>
+    sandbox.requests.filter((r: SandboxRequestLog) => r.method === method && r.path.endsWith('/Record/'));
 
   it('the Plivo sidebar shows the sandbox live calls, with credentials from the environment', async () => {
     const wb = ui();
     await wb.openPlivoSidebar();
     await callItem().waitFor({ timeout: 30_000 });
     await wb.treeItem('Calls', /^Call from 14155550303 to 14155550404/).waitFor();
-    await wb.view('Calls').getByText(/from environment/).waitFor();
+    await wb
+      .view('Calls')
+      .getByText(/from environment/)
+      .waitFor();
     await wb.screenshot('e2e-calls-sidebar');
   });
 
@@ -88,7 +96,10 @@ describe('recording a call and receiving its callback, by clicks', () => {
     await wb.pickQuickItem('POST');
     await wb.waitForNotification(/asynchronous mode/);
     const callbacks = await wb.expandView('Callbacks');
-    await callbacks.getByRole('treeitem', { name: /record done/i }).first().waitFor({ timeout: 30_000 });
+    await callbacks
+      .getByRole('treeitem', { name: /record done/i })
+      .first()
+      .waitFor({ timeout: 30_000 });
     const post = recordRequests('POST').at(-1);
     assert.equal(post?.status, 200);
     // The listener's URL as the editor exposes it: direct, or through code-server's port proxy.

@@ -30,7 +30,12 @@ async function startReceiver(): Promise<{ url: string; requests: Received[]; clo
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });
@@ -60,7 +65,10 @@ describe('Callbacks view', () => {
     const signedUrl = publicUrl ? signedUrlFor(publicUrl, path) : listenerUrl + path;
     const response = await fetch(listenerUrl + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signCallbackHeaders('POST', signedUrl, params, token) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...signCallbackHeaders('POST', signedUrl, params, token),
+      },
       body: new URLSearchParams(params).toString(),
     });
     assert.equal(response.status, 200, await response.clone().text());
@@ -133,16 +141,26 @@ describe('Callbacks view', () => {
   });
 
   it('shows a refused request with its status, and hostile content only as text', async () => {
-    const refused = await fetch(`${listenerUrl}/plivo/hook`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' });
+    const refused = await fetch(`${listenerUrl}/plivo/hook`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: '<x/>',
+    });
     assert.equal(refused.status, 400);
-    const stored = await until('the refused request is in the store', () => services.listener.store.list().find((c) => c.status === 400));
+    const stored = await until('the refused request is in the store', () =>
+      services.listener.store.list().find((c) => c.status === 400),
+    );
     const refusedItem = tree.getTreeItem(stored);
     assert.equal(refusedItem.label, 'unknown POST /plivo/hook');
     assert.match(String(refusedItem.description), /unsigned · 400 bad request$/);
     assert.equal(refusedItem.contextValue, 'callback.unknown');
 
     const hostile = '[click](command:workbench.action.quit) <img src=x onerror=alert(1)>\u202e';
-    const id = await postSigned('/plivo/recording', { ...buildTestCallback('record'), call_uuid: hostile, message: hostile });
+    const id = await postSigned('/plivo/recording', {
+      ...buildTestCallback('record'),
+      call_uuid: hostile,
+      message: hostile,
+    });
     const callback = services.listener.store.get(id)!;
     const item = tree.getTreeItem(callback);
     assert.ok(!String(item.label).includes('\u202e'));
@@ -158,7 +176,9 @@ describe('Callbacks view', () => {
 
     await vscode.commands.executeCommand('plivo.showCallback', id);
     const editor = await until('the callback document is shown', () =>
-      vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === CALLBACK_SCHEME && e.document.uri.path.startsWith(`/${id}/`)),
+      vscode.window.visibleTextEditors.find(
+        (e) => e.document.uri.scheme === CALLBACK_SCHEME && e.document.uri.path.startsWith(`/${id}/`),
+      ),
     );
     try {
       const { document } = editor;
@@ -171,7 +191,9 @@ describe('Callbacks view', () => {
       assert.equal((shown.signature as { state: string }).state, 'valid');
       assert.equal(typeof shown.headers, 'object');
     } finally {
-      await vscode.window.showTextDocument(editor.document).then(() => vscode.commands.executeCommand('workbench.action.closeActiveEditor'));
+      await vscode.window
+        .showTextDocument(editor.document)
+        .then(() => vscode.commands.executeCommand('workbench.action.closeActiveEditor'));
     }
   });
 
@@ -189,7 +211,13 @@ describe('Callbacks view', () => {
       const [request] = receiver.requests;
       assert.equal(request.method, 'POST');
       assert.deepEqual(Object.fromEntries(new URLSearchParams(request.body)), params);
-      const check = verifyPlivoSignature({ method: 'POST', url: receiver.url, params, headers: request.headers, authTokens: [token] });
+      const check = verifyPlivoSignature({
+        method: 'POST',
+        url: receiver.url,
+        params,
+        headers: request.headers,
+        authTokens: [token],
+      });
       assert.equal(check.state, 'valid', check.detail);
     } finally {
       await receiver.close();
@@ -203,13 +231,23 @@ describe('Callbacks view', () => {
     assert.ok(target);
     const replay = await deliverReplay(services, original, target, token);
     assert.equal(replay.status, 200, replay.error);
-    const replayed = await until('the replayed callback is stored', () => services.listener.store.list().find((c) => c.id !== id && c.kind === 'async'));
+    const replayed = await until('the replayed callback is stored', () =>
+      services.listener.store.list().find((c) => c.id !== id && c.kind === 'async'),
+    );
     assert.deepEqual(replayed.params, original.params);
     assert.equal(replayed.signature.state, 'valid', replayed.signature.detail);
 
-    const sent = await deliverTestCallback(services, 'transcription', (await listenerTarget(services, '/plivo/transcription'))!, {}, token);
+    const sent = await deliverTestCallback(
+      services,
+      'transcription',
+      (await listenerTarget(services, '/plivo/transcription'))!,
+      {},
+      token,
+    );
     assert.equal(sent.status, 200, sent.error);
-    const test = await until('the test callback is stored', () => services.listener.store.list().find((c: ReceivedCallback) => c.kind === 'transcription'));
+    const test = await until('the test callback is stored', () =>
+      services.listener.store.list().find((c: ReceivedCallback) => c.kind === 'transcription'),
+    );
     assert.equal(test.signature.state, 'valid', test.signature.detail);
     assert.equal(test.path, '/plivo/transcription');
   });
@@ -234,7 +272,13 @@ describe('Callbacks view', () => {
     const template = services.listener.store.get(await postSigned('/plivo/recording', buildTestCallback('record')))!;
     const adds: Promise<void>[] = [];
     for (let i = 0; i < 400; i++) {
-      adds.push(services.listener.store.add({ ...template, id: `bulk-${i}`, receivedAt: new Date(Date.now() - i * 1000).toISOString() }));
+      adds.push(
+        services.listener.store.add({
+          ...template,
+          id: `bulk-${i}`,
+          receivedAt: new Date(Date.now() - i * 1000).toISOString(),
+        }),
+      );
     }
     await Promise.all(adds);
 

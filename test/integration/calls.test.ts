@@ -34,7 +34,8 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     return node;
   }
 
-  const lastApiRequest = (method: string) => [...sandbox.requests].reverse().find((r) => r.method === method && r.path.includes('/Record/'));
+  const lastApiRequest = (method: string) =>
+    [...sandbox.requests].reverse().find((r) => r.method === method && r.path.includes('/Record/'));
 
   it('keeps the credentials in SecretStorage, and nowhere in settings or global state', async function () {
     const resolved = await services.credentials.get();
@@ -44,15 +45,24 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     const settingsText = JSON.stringify(vscode.workspace.getConfiguration('plivo'));
     assert.ok(!settingsText.includes(SANDBOX_AUTH_TOKEN));
     for (const key of services.context.globalState.keys()) {
-      assert.ok(!JSON.stringify(services.context.globalState.get(key)).includes(SANDBOX_AUTH_TOKEN), `token in globalState ${key}`);
+      assert.ok(
+        !JSON.stringify(services.context.globalState.get(key)).includes(SANDBOX_AUTH_TOKEN),
+        `token in globalState ${key}`,
+      );
     }
     for (const key of services.context.workspaceState.keys()) {
-      assert.ok(!JSON.stringify(services.context.workspaceState.get(key)).includes(SANDBOX_AUTH_TOKEN), `token in workspaceState ${key}`);
+      assert.ok(
+        !JSON.stringify(services.context.workspaceState.get(key)).includes(SANDBOX_AUTH_TOKEN),
+        `token in workspaceState ${key}`,
+      );
     }
   });
 
   it('rejects a wrong token when verifying and keeps the stored credentials', async function () {
-    const wrong = services.connection.createClient({ authId: SANDBOX_AUTH_ID, authToken: 'WrongToken000000000000000000000000000000' });
+    const wrong = services.connection.createClient({
+      authId: SANDBOX_AUTH_ID,
+      authToken: 'WrongToken000000000000000000000000000000',
+    });
     await assert.rejects(wrong.verifyCredentials(), (e: Error & { code?: string }) => e.code === 'unauthorized');
     assert.equal((await services.credentials.get())?.credentials.authToken, SANDBOX_AUTH_TOKEN);
   });
@@ -71,7 +81,11 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
 
   it('Record Call with the defaults starts a recording that appears under its call', async function () {
     const call = sandbox.addCall();
-    const result = (await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {})) as StartRecordingResult;
+    const result = (await vscode.commands.executeCommand(
+      'plivo.recordCall',
+      call.callUuid,
+      {},
+    )) as StartRecordingResult;
     assert.equal(result.kind, 'started');
     const request = lastApiRequest('POST');
     assert.equal(request?.status, 202);
@@ -95,7 +109,11 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
       callbackUrl: 'http://127.0.0.1:9/unreachable',
       callbackMethod: 'GET',
     };
-    const result = (await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, options)) as StartRecordingResult;
+    const result = (await vscode.commands.executeCommand(
+      'plivo.recordCall',
+      call.callUuid,
+      options,
+    )) as StartRecordingResult;
     assert.equal(result.kind, 'async', 'callback_url puts the Record API in asynchronous mode');
     assert.deepEqual(lastApiRequest('POST')?.body, {
       time_limit: 45,
@@ -119,10 +137,16 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     const request = lastApiRequest('DELETE');
     assert.equal(request?.status, 204);
     assert.deepEqual(request?.body, {});
-    assert.deepEqual(sandbox.recordings(call.callUuid).map((r) => r.state), ['stopped', 'stopped']);
+    assert.deepEqual(
+      sandbox.recordings(call.callUuid).map((r) => r.state),
+      ['stopped', 'stopped'],
+    );
     const node = await callNode(call.callUuid);
     assert.equal(services.callsTree.getTreeItem(node).contextValue, 'call');
-    assert.deepEqual(services.callsTree.getChildren(node).map((n) => services.callsTree.getTreeItem(n).contextValue), ['recording.stopped', 'recording.stopped']);
+    assert.deepEqual(
+      services.callsTree.getChildren(node).map((n) => services.callsTree.getTreeItem(n).contextValue),
+      ['recording.stopped', 'recording.stopped'],
+    );
   });
 
   it('Stop Recording on one recording sends its URL and leaves the others running', async function () {
@@ -136,7 +160,10 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     assert.ok(recordingNode);
     assert.equal(await vscode.commands.executeCommand('plivo.stopRecording', recordingNode), true);
     assert.deepEqual(lastApiRequest('DELETE')?.body, { URL: first.kind === 'started' ? first.url : '' });
-    const states = sandbox.recordings(call.callUuid).map((r) => r.state).sort();
+    const states = sandbox
+      .recordings(call.callUuid)
+      .map((r) => r.state)
+      .sort();
     assert.deepEqual(states, ['recording', 'stopped']);
   });
 
@@ -162,7 +189,10 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
       await services.calls.refresh();
       const status = services.calls.status;
       assert.equal(status.kind, 'error');
-      assert.match(String((status as { error: Error }).error.message), /API base URL: "api\.plivo\.com" is not an absolute URL/);
+      assert.match(
+        String((status as { error: Error }).error.message),
+        /API base URL: "api\.plivo\.com" is not an absolute URL/,
+      );
     } finally {
       await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
     }
@@ -178,7 +208,9 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
       services.recordings.forCall(call.callUuid).find((r) => r.state === 'done' && r.url),
     );
     assert.ok(recording.url?.startsWith(sandbox.url));
-    const stored = services.listener.store.list().find((c) => c.kind === 'record' && c.summary.callUuid === call.callUuid);
+    const stored = services.listener.store
+      .list()
+      .find((c) => c.kind === 'record' && c.summary.callUuid === call.callUuid);
     assert.equal(stored?.signature.state, 'valid');
     await services.listener.stop();
   });

@@ -38,7 +38,9 @@ describe('every contributed command runs in the extension host', function () {
   after(async function () {
     await services.sandbox.stop();
     await services.listener.stop();
-    await vscode.workspace.getConfiguration('plivo').update('listener.port', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('plivo')
+      .update('listener.port', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('runs the account commands: set credentials (cancelled), sign out (nothing stored), sandbox on and off', async function () {
@@ -87,7 +89,12 @@ describe('every contributed command runs in the extension host', function () {
   });
 
   it('has run every command contributed in package.json', function () {
-    const contributed = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
-    assert.deepEqual(contributed.filter((id) => !ran.has(id)), []);
+    const contributed = (
+      vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.commands as { command: string }[]
+    ).map((c) => c.command);
+    assert.deepEqual(
+      contributed.filter((id) => !ran.has(id)),
+      [],
+    );
   });
 });

@@ -59,7 +59,9 @@ export async function run(): Promise<void> {
     console.error(`integration runner failed: ${errorText(err)}`);
   }
   writeResults(results);
-  console.log(`integration: ${results.passed} passed, ${results.failed} failed${results.pending ? `, ${results.pending} pending` : ''}`);
+  console.log(
+    `integration: ${results.passed} passed, ${results.failed} failed${results.pending ? `, ${results.pending} pending` : ''}`,
+  );
   if (results.failed > 0) {
     throw new Error(`${results.failed} integration test(s) failed: ${results.failures.map((f) => f.title).join('; ')}`);
   }

@@ -19,7 +19,11 @@ test('POST form: answered 200 with the id, emitted as a record callback', async 
   const listener = await startListener();
   t.after(() => listener.stop());
   const received = nextCallback(listener);
-  const response = await fetch(`${listener.url}/plivo/record?src=ext`, { method: 'POST', headers: FORM, body: new URLSearchParams(RECORD_PARAMS) });
+  const response = await fetch(`${listener.url}/plivo/record?src=ext`, {
+    method: 'POST',
+    headers: FORM,
+    body: new URLSearchParams(RECORD_PARAMS),
+  });
   const answer = (await response.json()) as { received: boolean; id: string };
   const callback = await received;
   assert.equal(response.status, 200);
@@ -42,12 +46,26 @@ test('POST JSON in the seed shape is a record callback', async (t) => {
   const listener = await startListener();
   t.after(() => listener.stop());
   const received = nextCallback(listener);
-  const seed = { call_uuid: 'cfa1e4c0', record_url: 'http://s3.amazonaws.com/plivocloud/ffca7d3abcc0.mp3', message: 'record done', api_id: 'c7b69074' };
-  const response = await fetch(`${listener.url}/cb`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(seed) });
+  const seed = {
+    call_uuid: 'cfa1e4c0',
+    record_url: 'http://s3.amazonaws.com/plivocloud/ffca7d3abcc0.mp3',
+    message: 'record done',
+    api_id: 'c7b69074',
+  };
+  const response = await fetch(`${listener.url}/cb`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(seed),
+  });
   await response.arrayBuffer();
   const callback = await received;
   assert.equal(callback.kind, 'record');
-  assert.deepEqual(callback.summary, { callUuid: 'cfa1e4c0', recordUrl: seed.record_url, message: 'record done', apiId: 'c7b69074' });
+  assert.deepEqual(callback.summary, {
+    callUuid: 'cfa1e4c0',
+    recordUrl: seed.record_url,
+    message: 'record done',
+    apiId: 'c7b69074',
+  });
 });
 
 test('GET query with CamelCase names is a record callback', async (t) => {
@@ -73,7 +91,9 @@ test('transcription, async and unknown callbacks are classified', async (t) => {
   const kinds: string[] = [];
   for (const body of bodies) {
     const received = nextCallback(listener);
-    await (await fetch(`${listener.url}/cb`, { method: 'POST', headers: FORM, body: new URLSearchParams(body) })).arrayBuffer();
+    await (
+      await fetch(`${listener.url}/cb`, { method: 'POST', headers: FORM, body: new URLSearchParams(body) })
+    ).arrayBuffer();
     kinds.push((await received).kind);
   }
   assert.deepEqual(kinds, ['transcription', 'async', 'unknown']);
@@ -84,10 +104,15 @@ async function postSigned(
   options: { params?: Record<string, string>; sent?: Record<string, string>; token?: string; dropHeader?: string } = {},
 ) {
   const params = options.params ?? RECORD_PARAMS;
-  const headers: Record<string, string> = { ...FORM, ...lowerCaseHeaders(signCallbackHeaders('POST', `${listener.url}/cb`, params, options.token ?? TOKEN)) };
+  const headers: Record<string, string> = {
+    ...FORM,
+    ...lowerCaseHeaders(signCallbackHeaders('POST', `${listener.url}/cb`, params, options.token ?? TOKEN)),
+  };
   if (options.dropHeader) delete headers[options.dropHeader];
   const received = nextCallback(listener);
-  await (await fetch(`${listener.url}/cb`, { method: 'POST', headers, body: new URLSearchParams(options.sent ?? params) })).arrayBuffer();
+  await (
+    await fetch(`${listener.url}/cb`, { method: 'POST', headers, body: new URLSearchParams(options.sent ?? params) })
+  ).arrayBuffer();
   return (await received).signature;
 }
 
@@ -131,7 +156,11 @@ test('413 for oversized bodies (declared or chunked), and the listener keeps ser
   const listener = await startListener({ maxBodyBytes: 1024 });
   t.after(() => listener.stop());
   const declared = nextCallback(listener);
-  const big = await fetch(`${listener.url}/cb`, { method: 'POST', headers: FORM, body: Buffer.alloc(4 * 1024 * 1024, 97) });
+  const big = await fetch(`${listener.url}/cb`, {
+    method: 'POST',
+    headers: FORM,
+    body: Buffer.alloc(4 * 1024 * 1024, 97),
+  });
   assert.equal(big.status, 413);
   assert.match(await big.text(), /larger than the 1024 byte limit/);
   assert.deepEqual([(await declared).status, (await declared).method], [413, 'POST']);
@@ -143,7 +172,12 @@ test('413 for oversized bodies (declared or chunked), and the listener keeps ser
       controller.close();
     },
   });
-  const streamed = await fetch(`${listener.url}/cb`, { method: 'POST', headers: FORM, body: stream, duplex: 'half' } as RequestInit);
+  const streamed = await fetch(`${listener.url}/cb`, {
+    method: 'POST',
+    headers: FORM,
+    body: stream,
+    duplex: 'half',
+  } as RequestInit);
   assert.equal(streamed.status, 413);
   await streamed.arrayBuffer();
   const refused = await chunked;
@@ -162,7 +196,11 @@ test('garbage bodies get 400 with a short reason and are still shown', async (t)
     { headers: { 'content-type': 'application/json' }, body: '{"call_uuid":', reason: /invalid JSON/ },
     { headers: FORM, body: 'a=%E0%A4%A&b=1', reason: /invalid percent-encoding/ },
     { headers: FORM, body: Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x9f]), reason: /not valid UTF-8/ },
-    { headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([1, 2, 3]), reason: /unsupported Content-Type/ },
+    {
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from([1, 2, 3]),
+      reason: /unsupported Content-Type/,
+    },
   ];
   for (const { headers, body, reason } of cases) {
     const received = nextCallback(listener);
@@ -198,7 +236,10 @@ test('other methods get 405 with Allow, and are shown', async (t) => {
 test('a refused request with signature headers is reported as not checked', async (t) => {
   const listener = await startListener({ maxBodyBytes: 1024 });
   t.after(() => listener.stop());
-  const headers = { ...FORM, ...lowerCaseHeaders(signCallbackHeaders('POST', `${listener.url}/cb`, { a: 'x' }, TOKEN)) };
+  const headers = {
+    ...FORM,
+    ...lowerCaseHeaders(signCallbackHeaders('POST', `${listener.url}/cb`, { a: 'x' }, TOKEN)),
+  };
   const received = nextCallback(listener);
   await (await fetch(`${listener.url}/cb`, { method: 'POST', headers, body: 'a='.padEnd(2048, 'x') })).arrayBuffer();
   const { signature } = await received;
@@ -218,7 +259,9 @@ test('a client that disconnects mid-body is shown; an empty connection is not; t
   const received = nextCallback(listener);
   const partial = connect(Number(port), '127.0.0.1');
   await once(partial, 'connect');
-  partial.write('POST /cb HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncall_uuid=');
+  partial.write(
+    'POST /cb HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncall_uuid=',
+  );
   // Closing (rather than resetting) guarantees the partial body arrives before the disconnect.
   partial.end();
   const callback = await received;
@@ -251,15 +294,23 @@ test('50 concurrent callbacks are all answered and recorded', async (t) => {
   const all = nextCallbacks(listener, 50);
   const responses = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
-      fetch(`${listener.url}/cb`, { method: 'POST', headers: FORM, body: new URLSearchParams({ call_uuid: `c-${i}`, record_url: 'x' }) }).then(
-        async (response) => ({ status: response.status, id: ((await response.json()) as { id: string }).id }),
-      ),
+      fetch(`${listener.url}/cb`, {
+        method: 'POST',
+        headers: FORM,
+        body: new URLSearchParams({ call_uuid: `c-${i}`, record_url: 'x' }),
+      }).then(async (response) => ({ status: response.status, id: ((await response.json()) as { id: string }).id })),
     ),
   );
   const callbacks = await all;
   assert.ok(responses.every((response) => response.status === 200));
-  assert.deepEqual(new Set(callbacks.map((callback) => callback.id)), new Set(responses.map((response) => response.id)));
-  assert.deepEqual(callbacks.map((callback) => callback.params.call_uuid).sort(), Array.from({ length: 50 }, (_, i) => `c-${i}`).sort());
+  assert.deepEqual(
+    new Set(callbacks.map((callback) => callback.id)),
+    new Set(responses.map((response) => response.id)),
+  );
+  assert.deepEqual(
+    callbacks.map((callback) => callback.params.call_uuid).sort(),
+    Array.from({ length: 50 }, (_, i) => `c-${i}`).sort(),
+  );
 });
 
 test('a throwing callback handler does not break the answer; it is reported as a warning', async (t) => {
@@ -320,12 +371,18 @@ test('a failing token getter leaves the callback answered and marked not checked
     },
   });
   t.after(() => listener.stop());
-  const headers = { ...FORM, ...lowerCaseHeaders(signCallbackHeaders('POST', `${listener.url}/cb`, { a: '1' }, TOKEN)) };
+  const headers = {
+    ...FORM,
+    ...lowerCaseHeaders(signCallbackHeaders('POST', `${listener.url}/cb`, { a: '1' }, TOKEN)),
+  };
   const received = nextCallback(listener);
   const response = await fetch(`${listener.url}/cb`, { method: 'POST', headers, body: 'a=1' });
   assert.equal(response.status, 200);
   await response.arrayBuffer();
   const { signature } = await received;
   assert.equal(signature.state, 'invalid');
-  assert.match(signature.detail, /not checked: could not get the Auth Token or public URL \(secret storage unavailable\)/);
+  assert.match(
+    signature.detail,
+    /not checked: could not get the Auth Token or public URL \(secret storage unavailable\)/,
+  );
 });

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallbackParseError, classifyCallback, parseCallbackParams, summarizeCallback } from '../../src/callbacks/parse';
+import {
+  CallbackParseError,
+  classifyCallback,
+  parseCallbackParams,
+  summarizeCallback,
+} from '../../src/callbacks/parse';
 
 const post = (contentType: string | undefined, body: string | Buffer) => ({
   method: 'POST',
@@ -10,7 +15,9 @@ const post = (contentType: string | undefined, body: string | Buffer) => ({
 });
 
 test('form body: decoded values, "+" as space, blank values kept', () => {
-  const params = parseCallbackParams(post('application/x-www-form-urlencoded; charset=utf-8', 'a=1+2&b=%3Csip%3A%40x%3E&c=&d'));
+  const params = parseCallbackParams(
+    post('application/x-www-form-urlencoded; charset=utf-8', 'a=1+2&b=%3Csip%3A%40x%3E&c=&d'),
+  );
   assert.deepEqual(params, { a: '1 2', b: '<sip:@x>', c: '', d: '' });
 });
 
@@ -20,8 +27,19 @@ test('JSON body: nested values are JSON-stringified, null becomes empty', () => 
 });
 
 test('GET: params come from the query string; POST ignores the query', () => {
-  assert.deepEqual(parseCallbackParams({ method: 'GET', path: '/cb?x=1&y=a%20b', body: Buffer.alloc(0) }), { x: '1', y: 'a b' });
-  assert.deepEqual(parseCallbackParams({ method: 'POST', path: '/cb?x=1', contentType: 'application/x-www-form-urlencoded', body: Buffer.from('y=2') }), { y: '2' });
+  assert.deepEqual(parseCallbackParams({ method: 'GET', path: '/cb?x=1&y=a%20b', body: Buffer.alloc(0) }), {
+    x: '1',
+    y: 'a b',
+  });
+  assert.deepEqual(
+    parseCallbackParams({
+      method: 'POST',
+      path: '/cb?x=1',
+      contentType: 'application/x-www-form-urlencoded',
+      body: Buffer.from('y=2'),
+    }),
+    { y: '2' },
+  );
 });
 
 test('missing Content-Type: JSON-looking bodies are JSON, others form', () => {
@@ -45,7 +63,10 @@ test('garbage bodies raise CallbackParseError with a short reason', () => {
     [{ method: 'GET', path: '/cb?a=%zz', body: Buffer.alloc(0) }, /invalid percent-encoding in query string/],
   ];
   for (const [request, reason] of cases) {
-    assert.throws(() => parseCallbackParams(request), (error: unknown) => error instanceof CallbackParseError && reason.test(error.message));
+    assert.throws(
+      () => parseCallbackParams(request),
+      (error: unknown) => error instanceof CallbackParseError && reason.test(error.message),
+    );
   }
 });
 
@@ -72,23 +93,57 @@ test('summary: snake_case record callback (notes §6a)', () => {
     recording_duration: '22',
     message: 'record done',
   });
-  assert.deepEqual(summary, { apiId: 'a-1', callUuid: 'c-1', recordUrl: 'https://s3.amazonaws.com/r.mp3', recordingId: 'r-1', durationSeconds: 22, message: 'record done' });
+  assert.deepEqual(summary, {
+    apiId: 'a-1',
+    callUuid: 'c-1',
+    recordUrl: 'https://s3.amazonaws.com/r.mp3',
+    recordingId: 'r-1',
+    durationSeconds: 22,
+    message: 'record done',
+  });
 });
 
 test('summary: CamelCase <Record> action callback (notes §6b)', () => {
-  const summary = summarizeCallback({ CallUUID: 'c-2', RecordFile: 'https://x/f.mp3', RecordingID: 'r-2', RecordingDuration: '-1', RecordingDurationMs: '4500' });
-  assert.deepEqual(summary, { callUuid: 'c-2', recordUrl: 'https://x/f.mp3', recordingId: 'r-2', durationSeconds: 4.5 });
+  const summary = summarizeCallback({
+    CallUUID: 'c-2',
+    RecordFile: 'https://x/f.mp3',
+    RecordingID: 'r-2',
+    RecordingDuration: '-1',
+    RecordingDurationMs: '4500',
+  });
+  assert.deepEqual(summary, {
+    callUuid: 'c-2',
+    recordUrl: 'https://x/f.mp3',
+    recordingId: 'r-2',
+    durationSeconds: 4.5,
+  });
 });
 
 test('summary: transcription with error', () => {
-  const summary = summarizeCallback({ call_uuid: 'c', transcription: ' hello ', duration: '7', error: 'Recording duration too long for transcription' });
-  assert.deepEqual(summary, { callUuid: 'c', durationSeconds: 7, transcription: 'hello', transcriptionError: 'Recording duration too long for transcription' });
+  const summary = summarizeCallback({
+    call_uuid: 'c',
+    transcription: ' hello ',
+    duration: '7',
+    error: 'Recording duration too long for transcription',
+  });
+  assert.deepEqual(summary, {
+    callUuid: 'c',
+    durationSeconds: 7,
+    transcription: 'hello',
+    transcriptionError: 'Recording duration too long for transcription',
+  });
 });
 
 test('summary: async response is parsed and fills missing fields', () => {
   const response = { api_id: 'a-3', message: 'call recording started', recording_id: 'r-3', url: 'https://x/3.mp3' };
   const summary = summarizeCallback({ response: JSON.stringify(response) });
-  assert.deepEqual(summary, { apiId: 'a-3', recordingId: 'r-3', recordUrl: 'https://x/3.mp3', message: 'call recording started', response });
+  assert.deepEqual(summary, {
+    apiId: 'a-3',
+    recordingId: 'r-3',
+    recordUrl: 'https://x/3.mp3',
+    message: 'call recording started',
+    response,
+  });
 });
 
 test('summary: garbage values are dropped, not trusted', () => {

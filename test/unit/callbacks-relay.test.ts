@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findFreePort } from '../../src/callbacks/listener';
-import { buildTestCallback, forwardCallback, replayCallback, sendCallback, sendSignedCallback } from '../../src/callbacks/relay';
+import {
+  buildTestCallback,
+  forwardCallback,
+  replayCallback,
+  sendCallback,
+  sendSignedCallback,
+} from '../../src/callbacks/relay';
 import { signCallbackHeaders, verifyPlivoSignature } from '../../src/plivo/signature';
 import { TOKEN, nextCallback, startListener } from './helpers/callbacks';
 import { CallbackReceiver } from './helpers/sandboxReceiver';
@@ -9,15 +15,27 @@ import { CallbackReceiver } from './helpers/sandboxReceiver';
 const OPTIONS = { timeoutMs: 5000 };
 
 test('POST sends params form-encoded and records status, duration and snippet', async (t) => {
-  const app = await CallbackReceiver.start({ respond: (_callback, res) => res.writeHead(201, { 'content-type': 'text/plain' }).end('created') });
+  const app = await CallbackReceiver.start({
+    respond: (_callback, res) => res.writeHead(201, { 'content-type': 'text/plain' }).end('created'),
+  });
   t.after(() => app.close());
-  const result = await sendCallback(`${app.url('')}/plivo/cb`, { method: 'POST', params: { call_uuid: 'c 1', record_url: 'https://x/r.mp3' } }, OPTIONS);
-  assert.deepEqual({ ...result, durationMs: 0 }, { targetUrl: `${app.url('')}/plivo/cb`, status: 201, ok: true, durationMs: 0, responseSnippet: 'created' });
+  const result = await sendCallback(
+    `${app.url('')}/plivo/cb`,
+    { method: 'POST', params: { call_uuid: 'c 1', record_url: 'https://x/r.mp3' } },
+    OPTIONS,
+  );
+  assert.deepEqual(
+    { ...result, durationMs: 0 },
+    { targetUrl: `${app.url('')}/plivo/cb`, status: 201, ok: true, durationMs: 0, responseSnippet: 'created' },
+  );
   assert.ok(result.durationMs >= 0);
   const [request] = app.received;
   assert.equal(request.method, 'POST');
   assert.equal(request.headers['content-type'], 'application/x-www-form-urlencoded');
-  assert.deepEqual(Object.fromEntries(new URLSearchParams(request.body)), { call_uuid: 'c 1', record_url: 'https://x/r.mp3' });
+  assert.deepEqual(Object.fromEntries(new URLSearchParams(request.body)), {
+    call_uuid: 'c 1',
+    record_url: 'https://x/r.mp3',
+  });
 });
 
 test('GET appends params to any existing query', async (t) => {
@@ -25,20 +43,29 @@ test('GET appends params to any existing query', async (t) => {
   t.after(() => app.close());
   await sendCallback(`${app.url('')}/cb?src=ext`, { method: 'GET', params: { a: '1 2' } }, OPTIONS);
   await sendCallback(`${app.url('')}/cb`, { method: 'GET', params: { b: '3' } }, OPTIONS);
-  assert.deepEqual(app.received.map((request) => request.target), ['/cb?src=ext&a=1+2', '/cb?b=3']);
+  assert.deepEqual(
+    app.received.map((request) => request.target),
+    ['/cb?src=ext&a=1+2', '/cb?b=3'],
+  );
   assert.equal(app.received[0].body, '');
 });
 
 test('a raw body is sent as-is with its content type', async (t) => {
   const app = await CallbackReceiver.start();
   t.after(() => app.close());
-  await sendCallback(app.url(''), { method: 'POST', params: { a: '1' }, body: '{"a":"1"}', contentType: 'application/json' }, OPTIONS);
+  await sendCallback(
+    app.url(''),
+    { method: 'POST', params: { a: '1' }, body: '{"a":"1"}', contentType: 'application/json' },
+    OPTIONS,
+  );
   assert.equal(app.received[0].body, '{"a":"1"}');
   assert.equal(app.received[0].headers['content-type'], 'application/json');
 });
 
 test('error statuses are not ok; the snippet stops at 2 KiB', async (t) => {
-  const app = await CallbackReceiver.start({ respond: (_callback, res) => res.writeHead(500).end('e'.repeat(100_000)) });
+  const app = await CallbackReceiver.start({
+    respond: (_callback, res) => res.writeHead(500).end('e'.repeat(100_000)),
+  });
   t.after(() => app.close());
   const result = await sendCallback(app.url(''), { method: 'POST', params: {} }, OPTIONS);
   assert.equal(result.status, 500);
@@ -67,8 +94,14 @@ test('a silent app times out with the limit in the message', async (t) => {
 test('bad target URLs are reported, not thrown', async () => {
   const missingScheme = await sendCallback('localhost:3000', { method: 'GET', params: {} }, OPTIONS);
   assert.equal(missingScheme.error, 'not a valid URL: localhost:3000 (start it with http:// or https://)');
-  assert.equal((await sendCallback('http://exa mple', { method: 'GET', params: {} }, OPTIONS)).error, 'not a valid URL: http://exa mple');
-  assert.match((await sendCallback('ftp://x/y', { method: 'GET', params: {} }, OPTIONS)).error ?? '', /only http and https URLs/);
+  assert.equal(
+    (await sendCallback('http://exa mple', { method: 'GET', params: {} }, OPTIONS)).error,
+    'not a valid URL: http://exa mple',
+  );
+  assert.match(
+    (await sendCallback('ftp://x/y', { method: 'GET', params: {} }, OPTIONS)).error ?? '',
+    /only http and https URLs/,
+  );
 });
 
 test('forward keeps the original body and Plivo headers, so the app verifies against its public URL', async (t) => {
@@ -78,7 +111,11 @@ test('forward keeps the original body and Plivo headers, so the app verifies aga
   t.after(() => Promise.all([listener.stop(), app.close()]));
   const params = buildTestCallback('record', { callUuid: 'c-fwd' });
   const received = nextCallback(listener);
-  await sendCallback(`${listener.url}/plivo/record`, { method: 'POST', params, headers: signCallbackHeaders('POST', publicUrl, params, TOKEN) }, OPTIONS);
+  await sendCallback(
+    `${listener.url}/plivo/record`,
+    { method: 'POST', params, headers: signCallbackHeaders('POST', publicUrl, params, TOKEN) },
+    OPTIONS,
+  );
   const callback = await received;
   assert.equal(callback.signature.state, 'valid', callback.signature.detail);
 
@@ -88,7 +125,13 @@ test('forward keeps the original body and Plivo headers, so the app verifies aga
   assert.equal(request.body, callback.body);
   const appParams = Object.fromEntries(new URLSearchParams(request.body));
   const appHeaders = request.headers as Record<string, string>;
-  const check = verifyPlivoSignature({ method: 'POST', url: publicUrl, params: appParams, headers: appHeaders, authTokens: [TOKEN] });
+  const check = verifyPlivoSignature({
+    method: 'POST',
+    url: publicUrl,
+    params: appParams,
+    headers: appHeaders,
+    authTokens: [TOKEN],
+  });
   assert.equal(check.state, 'valid');
 });
 
@@ -96,7 +139,15 @@ test('replay re-signs for the new URL (POST JSON and GET), and the listener acce
   const listener = await startListener();
   t.after(() => listener.stop());
   for (const original of [
-    { method: 'POST', path: '/seed', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"call_uuid":"c","record_url":"u","message":"record done"}' } },
+    {
+      method: 'POST',
+      path: '/seed',
+      init: {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"call_uuid":"c","record_url":"u","message":"record done"}',
+      },
+    },
     { method: 'GET', path: '/get?call_uuid=c&record_url=u', init: {} },
   ]) {
     const first = nextCallback(listener);
@@ -121,7 +172,13 @@ test('replay without a token sends unsigned; a truncated body is re-encoded from
   const listener = await startListener();
   t.after(() => listener.stop());
   const received = nextCallback(listener);
-  await (await fetch(`${listener.url}/cb`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })).arrayBuffer();
+  await (
+    await fetch(`${listener.url}/cb`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    })
+  ).arrayBuffer();
   const stored = { ...(await received), body: 'a=', bodyTruncated: true };
   await replayCallback(stored, app.url(''), undefined, OPTIONS);
   assert.equal(app.received[0].body, 'a=1');

@@ -26,7 +26,10 @@ test('add/list/get: newest first, persisted for a new instance on the same direc
     const [a, b] = [sampleCallback(), sampleCallback()];
     await store.add(a);
     await store.add(b);
-    assert.deepEqual(store.list().map((callback) => callback.id), [b.id, a.id]);
+    assert.deepEqual(
+      store.list().map((callback) => callback.id),
+      [b.id, a.id],
+    );
     assert.deepEqual(store.get(a.id), a);
     assert.equal(store.get('nope'), undefined);
 
@@ -41,7 +44,13 @@ test('update merges a patch and persists it; unknown ids resolve undefined', () 
     await store.load();
     const callback = sampleCallback();
     await store.add(callback);
-    const forward = { targetUrl: 'http://localhost:3000/cb', status: 204, ok: true, durationMs: 12, responseSnippet: '' };
+    const forward = {
+      targetUrl: 'http://localhost:3000/cb',
+      status: 204,
+      ok: true,
+      durationMs: 12,
+      responseSnippet: '',
+    };
     const updated = await store.update(callback.id, { forward });
     assert.deepEqual(updated, { ...callback, forward });
     assert.equal(await store.update('missing', { status: 1 }), undefined);
@@ -56,7 +65,10 @@ test('maxHistory drops the oldest, on add and when lowered', () =>
     await store.load();
     const callbacks = Array.from({ length: 5 }, () => sampleCallback());
     for (const callback of callbacks) await store.add(callback);
-    assert.deepEqual(store.list().map((c) => c.id), [callbacks[4].id, callbacks[3].id, callbacks[2].id]);
+    assert.deepEqual(
+      store.list().map((c) => c.id),
+      [callbacks[4].id, callbacks[3].id, callbacks[2].id],
+    );
     store.maxHistory = 1;
     await store.flush();
     assert.deepEqual(await storedIds(dir), [callbacks[4].id]);
@@ -97,7 +109,10 @@ test('valid JSON of the wrong shape counts as corrupt; malformed entries are ski
     await writeFile(join(dir, 'callbacks.json'), '[1,2,3]');
     assert.match((await new CallbackStore(dir).load()).warning ?? '', /no "callbacks" list/);
     const good = sampleCallback();
-    await writeFile(join(dir, 'callbacks.json'), JSON.stringify({ version: 1, callbacks: [good, { id: 5 }, null, 'x'] }));
+    await writeFile(
+      join(dir, 'callbacks.json'),
+      JSON.stringify({ version: 1, callbacks: [good, { id: 5 }, null, 'x'] }),
+    );
     const store = new CallbackStore(dir);
     assert.deepEqual(await store.load(), {});
     assert.deepEqual(store.list(), [good]);

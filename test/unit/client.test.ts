@@ -7,7 +7,11 @@ import { CallbackReceiver } from './helpers/sandboxReceiver';
 
 const credentials = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
 
-async function rejectsWith(promise: Promise<unknown>, code: string, check?: (e: PlivoError) => void): Promise<PlivoError> {
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: string,
+  check?: (e: PlivoError) => void,
+): Promise<PlivoError> {
   try {
     await promise;
   } catch (error) {
@@ -33,7 +37,14 @@ describe('PlivoClient against the sandbox', () => {
   });
   beforeEach(() => {
     log = [];
-    client = new PlivoClient({ credentials, baseUrl: sandbox.url, timeoutMs: 2000, userAgent: 'plivo-call-recording/9.9.9', onRequest: (e) => log.push(e), retryDelayMs: () => 10 });
+    client = new PlivoClient({
+      credentials,
+      baseUrl: sandbox.url,
+      timeoutMs: 2000,
+      userAgent: 'plivo-call-recording/9.9.9',
+      onRequest: (e) => log.push(e),
+      retryDelayMs: () => 10,
+    });
     callUuid = sandbox.addCall({ from: '14155550100', to: '14155550199', direction: 'inbound' }).callUuid;
   });
 
@@ -109,7 +120,11 @@ describe('PlivoClient against the sandbox', () => {
   test('callback_method GET delivers the record-done callback as a query string', async () => {
     const receiver = await CallbackReceiver.start();
     try {
-      const result = await client.startRecording(callUuid, { callbackUrl: receiver.url('/cb'), callbackMethod: 'GET', timeLimit: 1 });
+      const result = await client.startRecording(callUuid, {
+        callbackUrl: receiver.url('/cb'),
+        callbackMethod: 'GET',
+        timeLimit: 1,
+      });
       const done = await receiver.next((c) => c.query.message === 'record done', 10_000);
       assert.equal(done.method, 'GET');
       assert.equal(done.body, '');
@@ -153,9 +168,18 @@ describe('PlivoClient against the sandbox', () => {
   });
 
   test('malformed credentials and base URLs are refused when the client is made', () => {
-    assert.throws(() => new PlivoClient({ credentials: { authId: 'XX123', authToken: 't' } }), (e: PlivoError) => e.param === 'auth_id');
-    assert.throws(() => new PlivoClient({ credentials: { authId: SANDBOX_AUTH_ID, authToken: '' } }), (e: PlivoError) => e.param === 'auth_token');
-    assert.throws(() => new PlivoClient({ credentials, baseUrl: 'api.plivo.com' }), (e: PlivoError) => e.param === 'baseUrl');
+    assert.throws(
+      () => new PlivoClient({ credentials: { authId: 'XX123', authToken: 't' } }),
+      (e: PlivoError) => e.param === 'auth_id',
+    );
+    assert.throws(
+      () => new PlivoClient({ credentials: { authId: SANDBOX_AUTH_ID, authToken: '' } }),
+      (e: PlivoError) => e.param === 'auth_token',
+    );
+    assert.throws(
+      () => new PlivoClient({ credentials, baseUrl: 'api.plivo.com' }),
+      (e: PlivoError) => e.param === 'baseUrl',
+    );
   });
 
   test('stopRecording without URL stops every recording of the call (204)', async () => {
@@ -166,7 +190,10 @@ describe('PlivoClient against the sandbox', () => {
     assert.equal(request.method, 'DELETE');
     assert.equal(request.status, 204);
     assert.deepEqual(request.body, {});
-    assert.deepEqual(sandbox.recordings(callUuid).map((r) => r.state), ['stopped', 'stopped']);
+    assert.deepEqual(
+      sandbox.recordings(callUuid).map((r) => r.state),
+      ['stopped', 'stopped'],
+    );
   });
 
   test('stopRecording with URL stops only that recording', async () => {
@@ -178,19 +205,38 @@ describe('PlivoClient against the sandbox', () => {
     const states = Object.fromEntries(sandbox.recordings(callUuid).map((r) => [r.url, r.state]));
     assert.equal(states[first.url], 'stopped');
     assert.equal(states[second.url], 'recording');
-    await rejectsWith(client.stopRecording(callUuid, { url: 'not-a-url' }), 'invalid-argument', (e) => assert.equal(e.param, 'URL'));
+    await rejectsWith(client.stopRecording(callUuid, { url: 'not-a-url' }), 'invalid-argument', (e) =>
+      assert.equal(e.param, 'URL'),
+    );
   });
 
   test('a wrong token is "unauthorized" and the token appears nowhere', async () => {
     const secret = 'WrongSecretToken1234567890abcdefghijklmn';
-    const wrong = new PlivoClient({ credentials: { authId: SANDBOX_AUTH_ID, authToken: secret }, baseUrl: sandbox.url, onRequest: (e) => log.push(e) });
+    const wrong = new PlivoClient({
+      credentials: { authId: SANDBOX_AUTH_ID, authToken: secret },
+      baseUrl: sandbox.url,
+      onRequest: (e) => log.push(e),
+    });
     const error = await rejectsWith(wrong.startRecording(callUuid), 'unauthorized', (e) => {
       assert.equal(e.status, 401);
       assert.match(e.message, /Auth ID or Auth Token rejected by Plivo \(401\)/);
     });
-    for (const text of [error.message, String(error), error.stack ?? '', JSON.stringify(error), inspect(error), String(wrong), JSON.stringify(wrong), inspect(wrong, { depth: 5 }), JSON.stringify(log)]) {
+    for (const text of [
+      error.message,
+      String(error),
+      error.stack ?? '',
+      JSON.stringify(error),
+      inspect(error),
+      String(wrong),
+      JSON.stringify(wrong),
+      inspect(wrong, { depth: 5 }),
+      JSON.stringify(log),
+    ]) {
       assert.ok(!text.includes(secret), `token leaked into: ${text.slice(0, 120)}`);
-      assert.ok(!text.includes(Buffer.from(`${SANDBOX_AUTH_ID}:${secret}`).toString('base64')), 'basic auth header leaked');
+      assert.ok(
+        !text.includes(Buffer.from(`${SANDBOX_AUTH_ID}:${secret}`).toString('base64')),
+        'basic auth header leaked',
+      );
     }
     await rejectsWith(wrong.verifyCredentials(), 'unauthorized');
   });
@@ -206,7 +252,7 @@ describe('PlivoClient against the sandbox', () => {
     await rejectsWith(client.stopRecording(callUuid), 'not-found');
   });
 
-  test('HTTP errors map to typed codes with Plivo\'s message', async () => {
+  test("HTTP errors map to typed codes with Plivo's message", async () => {
     const cases: [number, string][] = [
       [400, 'bad-request'],
       [403, 'forbidden'],
@@ -251,7 +297,10 @@ describe('PlivoClient against the sandbox', () => {
     sandbox.failNext({ status: 503, body: { api_id: 'x', error: 'busy' }, times: 2 });
     const calls = await client.listLiveCallUuids();
     assert.ok(calls.includes(callUuid));
-    assert.deepEqual(log.map((e) => e.status), [503, 503, 200]);
+    assert.deepEqual(
+      log.map((e) => e.status),
+      [503, 503, 200],
+    );
     sandbox.failNext({ status: 503, body: { api_id: 'x', error: 'busy' } });
     await rejectsWith(client.startRecording(callUuid), 'server-error');
   });
@@ -263,10 +312,12 @@ describe('PlivoClient against the sandbox', () => {
     assert.equal(calls.length, live.length);
     assert.ok(live.length > 20, 'needs a second page');
     const mine = calls.find((c) => c.callUuid === callUuid);
-    assert.deepEqual(
-      mine && { from: mine.from, to: mine.to, direction: mine.direction, status: mine.callStatus },
-      { from: '14155550100', to: '14155550199', direction: 'inbound', status: 'in-progress' },
-    );
+    assert.deepEqual(mine && { from: mine.from, to: mine.to, direction: mine.direction, status: mine.callStatus }, {
+      from: '14155550100',
+      to: '14155550199',
+      direction: 'inbound',
+      status: 'in-progress',
+    });
     assert.match(mine?.sessionStart ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+$/);
     const listRequests = sandbox.requests.filter((r) => r.path.endsWith('/Call/') && r.method === 'GET');
     assert.ok(listRequests.every((r) => r.query.status === 'live'));

@@ -34,7 +34,9 @@ interface ApiResponse {
 
 /** `resource` is relative to the demo account (`Call/...`) unless it starts with '/'. */
 async function api(sandbox: Sandbox, resource: string, req: ApiRequest = {}): Promise<ApiResponse> {
-  const url = resource.startsWith('/') ? sandbox.url + resource : `${sandbox.url}/v1/Account/${SANDBOX_AUTH_ID}/${resource}`;
+  const url = resource.startsWith('/')
+    ? sandbox.url + resource
+    : `${sandbox.url}/v1/Account/${SANDBOX_AUTH_ID}/${resource}`;
   const headers: Record<string, string> = {};
   if (req.auth !== null) headers.Authorization = req.auth ?? DEMO_AUTH;
   let body: string | undefined;
@@ -122,12 +124,24 @@ describe('sandbox', () => {
 
   describe('authentication', () => {
     test('rejects a request without credentials', async () => {
-      assertPlivoError(await api(sandbox, 'Call/?status=live', { auth: null }), 401, /^Authentication credentials invalid$/);
+      assertPlivoError(
+        await api(sandbox, 'Call/?status=live', { auth: null }),
+        401,
+        /^Authentication credentials invalid$/,
+      );
     });
 
     test('rejects a wrong token and an unknown Auth ID', async () => {
-      assertPlivoError(await api(sandbox, 'Call/?status=live', { auth: basic(SANDBOX_AUTH_ID, 'nope') }), 401, /credentials invalid/);
-      assertPlivoError(await api(sandbox, 'Call/?status=live', { auth: basic('MAUNKNOWN00000000000', SANDBOX_AUTH_TOKEN) }), 401, /credentials invalid/);
+      assertPlivoError(
+        await api(sandbox, 'Call/?status=live', { auth: basic(SANDBOX_AUTH_ID, 'nope') }),
+        401,
+        /credentials invalid/,
+      );
+      assertPlivoError(
+        await api(sandbox, 'Call/?status=live', { auth: basic('MAUNKNOWN00000000000', SANDBOX_AUTH_TOKEN) }),
+        401,
+        /credentials invalid/,
+      );
       assertPlivoError(await api(sandbox, 'Call/?status=live', { auth: 'Bearer abc' }), 401, /credentials invalid/);
     });
 
@@ -147,7 +161,9 @@ describe('sandbox', () => {
       const res = await api(sandbox, 'Call/?status=live');
       assert.deepEqual(res.json.calls, [mine.callUuid]);
       assertPlivoError(await record(sandbox, theirs.callUuid), 404, /call not found/);
-      const other = await api(sandbox, `/v1/Account/${OTHER.authId}/Call/?status=live`, { auth: basic(OTHER.authId, OTHER.authToken) });
+      const other = await api(sandbox, `/v1/Account/${OTHER.authId}/Call/?status=live`, {
+        auth: basic(OTHER.authId, OTHER.authToken),
+      });
       assert.deepEqual(other.json.calls, [theirs.callUuid]);
     });
   });
@@ -172,16 +188,27 @@ describe('sandbox', () => {
 
     test('accepts form bodies, query params, numbers or strings, and no trailing slash', async () => {
       const call = sandbox.addCall();
-      const form = await api(sandbox, `Call/${call.callUuid}/Record`, { method: 'POST', form: { time_limit: '30', file_format: 'wav' } });
+      const form = await api(sandbox, `Call/${call.callUuid}/Record`, {
+        method: 'POST',
+        form: { time_limit: '30', file_format: 'wav' },
+      });
       assert.equal(form.status, 202, form.text);
       assert.match(form.json.url, /\.wav$/);
       const query = await api(sandbox, `Call/${call.callUuid}/Record/?time_limit=45`, { method: 'POST' });
       assert.equal(query.status, 202, query.text);
-      const number = await record(sandbox, call.callUuid, { time_limit: 15, record_channel_type: 'stereo', unknown_param: 'ignored' });
+      const number = await record(sandbox, call.callUuid, {
+        time_limit: 15,
+        record_channel_type: 'stereo',
+        unknown_param: 'ignored',
+      });
       assert.equal(number.status, 202, number.text);
       assert.deepEqual(
         sandbox.recordings(call.callUuid).map((r) => [r.format, r.timeLimit]),
-        [['wav', 30], ['mp3', 45], ['mp3', 15]],
+        [
+          ['wav', 30],
+          ['mp3', 45],
+          ['mp3', 15],
+        ],
       );
       assert.equal(sandbox.recordings(call.callUuid)[2].params.unknown_param, 'ignored');
     });
@@ -210,7 +237,10 @@ describe('sandbox', () => {
 
     test('accepts the legacy transcription_type hybrid', async () => {
       const call = sandbox.addCall();
-      const res = await record(sandbox, call.callUuid, { transcription_type: 'hybrid', transcription_url: receiver.url('/t') });
+      const res = await record(sandbox, call.callUuid, {
+        transcription_type: 'hybrid',
+        transcription_url: receiver.url('/t'),
+      });
       assert.equal(res.status, 202, res.text);
     });
 
@@ -278,7 +308,10 @@ describe('sandbox', () => {
       assert.equal(Number(done.params.recording_end_ms) - Number(done.params.recording_start_ms), 5000);
       assert.equal(done.params.recording_start_ms, String(rec.startedAt.getTime()));
       // Callbacks of one recording arrive in order: the async response first.
-      assert.deepEqual(receiver.received.map((c) => c.path), ['/done', '/done']);
+      assert.deepEqual(
+        receiver.received.map((c) => c.path),
+        ['/done', '/done'],
+      );
       assert.ok('response' in receiver.received[0].params);
       assert.equal(receiver.received[1].params.message, 'record done');
     });
@@ -361,7 +394,11 @@ describe('sandbox', () => {
         assert.equal((await record(sandbox, call.callUuid, { callback_url: url })).status, 200);
       }
       const byUrl = (url: string) => sandbox.waitFor('callback', (c) => c.url === url);
-      const [status500, timedOut, refused] = await Promise.all([byUrl(failing.url('/500')), byUrl(hanging.url('/hang')), byUrl(refusedUrl)]);
+      const [status500, timedOut, refused] = await Promise.all([
+        byUrl(failing.url('/500')),
+        byUrl(hanging.url('/hang')),
+        byUrl(refusedUrl),
+      ]);
       assert.equal(status500.status, 500);
       assert.match(status500.error ?? '', /500/);
       assert.equal(timedOut.status, undefined);
@@ -382,7 +419,10 @@ describe('sandbox', () => {
       assert.equal(res.status, 204);
       assert.equal(res.text, '');
       assert.equal(res.headers.get('content-type'), null);
-      assert.deepEqual(sandbox.recordings(call.callUuid).map((r) => r.state), ['stopped', 'recording']);
+      assert.deepEqual(
+        sandbox.recordings(call.callUuid).map((r) => r.state),
+        ['stopped', 'recording'],
+      );
       const done = await sandbox.waitFor('callback', (c) => c.kind === 'record');
       assert.equal(done.params.record_url, firstUrl);
       assert.notEqual(done.params.record_url, second.json.url);
@@ -396,14 +436,19 @@ describe('sandbox', () => {
       await record(sandbox, other.callUuid, { time_limit: 3600 });
       const res = await api(sandbox, `Call/${call.callUuid}/Record`, { method: 'DELETE' });
       assert.equal(res.status, 204);
-      assert.deepEqual(sandbox.recordings(call.callUuid).map((r) => r.state), ['stopped', 'stopped']);
+      assert.deepEqual(
+        sandbox.recordings(call.callUuid).map((r) => r.state),
+        ['stopped', 'stopped'],
+      );
       assert.equal(sandbox.recordings(other.callUuid)[0].state, 'recording');
     });
 
     test('accepts URL in the query string', async () => {
       const call = sandbox.addCall();
       const started = await record(sandbox, call.callUuid, { time_limit: 3600 });
-      const res = await api(sandbox, `Call/${call.callUuid}/Record/?URL=${encodeURIComponent(started.json.url)}`, { method: 'DELETE' });
+      const res = await api(sandbox, `Call/${call.callUuid}/Record/?URL=${encodeURIComponent(started.json.url)}`, {
+        method: 'DELETE',
+      });
       assert.equal(res.status, 204);
       assert.equal(sandbox.recordings()[0].state, 'stopped');
     });
@@ -412,7 +457,10 @@ describe('sandbox', () => {
       const call = sandbox.addCall();
       const started = await record(sandbox, call.callUuid, { time_limit: 3600 });
       await api(sandbox, `Call/${call.callUuid}/Record/`, { method: 'DELETE' });
-      const again = await api(sandbox, `Call/${call.callUuid}/Record/`, { method: 'DELETE', json: { URL: started.json.url } });
+      const again = await api(sandbox, `Call/${call.callUuid}/Record/`, {
+        method: 'DELETE',
+        json: { URL: started.json.url },
+      });
       assertPlivoError(again, 404, /no active recording/);
       assertPlivoError(await api(sandbox, 'Call/gone/Record/', { method: 'DELETE' }), 404, /call not found/);
     });
@@ -443,7 +491,12 @@ describe('sandbox', () => {
     });
 
     test('describes a live call', async () => {
-      const call = sandbox.addCall({ from: '14155550100', to: '14155550199', direction: 'inbound', callerName: 'Test Caller' });
+      const call = sandbox.addCall({
+        from: '14155550100',
+        to: '14155550199',
+        direction: 'inbound',
+        callerName: 'Test Caller',
+      });
       const res = await api(sandbox, `Call/${call.callUuid}/?status=live`);
       assert.equal(res.status, 200);
       assert.match(res.json.api_id, UUID);
@@ -488,7 +541,10 @@ describe('sandbox', () => {
       await startSandbox({ liveCalls: 3 });
       assert.equal(sandbox.liveCalls().length, 3);
       await startSandbox({ liveCalls: [{ callUuid: 'fixed-uuid', direction: 'outbound' }] });
-      assert.deepEqual(sandbox.liveCalls().map((c) => [c.callUuid, c.direction]), [['fixed-uuid', 'outbound']]);
+      assert.deepEqual(
+        sandbox.liveCalls().map((c) => [c.callUuid, c.direction]),
+        [['fixed-uuid', 'outbound']],
+      );
     });
 
     test('churn ends calls and brings new ones', async () => {
@@ -549,7 +605,10 @@ describe('sandbox', () => {
     });
 
     test('waitFor rejects after its timeout', async () => {
-      await assert.rejects(sandbox.waitFor('callback', () => false, 20), /within 20 ms/);
+      await assert.rejects(
+        sandbox.waitFor('callback', () => false, 20),
+        /within 20 ms/,
+      );
     });
 
     test('rejects invalid options', async () => {
@@ -593,7 +652,9 @@ describe('sandbox', () => {
 
     test('a delay alone slows the request down enough for a client timeout', async () => {
       sandbox.failNext({ delayMs: 300 });
-      await assert.rejects(api(sandbox, 'Call/?status=live', { signal: AbortSignal.timeout(50) }), { name: 'TimeoutError' });
+      await assert.rejects(api(sandbox, 'Call/?status=live', { signal: AbortSignal.timeout(50) }), {
+        name: 'TimeoutError',
+      });
       sandbox.failNext({ delayMs: 60 });
       const started = Date.now();
       assert.equal((await api(sandbox, 'Call/?status=live')).status, 200);
@@ -637,7 +698,9 @@ describe('sandbox', () => {
           await sandbox.close();
           console.log('closed');
         })();`;
-      const child = spawn(process.execPath, ['-e', script, hanging.url('/slow')], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['-e', script, hanging.url('/slow')], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

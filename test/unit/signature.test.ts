@@ -42,13 +42,27 @@ for (const { method, uri, signature } of SDK_CASES) {
 }
 
 test('V3 computed vector: POST with port and snake_case record params', () => {
-  const params = { call_uuid: 'c-1', record_url: 'https://media.plivo.com/r.mp3', recording_id: 'r-1', recording_duration: '22' };
-  const signature = computeSignatureV3('POST', 'https://example.com:8443/plivo/record-callback', params, '12345678901234567890', 'my_auth_token');
+  const params = {
+    call_uuid: 'c-1',
+    record_url: 'https://media.plivo.com/r.mp3',
+    recording_id: 'r-1',
+    recording_duration: '22',
+  };
+  const signature = computeSignatureV3(
+    'POST',
+    'https://example.com:8443/plivo/record-callback',
+    params,
+    '12345678901234567890',
+    'my_auth_token',
+  );
   assert.equal(signature, 'ryTu5gSS4/2dRZI4Tw8dwDYOPoX/nQA5ltbXhSlqqCU=');
 });
 
 test('V3 computed vector: POST without params or query signs the bare URL', () => {
-  assert.equal(computeSignatureV3('POST', 'https://example.com/cb', {}, '1', 'my_auth_token'), '9CvMMH7lf44CN8pYMfhDi8l4RHaGIvmj67Rq4ZTuCjg=');
+  assert.equal(
+    computeSignatureV3('POST', 'https://example.com/cb', {}, '1', 'my_auth_token'),
+    '9CvMMH7lf44CN8pYMfhDi8l4RHaGIvmj67Rq4ZTuCjg=',
+  );
 });
 
 test('V3 keeps a default port as typed instead of normalising it away', () => {
@@ -63,12 +77,21 @@ test('V3 lower-case method is treated as its upper-case form; other methods thro
 });
 
 test('V2 SDK vectors: valid token matches, wrong token does not', () => {
-  assert.equal(computeSignatureV2('https://answer.url', '12345', 'my_auth_token'), 'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=');
-  assert.notEqual(computeSignatureV2('https://answer.url', '12345', 'my_auth_tokens'), 'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=');
+  assert.equal(
+    computeSignatureV2('https://answer.url', '12345', 'my_auth_token'),
+    'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=',
+  );
+  assert.notEqual(
+    computeSignatureV2('https://answer.url', '12345', 'my_auth_tokens'),
+    'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=',
+  );
 });
 
 test('V2 ignores the query string', () => {
-  assert.equal(computeSignatureV2('https://answer.url?x=1', '12345', 'my_auth_token'), 'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=');
+  assert.equal(
+    computeSignatureV2('https://answer.url?x=1', '12345', 'my_auth_token'),
+    'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=',
+  );
 });
 
 test('signCallbackHeaders: all five headers, 20-digit nonce by default, Ma-V3 equals V3', () => {
@@ -107,7 +130,10 @@ test('verify: signed POST and GET are valid V3', () => {
 test('verify: GET URL without a query uses params instead', () => {
   const params = { call_uuid: 'c-1' };
   const headers = lowerCaseHeaders(signCallbackHeaders('GET', 'http://127.0.0.1:8787/cb', params, 't'));
-  assert.equal(verifyPlivoSignature({ method: 'GET', url: 'http://127.0.0.1:8787/cb', params, headers, authTokens: ['t'] }).state, 'valid');
+  assert.equal(
+    verifyPlivoSignature({ method: 'GET', url: 'http://127.0.0.1:8787/cb', params, headers, authTokens: ['t'] }).state,
+    'valid',
+  );
 });
 
 test('verify: tampered body param is invalid, with a detail that never shows the token', () => {
@@ -149,7 +175,11 @@ test('verify: no signature headers is unsigned', () => {
 test('verify: comma-separated V3 list is valid if any element matches', () => {
   const input = signedInput('POST');
   const good = String(input.headers['x-plivo-signature-v3']);
-  const headers = { ...input.headers, 'x-plivo-signature-v3': `bm9wZQ==, ${good}`, 'x-plivo-signature-ma-v3': undefined };
+  const headers = {
+    ...input.headers,
+    'x-plivo-signature-v3': `bm9wZQ==, ${good}`,
+    'x-plivo-signature-ma-v3': undefined,
+  };
   assert.equal(verifyPlivoSignature({ ...input, headers }).state, 'valid');
   const allBad = { ...headers, 'x-plivo-signature-v3': 'bm9wZQ==,c2hvcnQ=' };
   assert.equal(verifyPlivoSignature({ ...input, headers: allBad }).state, 'invalid');
@@ -181,7 +211,10 @@ test('verify: a different URL (e.g. local instead of public) is invalid', () => 
 
 test('verify: repeated header values (array) are treated as a list', () => {
   const input = signedInput('POST');
-  const headers = { ...input.headers, 'x-plivo-signature-v3': ['bm9wZQ==', String(input.headers['x-plivo-signature-v3'])] };
+  const headers = {
+    ...input.headers,
+    'x-plivo-signature-v3': ['bm9wZQ==', String(input.headers['x-plivo-signature-v3'])],
+  };
   assert.equal(verifyPlivoSignature({ ...input, headers }).state, 'valid');
 });
 

@@ -8,7 +8,9 @@ import type { ReceivedCallback } from '../../../src/callbacks/model';
 
 export const TOKEN = 'test-auth-token-0123456789abcdefghijklmn';
 
-export async function startListener(options: Partial<ListenerOptions> = {}): Promise<CallbackListener & { url: string }> {
+export async function startListener(
+  options: Partial<ListenerOptions> = {},
+): Promise<CallbackListener & { url: string }> {
   const listener = new CallbackListener();
   await listener.start({ port: 0, getAuthTokens: () => [TOKEN], getSignedBaseUrls: () => [], ...options });
   return listener as CallbackListener & { url: string };

@@ -40,7 +40,15 @@ export class CallbackReceiver {
         const body = Buffer.concat(chunks).toString('utf8');
         const query = Object.fromEntries(url.searchParams);
         const params = req.method === 'POST' ? Object.fromEntries(new URLSearchParams(body)) : query;
-        const callback = { method: req.method ?? '', target: req.url ?? '/', path: url.pathname, query, headers: req.headers, body, params };
+        const callback = {
+          method: req.method ?? '',
+          target: req.url ?? '/',
+          path: url.pathname,
+          query,
+          headers: req.headers,
+          body,
+          params,
+        };
         this.add(callback);
         if (options.hang) this.hanging.push(res);
         else if (options.respond) options.respond(callback, res);
