@@ -1,0 +1,75 @@
+// Bytes the history writes per callback, relative to the callback's own (JSON) size.
+//
+// Method: /proc/self/io `wchar` counts every byte this process hands to write(2) and its variants, whichever
+// file, temp file or journal they go to, including rewrites and compactions; it does not depend on how the store
+// is built. This process does nothing else while it measures (no logging, no sockets; the IPC answer comes after),
+// so the delta is the store's writes. The row's process runs with UV_USE_IO_URING=0 so libuv writes through
+// write(2) (io_uring writes would not be counted), and a calibration write checks that the counter sees file writes.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsonBytes, receivedCallbackFactory } from '../fixtures';
+import { notAvailable, summarize, type RowResult } from '../harness';
+import { openHistory } from '../subjects';
+
+const ROW = 'history writes';
+const GOAL = { op: '<=', value: 4 } as const;
+const ARRIVAL_MS = 20;
+const CHUNKS = 5;
+
+function writtenBytes(): number {
+  const match = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+  if (!match) throw new Error('no wchar in /proc/self/io');
+  return Number(match[1]);
+}
+
+async function counterSeesFileWrites(dir: string): Promise<boolean> {
+  const size = 1 << 20;
+  const before = writtenBytes();
+  await writeFile(join(dir, 'calibration'), Buffer.alloc(size));
+  const delta = writtenBytes() - before;
+  return delta >= size && delta < size * 1.1;
+}
+
+async function measure(maxHistory: number, perChunk: number): Promise<RowResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'plivo-bench-writes-'));
+  try {
+    const metric = `bytes written / callback size, maxHistory ${maxHistory}`;
+    if (!(await counterSeesFileWrites(dir))) {
+      return notAvailable(ROW, metric, 'x', GOAL, '/proc/self/io wchar does not count file writes here');
+    }
+    const sample = await receivedCallbackFactory();
+    const store = await openHistory(join(dir, 'store'), maxHistory);
+    // Full before measuring: the steady state, where each new callback also drops the oldest.
+    await Promise.all(Array.from({ length: maxHistory }, (_, i) => store.add(sample(i))));
+    await store.flush();
+    const ratios: number[] = [];
+    for (let chunk = 0; chunk < CHUNKS; chunk++) {
+      const callbacks = Array.from({ length: perChunk }, (_, i) => sample(maxHistory + chunk * perChunk + i));
+      const size = callbacks.reduce((sum, callback) => sum + jsonBytes(callback), 0);
+      const before = writtenBytes();
+      // As they arrive, one every ARRIVAL_MS, not added in one tick (which a store could coalesce into one write).
+      for (const callback of callbacks) {
+        void store.add(callback).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, ARRIVAL_MS));
+      }
+      await store.flush();
+      ratios.push((writtenBytes() - before) / size);
+    }
+    return summarize(
+      ROW,
+      metric,
+      'x',
+      ratios,
+      GOAL,
+      `${CHUNKS} runs of ${perChunk} callbacks, one per ${ARRIVAL_MS} ms; wchar delta / JSON size`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function historyWritesRow(): Promise<RowResult[]> {
+  return [await measure(500, 20), await measure(5000, 10)];
+}

@@ -1,0 +1,106 @@
+// Listener + history vs a bare node:http server reading the same bodies. Both servers run in this process
+// (the process under test); the load comes from a forked generator.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CALLBACK_PATH, receivedCallbackFactory, signedCallback } from '../fixtures';
+import { Child, cpuMs, interleave, summarize, type RowResult } from '../harness';
+import type { LoadRequest, LoadResult } from '../loadgen';
+import { openHistory, startBareServer, startHistoryListener, type History, type RunningServer } from '../subjects';
+
+const ROW = 'listener + history';
+const BURST = 5000;
+const CONCURRENCY = 20;
+const PACED = 200;
+const PACE_MS = 20;
+const PAIRS = 5;
+const MAX_HISTORY = 500;
+
+interface Side {
+  server: RunningServer;
+  history?: History;
+}
+
+export async function listenerRow(): Promise<RowResult[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'plivo-bench-listener-'));
+  const loadgen = await Child.start('loadgen');
+  const store = await openHistory(dir, MAX_HISTORY);
+  const sample = await receivedCallbackFactory();
+  // A full history, as after a while of use: every callback then also drops the oldest one.
+  await Promise.all(Array.from({ length: MAX_HISTORY }, (_, i) => store.add(sample(i))));
+  await store.flush();
+  const bare: Side = { server: await startBareServer() };
+  const subject: Side = { server: await startHistoryListener(store), history: store };
+  try {
+    // Each side gets requests signed for its own URL; the bare server reads the same bytes without checking them.
+    const load = (side: Side, extra: Partial<LoadRequest>): Promise<LoadResult> => {
+      const request = signedCallback(`${side.server.url}${CALLBACK_PATH}`);
+      return loadgen.ask<LoadResult>({
+        url: request.url,
+        body: request.body,
+        headers: request.headers,
+        count: BURST,
+        concurrency: CONCURRENCY,
+        ...extra,
+      } satisfies LoadRequest);
+    };
+    const burst = async (side: Side): Promise<LoadResult> => {
+      const result = await load(side, {});
+      if (result.failures) throw new Error(`${result.failures} of ${BURST} requests failed`);
+      await side.history?.flush();
+      return result;
+    };
+    const burstPairs = await interleave(
+      PAIRS,
+      () => burst(bare),
+      () => burst(subject),
+      (a, b) => ({ throughput: a.elapsedMs / b.elapsedMs, p99: b.p99Ms / a.p99Ms }),
+    );
+    // CPU of this process from the first arrival until the history has saved the last one.
+    const paced = (side: Side): Promise<number> =>
+      cpuMs(async () => {
+        const result = await load(side, { count: PACED, intervalMs: PACE_MS, concurrency: CONCURRENCY });
+        if (result.failures) throw new Error(`${result.failures} of ${PACED} requests failed`);
+        await side.history?.flush();
+      }).then(({ cpu }) => cpu / PACED);
+    const cpuPairs = await interleave(
+      PAIRS,
+      () => paced(bare),
+      () => paced(subject),
+      (a, b) => b / a,
+    );
+    const note = `${BURST} signed form callbacks at concurrency ${CONCURRENCY}, history full at ${MAX_HISTORY}`;
+    return [
+      summarize(
+        ROW,
+        'req/s ratio',
+        'x',
+        burstPairs.map((p) => p.throughput),
+        { op: '>=', value: 0.8 },
+        note,
+      ),
+      summarize(
+        ROW,
+        'p99 latency ratio',
+        'x',
+        burstPairs.map((p) => p.p99),
+        { op: '<=', value: 1.5 },
+        note,
+      ),
+      summarize(
+        ROW,
+        'CPU per callback ratio, paced',
+        'x',
+        cpuPairs,
+        { op: '<=', value: 2 },
+        `${PACED} callbacks, one per ${PACE_MS} ms; CPU until saved`,
+      ),
+    ];
+  } finally {
+    await bare.server.stop();
+    await subject.server.stop();
+    await loadgen.stop();
+    await store.flush();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
