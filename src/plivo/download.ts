@@ -244,7 +244,10 @@ async function checkContentType(response: Response): Promise<string> {
   );
 }
 
+/** The size of the body as it will be read; unknown when it arrives compressed (fetch inflates it). */
 function contentLength(response: Response): number | undefined {
+  const encoding = response.headers.get('content-encoding')?.trim().toLowerCase() ?? 'identity';
+  if (encoding !== 'identity') return undefined;
   const header = response.headers.get('content-length');
   const n = header === null ? NaN : Number(header);
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import {
   DownloadError,
@@ -121,6 +122,18 @@ describe('downloadRecording over loopback HTTP', () => {
     });
     await downloadRecording(options('/bin'));
     await downloadRecording(options('/none'));
+    assert.deepEqual(await readFile(file), AUDIO);
+  });
+
+  test('a compressed body is stored inflated, its Content-Length not mistaken for the file size', async () => {
+    const gzipped = gzipSync(AUDIO);
+    host.routes.set('/gz', (_req, res) =>
+      res
+        .writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Encoding': 'gzip', 'Content-Length': gzipped.length })
+        .end(gzipped),
+    );
+    const result = await downloadRecording(options('/gz'));
+    assert.equal(result.bytes, AUDIO.length);
     assert.deepEqual(await readFile(file), AUDIO);
   });
 
