@@ -145,6 +145,11 @@ export class Sandbox extends EventEmitter {
     if (this.closing) throw new Error('the sandbox is closed');
     const authId = init.authId ?? this.accounts[0].authId;
     if (!this.accounts.some((a) => a.authId === authId)) throw new Error(`no sandbox account ${authId}`);
+    const { durationMs, endedAt } = init;
+    if (durationMs !== undefined && !(Number.isFinite(durationMs) && durationMs >= 0)) {
+      throw new RangeError(`durationMs must be a non-negative number, got ${durationMs}`);
+    }
+    if (endedAt !== undefined && Number.isNaN(endedAt.getTime())) throw new RangeError('endedAt is an invalid date');
     const { callUuid, from, to } = createCall({ callUuid: init.callUuid, from: init.from, to: init.to }, authId);
     return this.engine.addStored(init, { callUuid, from, to, authId });
   }

@@ -171,6 +171,13 @@ describe('Recording API: client against the sandbox', () => {
     assert.equal((await fetch(recording.url)).status, 404);
   });
 
+  test('addRecording rejects impossible seeds', () => {
+    assert.throws(() => sandbox.addRecording({ durationMs: -1 }), RangeError);
+    assert.throws(() => sandbox.addRecording({ durationMs: NaN }), RangeError);
+    assert.throws(() => sandbox.addRecording({ endedAt: new Date(NaN) }), RangeError);
+    assert.throws(() => sandbox.addRecording({ authId: 'MANOSUCHACCOUNT00000' }), /no sandbox account/);
+  });
+
   test("another account's recordings are invisible", async () => {
     const theirs = sandbox.addRecording({ authId: OTHER.authId });
     assert.equal((await client.listRecordings()).meta.totalCount, 0);
