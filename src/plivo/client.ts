@@ -7,6 +7,15 @@ import type {
   StartRecordingResult,
   StopRecordingOptions,
 } from './types';
+import {
+  assertRecordingId,
+  recordingListQuery,
+  toRecording,
+  toRecordingPage,
+  type ListRecordingsOptions,
+  type Recording,
+  type RecordingPage,
+} from './recordings';
 import { assertCallUuid, assertCredentials, assertRecordOptions, httpUrlProblem, truncate } from './validate';
 
 export const DEFAULT_BASE_URL = 'https://api.plivo.com';
@@ -168,6 +177,41 @@ export class PlivoClient {
     };
     await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, uuids.length) }, worker));
     return results.filter((c): c is LiveCall => c !== undefined);
+  }
+
+  /** One page of the account's stored recordings, newest first: `GET /Recording/`. */
+  async listRecordings(options: ListRecordingsOptions = {}, signal?: AbortSignal): Promise<RecordingPage> {
+    const query = recordingListQuery(options);
+    const { body } = await this.#request({ method: 'GET', path: 'Recording/', query, expect: [200], signal });
+    return toRecordingPage(body);
+  }
+
+  /** One stored recording: `GET /Recording/{recording_id}/`. */
+  async getRecording(recordingId: string, signal?: AbortSignal): Promise<Recording> {
+    assertRecordingId(recordingId);
+    const { body } = await this.#request({
+      method: 'GET',
+      path: `Recording/${recordingId}/`,
+      expect: [200],
+      notFound: `Recording ${recordingId} does not exist (404): it was deleted, or it belongs to another account.`,
+      signal,
+    });
+    return toRecording(body);
+  }
+
+  /** Deletes a stored recording: `DELETE /Recording/{recording_id}/`, 204. A 404 throws `already-deleted`. */
+  async deleteRecording(recordingId: string, signal?: AbortSignal): Promise<void> {
+    assertRecordingId(recordingId);
+    try {
+      await this.#request({ method: 'DELETE', path: `Recording/${recordingId}/`, expect: [200, 204], signal });
+    } catch (error) {
+      if (!(error instanceof PlivoError && error.code === 'not-found')) throw error;
+      throw new PlivoError(
+        'already-deleted',
+        `Recording ${recordingId} was already deleted (404), perhaps from the Plivo console or another client.`,
+        { status: error.status, apiId: error.apiId, serverMessage: error.serverMessage },
+      );
+    }
   }
 
   /** Checks the credentials with the cheapest authenticated request; throws `unauthorized` when Plivo rejects them. */
@@ -414,7 +458,7 @@ function toLiveCall(body: Record<string, unknown> | undefined, callUuid: string)
   };
 }
 
-function describeCause(cause: unknown): string {
+export function describeCause(cause: unknown): string {
   const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause;
   const code = (inner as { code?: unknown } | undefined)?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';

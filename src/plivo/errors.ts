@@ -5,6 +5,7 @@ export type PlivoErrorCode =
   | 'unauthorized' // 401
   | 'forbidden' // 403
   | 'not-found' // 404
+  | 'already-deleted' // 404 on deleting a recording: someone else deleted it first
   | 'method-not-allowed' // 405
   | 'rate-limited' // 429
   | 'server-error' // 5xx

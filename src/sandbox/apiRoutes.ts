@@ -1,15 +1,16 @@
 // The Plivo REST resources the sandbox implements, below /v1/Account/{auth_id}/.
 import { randomUUID } from 'node:crypto';
 import { formatSessionStart } from './fakeCalls';
-import { ApiError, errorReply, jsonReply, type Reply } from './httpIo';
+import { ApiError, errorReply, integerParam, jsonReply, type Reply } from './httpIo';
 import { parseRecordParams, type RecordOptions } from './recordParams';
+import { deleteRecording, getRecording, listRecordings, type RecordingStore } from './recordingRoutes';
 import { startedResponse } from './recordings';
 import type { SandboxAccount, SandboxCall, SandboxRecording } from './types';
 
 const MAX_LIST_LIMIT = 20;
 
 /** What the routes need from the sandbox's state. */
-export interface ApiBackend {
+export interface ApiBackend extends RecordingStore {
   liveCalls(authId: string): SandboxCall[];
   liveCall(authId: string, callUuid: string): SandboxCall | undefined;
   startRecording(
@@ -33,6 +34,7 @@ export interface ApiRequest {
 }
 
 export function routeApi(req: ApiRequest, backend: ApiBackend): Reply {
+  if (req.resource[0] === 'Recording') return routeRecordings(req, backend);
   const [collection, callUuid, action, ...rest] = req.resource;
   if (collection !== 'Call' || rest.length > 0) return notFound();
   if (callUuid === undefined) return allow(req, ['GET'], () => listLiveCalls(req, backend));
@@ -40,6 +42,16 @@ export function routeApi(req: ApiRequest, backend: ApiBackend): Reply {
   if (action !== 'Record') return notFound();
   return allow(req, ['POST', 'DELETE'], () =>
     req.method === 'POST' ? startRecording(req, backend, callUuid) : stopRecording(req, backend, callUuid),
+  );
+}
+
+function routeRecordings(req: ApiRequest, backend: ApiBackend): Reply {
+  const [, recordingId, ...rest] = req.resource;
+  const authId = req.account.authId;
+  if (rest.length > 0) return notFound();
+  if (recordingId === undefined) return allow(req, ['GET'], () => listRecordings(authId, req.params, backend));
+  return allow(req, ['GET', 'DELETE'], () =>
+    req.method === 'GET' ? getRecording(authId, recordingId, backend) : deleteRecording(authId, recordingId, backend),
   );
 }
 
@@ -116,14 +128,4 @@ function findCall(req: ApiRequest, backend: ApiBackend, callUuid: string): Sandb
   const call = backend.liveCall(req.account.authId, callUuid);
   if (!call) throw new ApiError(404, 'call not found');
   return call;
-}
-
-function integerParam(params: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
-  const value = params[name];
-  if (value === undefined) return undefined;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ApiError(400, `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return n;
 }

@@ -95,3 +95,19 @@ export function loggableHeaders(req: IncomingMessage): Record<string, string> {
   }
   return headers;
 }
+
+/** An integer query or body param within bounds; undefined when absent, a 400 ApiError when malformed. */
+export function integerParam(
+  params: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = params[name];
+  if (value === undefined) return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ApiError(400, `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

@@ -14,5 +14,6 @@ export type {
   SandboxFault,
   SandboxOptions,
   SandboxRecording,
+  SandboxRecordingInit,
   SandboxRequestLog,
 } from './types';

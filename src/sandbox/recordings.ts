@@ -3,10 +3,16 @@ import { randomUUID } from 'node:crypto';
 import type { CallbackRequest } from './callbackSender';
 import type { RecordOptions } from './recordParams';
 import type { TimerSet } from './timers';
-import type { SandboxCall, SandboxRecording } from './types';
+import type { SandboxCall, SandboxRecording, SandboxRecordingInit } from './types';
 
-const SAMPLE_TRANSCRIPTION =
-  'Hello, this is a simulated call recorded by the Plivo offline sandbox. Thank you for calling.';
+/** Canned transcripts; each recording gets one chosen by its id, so repeated runs read the same. */
+const SAMPLE_TRANSCRIPTIONS = [
+  'Hello, this is a simulated call recorded by the Plivo offline sandbox. Thank you for calling.',
+  "Hi, I'm calling about my order from last week. It hasn't arrived yet, could you check the tracking number for me?",
+  'Good morning. I would like to move my appointment on Thursday to the same time next week, if that works for you.',
+  'Thanks for holding. Your refund has been approved and should appear on your statement within five business days.',
+];
+const DEFAULT_STORED_DURATION_MS = 5000;
 const TRANSCRIPTION_RATE_PER_MINUTE = 0.05;
 
 export interface RecordingEngineDeps {
@@ -42,6 +48,9 @@ export class RecordingEngine {
     const info: SandboxRecording = {
       recordingId,
       callUuid: call.callUuid,
+      authId: call.authId,
+      from: call.from,
+      to: call.to,
       url: this.deps.fileUrl(recordingId, options.format),
       apiId: randomUUID(),
       format: options.format,
@@ -78,6 +87,65 @@ export class RecordingEngine {
     return ended.length;
   }
 
+  /** A finished recording as if a call had been recorded earlier (no callbacks are sent). */
+  addStored(
+    init: SandboxRecordingInit,
+    call: Pick<SandboxCall, 'callUuid' | 'from' | 'to' | 'authId'>,
+  ): SandboxRecording {
+    const recordingId = randomUUID();
+    const format = init.format ?? 'mp3';
+    const durationMs = init.durationMs ?? DEFAULT_STORED_DURATION_MS;
+    const endedAt = init.endedAt ?? new Date();
+    const info: SandboxRecording = {
+      recordingId,
+      ...call,
+      conferenceName: init.conferenceName,
+      url: this.deps.fileUrl(recordingId, format),
+      apiId: randomUUID(),
+      format,
+      timeLimit: Math.max(1, Math.ceil(durationMs / 1000)),
+      params: {},
+      state: 'done',
+      startedAt: new Date(endedAt.getTime() - durationMs),
+      endedAt,
+      durationMs,
+    };
+    this.entries.set(recordingId, {
+      info,
+      options: { ...STORED_OPTIONS, format },
+      authToken: '',
+      callbacks: Promise.resolve(),
+    });
+    return { ...info };
+  }
+
+  /** The account's finished recordings, newest first, as Plivo's Recording API lists them. */
+  stored(authId: string): SandboxRecording[] {
+    return [...this.entries.values()]
+      .filter((e) => e.info.authId === authId && e.info.endedAt !== undefined)
+      .map((e) => ({ ...e.info }))
+      .sort(
+        (a, b) =>
+          (b.endedAt as Date).getTime() - (a.endedAt as Date).getTime() || a.recordingId.localeCompare(b.recordingId),
+      );
+  }
+
+  /** Deletes a finished recording of the account; false when there is none. */
+  remove(authId: string, recordingId: string): boolean {
+    const entry = this.entries.get(recordingId);
+    if (entry?.info.authId !== authId || entry.info.endedAt === undefined) return false;
+    return this.entries.delete(recordingId);
+  }
+
+  /** Milliseconds of audio the file holds now: the final duration, or what has been recorded so far. */
+  audioMs(recordingId: string): number | undefined {
+    const info = this.entries.get(recordingId)?.info;
+    if (!info) return undefined;
+    if (info.durationMs !== undefined) return info.durationMs;
+    const elapsedMs = (Date.now() - info.startedAt.getTime()) / this.deps.timeScale;
+    return Math.min(elapsedMs, info.timeLimit * 1000);
+  }
+
   list(callUuid?: string): SandboxRecording[] {
     return [...this.entries.values()]
       .filter((e) => callUuid === undefined || e.info.callUuid === callUuid)
@@ -105,6 +173,7 @@ export class RecordingEngine {
     const limitMs = options.timeLimit * 1000;
     const elapsedMs = (info.endedAt.getTime() - info.startedAt.getTime()) / this.deps.timeScale;
     const durationMs = reachedLimit ? limitMs : Math.round(Math.min(elapsedMs, limitMs));
+    info.durationMs = durationMs;
     const startMs = info.startedAt.getTime();
     const durationS = Math.round(durationMs / 1000);
     if (options.callbackUrl) {
@@ -133,7 +202,7 @@ export class RecordingEngine {
         url: options.transcriptionUrl,
         method: options.transcriptionMethod,
         params: {
-          transcription: SAMPLE_TRANSCRIPTION,
+          transcription: transcriptFor(info.recordingId),
           duration: String(durationS),
           call_uuid: info.callUuid,
           recording_id: info.recordingId,
@@ -149,6 +218,19 @@ export class RecordingEngine {
   private queueCallback(entry: RecordingEntry, request: CallbackRequest): void {
     entry.callbacks = entry.callbacks.then(() => this.deps.send(request));
   }
+}
+
+/** What a stored recording was "recorded" with; only the format matters once it has ended. */
+const STORED_OPTIONS: RecordOptions = {
+  timeLimit: 60,
+  format: 'mp3',
+  transcriptionMethod: 'POST',
+  callbackMethod: 'POST',
+};
+
+function transcriptFor(recordingId: string): string {
+  const hash = [...recordingId].reduce((sum, c) => (sum * 31 + c.charCodeAt(0)) >>> 0, 0);
+  return SAMPLE_TRANSCRIPTIONS[hash % SAMPLE_TRANSCRIPTIONS.length];
 }
 
 /** The 202 body of a synchronous Record request; in async mode it travels in the callback's `response`. */

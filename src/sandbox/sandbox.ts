@@ -22,6 +22,7 @@ import {
 import { RecordingEngine } from './recordings';
 import { resolveOptions, type ResolvedOptions } from './sandboxOptions';
 import { TimerSet } from './timers';
+import { silentMp3 } from './mp3Silence';
 import { toneWav } from './wavTone';
 import type {
   SandboxAccount,
@@ -31,6 +32,7 @@ import type {
   SandboxFault,
   SandboxOptions,
   SandboxRecording,
+  SandboxRecordingInit,
   SandboxRequestLog,
 } from './types';
 
@@ -97,6 +99,8 @@ export class Sandbox extends EventEmitter {
         this.engine.start(call, recordOptions, params, authToken),
       sendAsyncResponse: (recordingId) => this.engine.sendAsyncResponse(recordingId),
       stopRecordings: (callUuid, url) => this.engine.endForCall(callUuid, 'stopped', url),
+      stored: (authId) => this.engine.stored(authId),
+      remove: (authId, recordingId) => this.engine.remove(authId, recordingId),
     };
     this.server = createServer((req, res) => void this.handle(req, res));
   }
@@ -131,8 +135,23 @@ export class Sandbox extends EventEmitter {
     return [...this.calls.values()].filter((c) => authId === undefined || c.authId === authId).map((c) => ({ ...c }));
   }
 
+  /** Every recording (live, ended, of every account), or those of one call; deleted ones are gone. */
   recordings(callUuid?: string): SandboxRecording[] {
     return this.engine.list(callUuid);
+  }
+
+  /** Seeds a finished recording, as if an earlier call had been recorded; it is listed and served at once. */
+  addRecording(init: SandboxRecordingInit = {}): SandboxRecording {
+    if (this.closing) throw new Error('the sandbox is closed');
+    const authId = init.authId ?? this.accounts[0].authId;
+    if (!this.accounts.some((a) => a.authId === authId)) throw new Error(`no sandbox account ${authId}`);
+    const { durationMs, endedAt } = init;
+    if (durationMs !== undefined && !(Number.isFinite(durationMs) && durationMs >= 0)) {
+      throw new RangeError(`durationMs must be a non-negative number, got ${durationMs}`);
+    }
+    if (endedAt !== undefined && Number.isNaN(endedAt.getTime())) throw new RangeError('endedAt is an invalid date');
+    const { callUuid, from, to } = createCall({ callUuid: init.callUuid, from: init.from, to: init.to }, authId);
+    return this.engine.addStored(init, { callUuid, from, to, authId });
   }
 
   /**
@@ -288,8 +307,11 @@ export class Sandbox extends EventEmitter {
     if (method !== 'GET' && method !== 'HEAD') {
       return errorReply(405, `method ${method} not allowed here; use GET`, { Allow: 'GET, HEAD' });
     }
-    // Every sandbox recording is the same short tone, sent as WAV whatever the URL's extension.
-    return { status: 200, headers: { 'Content-Type': 'audio/wav' }, body: toneWav() };
+    // As long as the recording is (so far): the duration the Recording API reports for it.
+    const durationMs = this.engine.audioMs(recording.recordingId) ?? 0;
+    return recording.format === 'mp3'
+      ? { status: 200, headers: { 'Content-Type': 'audio/mpeg' }, body: silentMp3(durationMs) }
+      : { status: 200, headers: { 'Content-Type': 'audio/wav' }, body: toneWav(durationMs) };
   }
 
   private takeFault(): SandboxFault | undefined {

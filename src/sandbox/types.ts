@@ -56,6 +56,12 @@ export type HttpCallbackMethod = 'GET' | 'POST';
 export interface SandboxRecording {
   recordingId: string;
   callUuid: string;
+  /** Owning account. */
+  authId: string;
+  /** The recorded call's numbers. */
+  from: string;
+  to: string;
+  conferenceName?: string;
   url: string;
   /** The api_id returned by the Record request (and sent in its callbacks). */
   apiId: string;
@@ -65,6 +71,25 @@ export interface SandboxRecording {
   params: Record<string, unknown>;
   state: 'recording' | 'done' | 'stopped';
   startedAt: Date;
+  /** When it ended; from then on the Recording API lists it. */
+  endedAt?: Date;
+  /** Final duration, set when it ends (simulated time). */
+  durationMs?: number;
+}
+
+/** A finished recording to seed with Sandbox.addRecording(); every field has a plausible default. */
+export interface SandboxRecordingInit {
+  callUuid?: string;
+  from?: string;
+  to?: string;
+  /** Owning account; default the first configured account. */
+  authId?: string;
+  conferenceName?: string;
+  /** Default mp3. */
+  format?: RecordingFormat;
+  /** Default 5000. */
+  durationMs?: number;
+  /** When it ended (its add_time); default now. */
   endedAt?: Date;
 }
 

@@ -1,15 +1,16 @@
-// The audio served for every sandbox recording: a short beep, so "Open Recording" has something to play.
+// WAV audio for sandbox recordings: a short beep, then silence up to the recording's duration.
 const SAMPLE_RATE = 8000;
-const DURATION_S = 0.4;
+const BEEP_S = 0.4;
 const FREQUENCY_HZ = 440;
 const AMPLITUDE = 0.3 * 0x7fff;
-const FADE_S = 0.02; // avoids clicks at both ends
+const FADE_S = 0.02; // avoids clicks at both ends of the beep
+const HEADER_BYTES = 44;
 
-/** A mono 8 kHz 16-bit PCM WAV file holding a 440 Hz tone. */
-export function toneWav(): Buffer {
-  const samples = Math.round(SAMPLE_RATE * DURATION_S);
+/** A mono 8 kHz 16-bit PCM WAV file lasting `durationMs` (at least one sample), starting with a 440 Hz beep. */
+export function toneWav(durationMs: number): Buffer {
+  const samples = Math.max(1, Math.round((SAMPLE_RATE * durationMs) / 1000));
   const dataBytes = samples * 2;
-  const wav = Buffer.alloc(44 + dataBytes);
+  const wav = Buffer.alloc(HEADER_BYTES + dataBytes); // zero-filled: silence after the beep
   wav.write('RIFF', 0, 'ascii');
   wav.writeUInt32LE(36 + dataBytes, 4);
   wav.write('WAVE', 8, 'ascii');
@@ -23,11 +24,12 @@ export function toneWav(): Buffer {
   wav.writeUInt16LE(16, 34); // bits per sample
   wav.write('data', 36, 'ascii');
   wav.writeUInt32LE(dataBytes, 40);
+  const beepSamples = Math.min(samples, Math.round(SAMPLE_RATE * BEEP_S));
   const fadeSamples = SAMPLE_RATE * FADE_S;
-  for (let i = 0; i < samples; i++) {
-    const envelope = Math.min(1, i / fadeSamples, (samples - 1 - i) / fadeSamples);
+  for (let i = 0; i < beepSamples; i++) {
+    const envelope = Math.min(1, i / fadeSamples, (beepSamples - 1 - i) / fadeSamples);
     const value = Math.sin((2 * Math.PI * FREQUENCY_HZ * i) / SAMPLE_RATE) * AMPLITUDE * envelope;
-    wav.writeInt16LE(Math.round(value), 44 + i * 2);
+    wav.writeInt16LE(Math.round(value), HEADER_BYTES + i * 2);
   }
   return wav;
 }

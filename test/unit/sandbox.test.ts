@@ -573,19 +573,13 @@ describe('sandbox', () => {
       assertPlivoError(await api(sandbox, '/elsewhere'), 404, /not found/);
     });
 
-    test('serves each recording as a short WAV tone without authentication', async () => {
+    test('serves each recording in its own format without authentication', async () => {
       const call = sandbox.addCall();
       const started = await record(sandbox, call.callUuid);
       const res = await fetch(started.json.url);
       assert.equal(res.status, 200);
-      assert.equal(res.headers.get('content-type'), 'audio/wav');
-      const wav = Buffer.from(await res.arrayBuffer());
-      assert.equal(wav.toString('ascii', 0, 4), 'RIFF');
-      assert.equal(wav.toString('ascii', 8, 12), 'WAVE');
-      assert.equal(wav.readUInt32LE(24), 8000);
-      assert.equal(wav.readUInt16LE(34), 16);
-      const ms = (wav.readUInt32LE(40) / 2 / 8000) * 1000;
-      assert.ok(ms >= 100 && ms <= 2000, `${ms} ms of audio`);
+      assert.equal(res.headers.get('content-type'), 'audio/mpeg');
+      assert.deepEqual([...Buffer.from(await res.arrayBuffer()).subarray(0, 2)], [0xff, 0xfb]);
       assert.equal((await fetch(started.json.url.replace(/\.mp3$/, '.wav'))).status, 404);
       assert.equal((await fetch(`${sandbox.url}/recordings/00000000-0000-0000-0000-000000000000.mp3`)).status, 404);
     });
