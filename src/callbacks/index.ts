@@ -8,6 +8,22 @@ export {
   type RawCallbackRequest,
 } from './parse';
 export { CallbackListener, ListenerPortInUseError, findFreePort, signedUrlFor, type ListenerOptions } from './listener';
+export {
+  bodyForDisplay,
+  callbackDescription,
+  callbackFields,
+  callbackFileName,
+  callbackLabel,
+  forwardText,
+  kindName,
+  oneLine,
+  receivedDateTime,
+  receivedTime,
+  renderCallbackDocument,
+  shortId,
+  signatureText,
+  statusText,
+} from './format';
 export { CallbackStore, type Disposable, type StoreLoadResult } from './store';
 export {
   buildTestCallback,

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { httpUrlProblem, type HttpMethod, type RecordOptions } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
+import { listenerCallbackUrl } from './listener';
 
 const LAST_OPTIONS_KEY = 'plivo.record.lastOptions';
 
@@ -134,7 +135,7 @@ async function askUrl(
   const source = await pick(title, 'Where should Plivo send it?', choices, last ? 'last' : 'listener');
   if (source === undefined) return undefined;
   let url: string | undefined;
-  if (source === 'listener') url = await services.listener.callbackUrl(purpose);
+  if (source === 'listener') url = await listenerCallbackUrl(services, purpose);
   else if (source === 'last') url = last;
   else {
     url = await vscode.window.showInputBox({

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { callUuidProblem, type LiveCall } from '../plivo';
 import type { Services } from '../services/container';
-import { callDuration } from '../views/callsTree';
+import { callDuration } from '../plivo';
 import { showError } from './showError';
 
 interface CallPick extends vscode.QuickPickItem {
