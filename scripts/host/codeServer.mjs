@@ -63,14 +63,18 @@ export const CHROMIUM_ARGS = [
   '--password-store=basic',
 ];
 
-export async function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * The one free-port helper of the scripts and the e2e harness: binds `port` on 127.0.0.1 (0, the default: any free
+ * port) and releases it. Resolves the port, or undefined when the given port is taken.
+ */
+export async function freePort(port = 0) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = srv.address().port;
+      srv.close(() => resolve(bound));
     });
   });
 }
