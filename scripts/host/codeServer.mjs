@@ -1,6 +1,6 @@
 // Starting and stopping code-server (VS Code in the browser) and a headless Chromium for it.
-// Used by the integration runner, the e2e harness and `npm run dev`. Facts behind every flag and wait:
-// shared notes "real-host-testing.md" §2, §5 and §7.
+// Used by the integration runner, the e2e harness and `npm run dev`. Why each flag and wait is there is said
+// where it is set.
 /* global AbortSignal */
 import { spawn } from 'node:child_process';
 import {
@@ -330,7 +330,7 @@ export async function startCodeServer(opts = {}) {
       extensionsDir,
       workspaceDir,
       logFile,
-      /** Workbench URL for a folder (default: workspaceDir), optionally with a test `payload` (see notes §4). */
+      /** Workbench URL for a folder (default: workspaceDir), optionally with a test `payload` (read by the workbench, see runIntegration.mjs). */
       workbenchUrl({ folder = workspaceDir, payload } = {}) {
         let u = `${url}/?folder=${encodeURIComponent(folder)}`;
         if (payload) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;

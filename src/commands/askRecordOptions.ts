@@ -29,7 +29,7 @@ export function describeRecordOptions(o: RecordOptions): string {
 }
 
 /**
- * Asks for the seed's Record options, pre-filled with the remembered ones. The first question offers to
+ * Asks for the Record API's options (docs/plivo-api.md), pre-filled with the remembered ones. The first question offers to
  * record straight away with them. Resolves undefined when the user cancels.
  */
 export async function askRecordOptions(services: Services, callUuid: string): Promise<RecordOptions | undefined> {

@@ -13,7 +13,7 @@
 //   });
 //
 // Needs `npm run host:install`, `npm run package` (dist/plivo-call-recording.vsix) and `npm run compile-tests`;
-// `npm run test:e2e` does all of it. Selectors and waits follow shared notes "real-host-testing.md" §5, §8.
+// `npm run test:e2e` does all of it. How the real host is driven: docs/architecture.md, "Tests".
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
