@@ -24,7 +24,7 @@ export {
   signatureText,
   statusText,
 } from './format';
-export { CallbackStore, type Disposable, type StoreLoadResult } from './store';
+export { CallbackStore, type StoreLoadResult } from './store';
 export {
   buildTestCallback,
   forwardCallback,

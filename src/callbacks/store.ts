@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { IDisposable } from '../common/lifecycle';
 import type { ReceivedCallback } from './model';
 
 const FILE_NAME = 'callbacks.json';
@@ -16,10 +17,6 @@ interface StoredFile {
 export interface StoreLoadResult {
   /** Set when the file could not be used; the store then starts empty. */
   warning?: string;
-}
-
-export interface Disposable {
-  dispose(): void;
 }
 
 function isStoredCallback(value: unknown): value is ReceivedCallback {
@@ -136,7 +133,7 @@ export class CallbackStore {
     return this.#lastSave;
   }
 
-  onDidChange(listener: () => void): Disposable {
+  onDidChange(listener: () => void): IDisposable {
     this.#listeners.add(listener);
     return { dispose: () => this.#listeners.delete(listener) };
   }
