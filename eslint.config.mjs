@@ -1,6 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Relative imports of a layer's folder from a sibling folder of src/ (`../views`, `../views/callsTree`, ...).
+const COMMANDS = /^\.\.\/commands(\/|$)/;
+const UI_LAYERS = /^\.\.\/(views|commands)(\/|$)/;
+const UPPER_LAYERS = /^\.\.\/(services|views|commands)(\/|$)|(^|\/)src\/(services|views|commands)(\/|$)/;
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'out/', '.vscode-test/', 'test-results/', '.cache/'] },
   js.configs.recommended,
@@ -13,13 +18,41 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  // Layers (docs/architecture.md): commands -> views -> services -> pure layers. Imports run downward only.
   {
     // The pure layers run under plain Node and in tests without an editor.
-    files: ['src/plivo/**', 'src/sandbox/**', 'src/callbacks/**', 'test/unit/**'],
+    files: ['src/plivo/**', 'src/sandbox/**', 'src/callbacks/**', 'src/common/**', 'test/unit/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'vscode', message: 'This layer must not depend on VS Code.' }] },
+        {
+          paths: [{ name: 'vscode', message: 'This layer must not depend on VS Code.' }],
+          patterns: [{ regex: UPPER_LAYERS.source, message: 'A pure layer must not import editor code.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/services/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: UI_LAYERS.source, message: 'Services hold no UI: they must not import views or commands.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/views/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: COMMANDS.source, message: 'Views must not import commands; pass what they need down.' }],
+        },
       ],
     },
   },

@@ -8,22 +8,13 @@
 // code-server listens on 127.0.0.1 only; from another machine use an SSH tunnel: ssh -L 8080:127.0.0.1:8080 host
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT, VSIX_PATH, onCleanup, run, seconds, shuttingDown } from './host/common.mjs';
-import { startCodeServer } from './host/codeServer.mjs';
+import { freePort, startCodeServer } from './host/codeServer.mjs';
 import { installHost } from './host/install.mjs';
 
 const port = Number(process.env.PORT || 8080);
 const sandboxPort = Number(process.env.PLIVO_SANDBOX_PORT || 0);
-
-function portFree(p) {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(p, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
 
 /** Bundles src/sandbox (plain Node, no VS Code) so the dev server does not depend on the whole project type-checking. */
 async function loadSandbox() {
@@ -47,7 +38,7 @@ async function main() {
   const t0 = Date.now();
   if (!Number.isInteger(port) || port <= 0 || port > 65535)
     throw new Error(`PORT=${process.env.PORT} is not a port number`);
-  if (!(await portFree(port)))
+  if ((await freePort(port)) === undefined)
     throw new Error(`port ${port} on 127.0.0.1 is in use; pick another:  PORT=8081 npm run dev`);
 
   await installHost();

@@ -21,12 +21,13 @@ const RESULTS = path.join(REPO_ROOT, 'test-results');
 const MIN = 60_000;
 
 /** A step (no test counts) or a test stage. `needs`: steps that must have succeeded for it to make sense. */
+const npmStep = (script) => ({ cmd: ['npm', 'run', '--silent', script], timeout: 10 * MIN });
 const STEPS = {
   'host install': { cmd: ['node', 'scripts/host/install.mjs'], timeout: 20 * MIN },
-  'check-types': { cmd: ['npm', 'run', '--silent', 'check-types'], timeout: 10 * MIN },
-  lint: { cmd: ['npm', 'run', '--silent', 'lint'], timeout: 10 * MIN },
-  'compile-tests': { cmd: ['npm', 'run', '--silent', 'compile-tests'], timeout: 10 * MIN },
-  package: { cmd: ['npm', 'run', '--silent', 'package'], timeout: 10 * MIN },
+  'check-types': npmStep('check-types'),
+  lint: npmStep('lint'),
+  'compile-tests': npmStep('compile-tests'),
+  package: npmStep('package'),
   unit: { test: 'tap', dir: 'out/test/unit', timeout: 15 * MIN },
   integration: { test: 'integration', needs: ['host install', 'package'], timeout: 15 * MIN },
   e2e: {
@@ -107,29 +108,86 @@ function runLive(cmd, args, { env, timeout }) {
 
 function findFiles(dir, pattern) {
   if (!existsSync(dir)) return [];
-  const out = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...findFiles(full, pattern));
-    else if (e.isFile() && pattern.test(e.name)) out.push(full);
+  return readdirSync(dir, { recursive: true })
+    .filter((file) => pattern.test(path.basename(file)))
+    .map((file) => path.join(dir, file))
+    .sort();
+}
+
+function newResult(name, note = '') {
+  return { name, ok: false, tests: !!STEPS[name].test, passed: 0, failed: 0, skipped: 0, ms: 0, note, failures: [] };
+}
+
+/** Counts one failure for a step or stage that failed as a whole (crashed, timed out, ran nothing). */
+function fail(result, note) {
+  result.note = result.note ? `${result.note}; ${note}` : note;
+  result.failed += 1;
+  result.failures.push({ title: result.name, error: note });
+}
+
+/** The integration stage: mocha in code-server's extension host, counted from its JSON results file. */
+async function runIntegration(result, step, env) {
+  const file = path.join(RESULTS, 'integration.json');
+  rmSync(file, { force: true });
+  const run = await runLive('node', ['scripts/host/runIntegration.mjs'], {
+    env: { ...env, PLIVO_TEST_RESULTS: file },
+    timeout: step.timeout,
+  });
+  try {
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    Object.assign(result, {
+      passed: json.passed ?? 0,
+      failed: json.failed ?? 0,
+      skipped: json.pending ?? 0,
+      failures: json.failures ?? [],
+    });
+  } catch {
+    result.note = 'no results file';
   }
-  return out.sort();
+  return run;
+}
+
+/** A node:test stage, counted from its TAP report. Undefined when there is no test file to run. */
+async function runTap(result, step, env) {
+  const { name } = result;
+  const dir = path.join(REPO_ROOT, step.dir);
+  const tapFile = path.join(RESULTS, `${name}.tap`);
+  rmSync(tapFile, { force: true });
+  if (name === 'e2e') {
+    // Failure screenshots of earlier runs would be confused with this run's (the named ones are overwritten anyway).
+    for (const f of readdirSync(RESULTS))
+      if (/^failure-.*\.png$/.test(f)) rmSync(path.join(RESULTS, f), { force: true });
+  }
+  // The e2e files are *.e2e.js, which node's directory search does not pick up: list them explicitly.
+  const targets = step.pattern
+    ? findFiles(dir, step.pattern).map((t) => path.relative(REPO_ROOT, t))
+    : existsSync(dir)
+      ? [path.relative(REPO_ROOT, dir) + '/']
+      : [];
+  if (targets.length === 0) return undefined;
+  const args = ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout'];
+  args.push('--test-reporter=tap', `--test-reporter-destination=${tapFile}`);
+  // e2e: one code-server + browser at a time (2 cores), no test hanging forever. (Not --test-force-exit: it cuts the
+  // TAP file short; a file kept alive by a leaked handle ends at the stage timeout instead.)
+  if (name === 'e2e') args.push('--test-concurrency=1', '--test-timeout=300000');
+  const run = await runLive('node', [...args, ...targets], { env, timeout: step.timeout });
+  if (existsSync(tapFile)) {
+    const { totals, failures, leaves } = parseTap(readFileSync(tapFile, 'utf8'));
+    if (totals.pass === undefined) result.note = 'TAP report has no summary (run cut short?): counted its test lines';
+    result.passed = totals.pass ?? leaves.pass;
+    result.failed = totals.pass === undefined ? leaves.fail : (totals.fail ?? 0) + (totals.cancelled ?? 0);
+    result.skipped = (totals.skipped ?? 0) + (totals.todo ?? 0);
+    result.failures = failures;
+  } else {
+    result.note = 'no TAP report';
+  }
+  return run;
 }
 
 async function runStep(name) {
   const step = STEPS[name];
   const started = Date.now();
-  const result = {
-    name,
-    ok: false,
-    tests: !!step.test,
-    passed: 0,
-    failed: 0,
-    skipped: 0,
-    ms: 0,
-    note: '',
-    failures: [],
-  };
+  const result = newResult(name);
   results.push(result);
 
   const missing = (step.needs ?? []).filter(
@@ -146,105 +204,23 @@ async function runStep(name) {
 
   if (!step.test) {
     const [cmd, ...args] = step.cmd;
-    const r = await runLive(cmd, args, { env, timeout: step.timeout });
+    const run = await runLive(cmd, args, { env, timeout: step.timeout });
     result.ms = Date.now() - started;
-    result.ok = r.code === 0 && !r.timedOut;
-    if (!result.ok) {
-      result.failed = 1;
-      result.note = r.timedOut ? 'timed out' : r.error ? r.error : `exit ${r.code}`;
-      result.failures.push({ title: name, error: result.note });
-    }
+    result.ok = run.code === 0 && !run.timedOut;
+    if (!result.ok) fail(result, run.timedOut ? 'timed out' : (run.error ?? `exit ${run.code}`));
     return;
   }
 
   mkdirSync(RESULTS, { recursive: true });
-  let code;
-  let timedOut = false;
-  if (step.test === 'integration') {
-    const file = path.join(RESULTS, 'integration.json');
-    rmSync(file, { force: true });
-    const r = await runLive('node', ['scripts/host/runIntegration.mjs'], {
-      env: { ...env, PLIVO_TEST_RESULTS: file },
-      timeout: step.timeout,
-    });
-    ({ code, timedOut } = r);
-    try {
-      const json = JSON.parse(readFileSync(file, 'utf8'));
-      result.passed = json.passed ?? 0;
-      result.failed = json.failed ?? 0;
-      result.skipped = json.pending ?? 0;
-      result.failures = json.failures ?? [];
-    } catch {
-      result.note = 'no results file';
-    }
-  } else {
-    const dir = path.join(REPO_ROOT, step.dir);
-    const tapFile = path.join(RESULTS, `${name}.tap`);
-    rmSync(tapFile, { force: true });
-    if (name === 'e2e') {
-      // Failure screenshots of earlier runs would be confused with this run's (the named ones are overwritten anyway).
-      for (const f of readdirSync(RESULTS))
-        if (/^failure-.*\.png$/.test(f)) rmSync(path.join(RESULTS, f), { force: true });
-    }
-    // The e2e files are *.e2e.js, which node's directory search does not pick up: list them explicitly.
-    const targets = step.pattern
-      ? findFiles(dir, step.pattern)
-      : existsSync(dir)
-        ? [path.relative(REPO_ROOT, dir) + '/']
-        : [];
-    if (targets.length === 0) {
-      result.ms = Date.now() - started;
-      result.failed = 1;
-      result.note = `no test files in ${step.dir} (did compile-tests run?)`;
-      result.failures.push({ title: name, error: result.note });
-      console.log(`[test] ${result.note}`);
-      return;
-    }
-    const args = [
-      '--test',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tapFile}`,
-    ];
-    // e2e: one code-server + browser at a time (2 cores), no test hanging forever. (Not --test-force-exit: it cuts the
-    // TAP file short; a file kept alive by a leaked handle ends at the stage timeout instead.)
-    if (name === 'e2e') args.push('--test-concurrency=1', '--test-timeout=300000');
-    const r = await runLive(
-      'node',
-      [...args, ...targets.map((t) => (path.isAbsolute(t) ? path.relative(REPO_ROOT, t) : t))],
-      {
-        env,
-        timeout: step.timeout,
-      },
-    );
-    ({ code, timedOut } = r);
-    if (existsSync(tapFile)) {
-      const { totals, failures, leaves } = parseTap(readFileSync(tapFile, 'utf8'));
-      if (totals.pass === undefined) result.note = 'TAP report has no summary (run cut short?): counted its test lines';
-      result.passed = totals.pass ?? leaves.pass;
-      result.failed = totals.pass === undefined ? leaves.fail : (totals.fail ?? 0) + (totals.cancelled ?? 0);
-      result.skipped = (totals.skipped ?? 0) + (totals.todo ?? 0);
-      result.failures = failures;
-    } else {
-      result.note = 'no TAP report';
-    }
-  }
+  const run = step.test === 'integration' ? await runIntegration(result, step, env) : await runTap(result, step, env);
   result.ms = Date.now() - started;
   // A stage must not look green because it crashed before counting anything, or ran nothing.
-  if (timedOut) {
-    result.note = `timed out after ${seconds(step.timeout)}`;
-    result.failed += 1;
-    result.failures.push({ title: name, error: result.note });
-  } else if (code !== 0 && result.failed === 0) {
-    result.note = `${result.note ? `${result.note}; ` : ''}exited with ${code} without a failed test`;
-    result.failed = 1;
-    result.failures.push({ title: name, error: result.note });
-  } else if (result.passed + result.failed === 0) {
-    result.note = 'ran no test';
-    result.failed = 1;
-    result.failures.push({ title: name, error: 'ran no test' });
-  }
+  if (!run) {
+    fail(result, `no test files in ${step.dir} (did compile-tests run?)`);
+    console.log(`[test] ${result.note}`);
+  } else if (run.timedOut) fail(result, `timed out after ${seconds(step.timeout)}`);
+  else if (run.code !== 0 && result.failed === 0) fail(result, `exited with ${run.code} without a failed test`);
+  else if (result.passed + result.failed === 0) fail(result, 'ran no test');
   result.ok = result.failed === 0;
 }
 
@@ -273,21 +249,8 @@ function printSummary() {
 
 const t0 = Date.now();
 for (const name of PLANS[which]) {
-  if (interrupted) {
-    results.push({
-      name,
-      ok: false,
-      tests: !!STEPS[name].test,
-      passed: 0,
-      failed: 1,
-      skipped: 0,
-      ms: 0,
-      note: 'not run: interrupted',
-      failures: [],
-    });
-    continue;
-  }
-  await runStep(name);
+  if (interrupted) results.push({ ...newResult(name, 'not run: interrupted'), failed: 1 });
+  else await runStep(name);
 }
 console.log(`[test] total ${seconds(Date.now() - t0)}`);
 const failed = printSummary();

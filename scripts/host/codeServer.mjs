@@ -1,6 +1,6 @@
 // Starting and stopping code-server (VS Code in the browser) and a headless Chromium for it.
-// Used by the integration runner, the e2e harness and `npm run dev`. Facts behind every flag and wait:
-// shared notes "real-host-testing.md" §2, §5 and §7.
+// Used by the integration runner, the e2e harness and `npm run dev`. Why each flag and wait is there is said
+// where it is set.
 /* global AbortSignal */
 import { spawn } from 'node:child_process';
 import {
@@ -63,14 +63,18 @@ export const CHROMIUM_ARGS = [
   '--password-store=basic',
 ];
 
-export async function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * The one free-port helper of the scripts and the e2e harness: binds `port` on 127.0.0.1 (0, the default: any free
+ * port) and releases it. Resolves the port, or undefined when the given port is taken.
+ */
+export async function freePort(port = 0) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = srv.address().port;
+      srv.close(() => resolve(bound));
     });
   });
 }
@@ -326,7 +330,7 @@ export async function startCodeServer(opts = {}) {
       extensionsDir,
       workspaceDir,
       logFile,
-      /** Workbench URL for a folder (default: workspaceDir), optionally with a test `payload` (see notes §4). */
+      /** Workbench URL for a folder (default: workspaceDir), optionally with a test `payload` (read by the workbench, see runIntegration.mjs). */
       workbenchUrl({ folder = workspaceDir, payload } = {}) {
         let u = `${url}/?folder=${encodeURIComponent(folder)}`;
         if (payload) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;

@@ -1,8 +1,7 @@
 // `npm run host:install`: installs what the real-host tests need, idempotently.
 //   1. Debian packages (chromium, ripgrep, fonts, native build deps) - only those missing; apt is skipped when all are there.
 //   2. code-server (pinned) into <repo>/.vscode-test/code-server-<version>/ - skipped when it already reports that version.
-// Works offline (only the npm registry and Debian's mirrors) thanks to three workarounds, see
-// shared notes "real-host-testing.md" §1:
+// Works offline (only the npm registry and Debian's mirrors) thanks to three workarounds:
 //   A. @vscode/ripgrep's postinstall downloads rg from GitHub -> pre-seed its download cache with Debian's rg;
 //   B. node-gyp must not download Node headers -> npm_config_nodedir=/usr (Debian's nodejs ships /usr/include/node);
 //   C. node-pty's postinstall runs `npx node-gyp@…`, which refuses to install non-interactively -> npm_config_yes=true.

@@ -1,5 +1,5 @@
 // Runs the mocha integration tests (out/test/integration/**/*.test.js) inside code-server's real extension host.
-// Mechanism (shared notes "real-host-testing.md" §4): the workbench reads extensionDevelopmentPath / extensionTestsPath
+// Mechanism: the workbench reads extensionDevelopmentPath / extensionTestsPath
 // from the URL's `payload` parameter, forwards the extension host's output to window.codeAutomationLog and reports the
 // end of the run through window.codeAutomationExit(code).
 //

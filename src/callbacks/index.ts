@@ -8,7 +8,23 @@ export {
   type RawCallbackRequest,
 } from './parse';
 export { CallbackListener, ListenerPortInUseError, findFreePort, signedUrlFor, type ListenerOptions } from './listener';
-export { CallbackStore, type Disposable, type StoreLoadResult } from './store';
+export {
+  bodyForDisplay,
+  callbackDescription,
+  callbackFields,
+  callbackFileName,
+  callbackLabel,
+  forwardText,
+  kindName,
+  oneLine,
+  receivedDateTime,
+  receivedTime,
+  renderCallbackDocument,
+  shortId,
+  signatureText,
+  statusText,
+} from './format';
+export { CallbackStore, type StoreLoadResult } from './store';
 export {
   buildTestCallback,
   forwardCallback,

@@ -107,20 +107,20 @@ interface Refusal {
 type ListenerEvents = { callback: [ReceivedCallback]; warning: [string] };
 
 export class CallbackListener extends EventEmitter<ListenerEvents> {
-  private server: Server | undefined;
-  private options: Required<ListenerOptions> | undefined;
+  #server: Server | undefined;
+  #options: Required<ListenerOptions> | undefined;
 
   get url(): string | undefined {
-    const address = this.server?.address() as AddressInfo | null | undefined;
-    return address ? `http://${this.options?.host ?? '127.0.0.1'}:${address.port}` : undefined;
+    const address = this.#server?.address() as AddressInfo | null | undefined;
+    return address ? `http://${this.#options?.host ?? '127.0.0.1'}:${address.port}` : undefined;
   }
 
   get running(): boolean {
-    return this.server?.listening ?? false;
+    return this.#server?.listening ?? false;
   }
 
   async start(options: ListenerOptions): Promise<void> {
-    if (this.server) throw new Error('the callback listener is already running');
+    if (this.#server) throw new Error('the callback listener is already running');
     const resolved: Required<ListenerOptions> = {
       ...options,
       host: options.host ?? '127.0.0.1',
@@ -134,7 +134,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
         headersTimeout: Math.min(10_000, resolved.requestTimeoutMs),
         connectionsCheckingInterval: 1000,
       },
-      (req, res) => this.handle(req, res),
+      (req, res) => this.#handle(req, res),
     );
     // One handler per socket (not per request, which would pile up on keep-alive sockets).
     server.on('connection', (socket: Socket) => socket.on('error', () => undefined));
@@ -145,34 +145,34 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       throw new ListenerPortInUseError(resolved.port, await findFreePort(resolved.port + 1, resolved.host));
     }
     server.on('error', (error) => this.emit('warning', `callback listener error: ${error.message}`));
-    this.server = server;
-    this.options = resolved;
+    this.#server = server;
+    this.#options = resolved;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
+    const server = this.#server;
+    this.#server = undefined;
     if (server) await closeServer(server);
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  #handle(req: IncomingMessage, res: ServerResponse): void {
     req.on('error', () => undefined);
     res.on('error', () => undefined);
-    const options = this.options;
+    const options = this.#options;
     if (!options) {
       res.destroy();
       return;
     }
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'POST') {
-      return this.refuse(req, res, Buffer.alloc(0), {
+      return this.#refuse(req, res, Buffer.alloc(0), {
         status: 405,
         reason: `method ${method} not allowed: use POST or GET`,
         extraHeaders: { allow: 'GET, POST' },
       });
     }
     const declaredLength = Number(req.headers['content-length']);
-    if (declaredLength > options.maxBodyBytes) return this.refuse(req, res, Buffer.alloc(0), this.tooLarge(options));
+    if (declaredLength > options.maxBodyBytes) return this.#refuse(req, res, Buffer.alloc(0), this.#tooLarge(options));
 
     const chunks: Buffer[] = [];
     let size = 0;
@@ -182,21 +182,21 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       size += chunk.length;
       if (size > options.maxBodyBytes) {
         settled = true;
-        return this.refuse(req, res, Buffer.concat(chunks), this.tooLarge(options));
+        return this.#refuse(req, res, Buffer.concat(chunks), this.#tooLarge(options));
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
       if (settled) return;
       settled = true;
-      this.accept(req, res, Buffer.concat(chunks));
+      this.#accept(req, res, Buffer.concat(chunks));
     });
     req.on('close', () => {
       if (settled || req.complete) return;
       settled = true;
       // A connection that carried no body at all is noise, not a callback worth showing.
       if (size > 0) {
-        this.refuse(req, res, Buffer.concat(chunks), {
+        this.#refuse(req, res, Buffer.concat(chunks), {
           status: 400,
           reason: `request ended after ${size} bytes, before the body was complete (client disconnected or too slow)`,
         });
@@ -204,14 +204,14 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     });
   }
 
-  private tooLarge(options: Required<ListenerOptions>): Refusal {
+  #tooLarge(options: Required<ListenerOptions>): Refusal {
     return {
       status: 413,
       reason: `body larger than the ${options.maxBodyBytes} byte limit (plivo.listener.maxBodyBytes)`,
     };
   }
 
-  private accept(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  #accept(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const request = { method: req.method ?? '', path: req.url ?? '/', contentType: req.headers['content-type'], body };
     let params: Record<string, string>;
     try {
@@ -219,28 +219,28 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     } catch (error) {
       const reason =
         error instanceof CallbackParseError ? error.message : `could not read the request: ${String(error)}`;
-      return this.refuse(req, res, body, { status: 400, reason });
+      return this.#refuse(req, res, body, { status: 400, reason });
     }
-    const record = this.record(req, body, 200, {
+    const record = this.#record(req, body, 200, {
       params,
       kind: classifyCallback(params),
       summary: summarizeCallback(params),
-      signature: this.verify(req, params),
+      signature: this.#verify(req, params),
     });
-    this.answer(
+    this.#answer(
       res,
       200,
       { 'content-type': 'application/json' },
       JSON.stringify({ received: true, id: record.id }),
       false,
     );
-    this.publish(record);
+    this.#publish(record);
   }
 
   /** Answers 4xx, closing the connection when the body was not read, and still shows the request. */
-  private refuse(req: IncomingMessage, res: ServerResponse, body: Buffer, refusal: Refusal): void {
-    const signature = this.unverifiable(req, refusal.reason);
-    const record = this.record(req, body, refusal.status, {
+  #refuse(req: IncomingMessage, res: ServerResponse, body: Buffer, refusal: Refusal): void {
+    const signature = this.#unverifiable(req, refusal.reason);
+    const record = this.#record(req, body, refusal.status, {
       params: {},
       kind: 'unknown',
       summary: {},
@@ -248,7 +248,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       error: refusal.reason,
     });
     const unread = !req.complete;
-    this.answer(
+    this.#answer(
       res,
       refusal.status,
       { 'content-type': 'text/plain; charset=utf-8', ...refusal.extraHeaders },
@@ -260,42 +260,36 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       req.pause();
       res.on('finish', () => req.socket.destroySoon());
     }
-    this.publish(record);
+    this.#publish(record);
   }
 
-  private answer(
-    res: ServerResponse,
-    status: number,
-    headers: Record<string, string>,
-    body: string,
-    close: boolean,
-  ): void {
+  #answer(res: ServerResponse, status: number, headers: Record<string, string>, body: string, close: boolean): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { ...headers, ...(close ? { connection: 'close' } : {}) });
     res.end(body);
   }
 
   /** Every URL the request may have been sent to, most likely first. */
-  private candidateUrls(path: string): string[] {
-    const bases = (this.options?.getSignedBaseUrls() ?? []).map((b) => b.trim()).filter(Boolean);
+  #candidateUrls(path: string): string[] {
+    const bases = (this.#options?.getSignedBaseUrls() ?? []).map((b) => b.trim()).filter(Boolean);
     return [...new Set([...bases.map((base) => signedUrlFor(base, path)), `${this.url ?? ''}${path}`])];
   }
 
   /** The token and URL getters belong to the caller; their failure must not escape the request handler. */
-  private verify(req: IncomingMessage, params: Record<string, string>): SignatureCheck {
+  #verify(req: IncomingMessage, params: Record<string, string>): SignatureCheck {
     try {
-      const authTokens = this.options?.getAuthTokens() ?? [];
-      const checks = this.candidateUrls(req.url ?? '/').map((url) =>
+      const authTokens = this.#options?.getAuthTokens() ?? [];
+      const checks = this.#candidateUrls(req.url ?? '/').map((url) =>
         verifyPlivoSignature({ method: req.method ?? '', url, params, headers: req.headers, authTokens }),
       );
       return checks.find((check) => check.state === 'valid') ?? checks[0];
     } catch (error) {
-      return this.unverifiable(req, `could not get the Auth Token or public URL (${(error as Error).message})`);
+      return this.#unverifiable(req, `could not get the Auth Token or public URL (${(error as Error).message})`);
     }
   }
 
   /** A refused request has no trustworthy params, so a signature on it cannot be confirmed. */
-  private unverifiable(req: IncomingMessage, reason: string): SignatureCheck {
+  #unverifiable(req: IncomingMessage, reason: string): SignatureCheck {
     const check = verifyPlivoSignature({
       method: req.method ?? '',
       url: '',
@@ -308,7 +302,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       : { state: 'invalid', version: check.version, detail: `not checked: ${reason}` };
   }
 
-  private record(
+  #record(
     req: IncomingMessage,
     body: Buffer,
     status: number,
@@ -331,7 +325,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   }
 
   /** A throwing 'callback' handler must not take the request handler down with it. */
-  private publish(record: ReceivedCallback): void {
+  #publish(record: ReceivedCallback): void {
     try {
       this.emit('callback', record);
     } catch (error) {

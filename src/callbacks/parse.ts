@@ -1,5 +1,5 @@
 // Received request → flat params → kind + summary. Plivo sends form fields or a
-// query string; the seed shows JSON; names come snake_case or CamelCase.
+// query string; the Record API reference shows JSON (docs/plivo-api.md); names come snake_case or CamelCase.
 import type { CallbackKind, CallbackSummary } from './model';
 
 /** A body or query the listener cannot read; it answers 400 with `message`. */

@@ -194,7 +194,7 @@ export interface TestCallbackOptions {
   now?: Date;
 }
 
-/** Sample params with the field names Plivo sends for each kind (notes §6, §7 and the seed). */
+/** Sample params with the field names Plivo sends for each kind (see docs/plivo-api.md, callbacks). */
 export function buildTestCallback(kind: TestCallbackKind, options: TestCallbackOptions = {}): Record<string, string> {
   const callUuid = options.callUuid ?? randomUUID();
   const apiId = options.apiId ?? randomUUID();

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { IDisposable } from '../common/lifecycle';
 import type { ReceivedCallback } from './model';
 
 const FILE_NAME = 'callbacks.json';
@@ -16,10 +17,6 @@ interface StoredFile {
 export interface StoreLoadResult {
   /** Set when the file could not be used; the store then starts empty. */
   warning?: string;
-}
-
-export interface Disposable {
-  dispose(): void;
 }
 
 function isStoredCallback(value: unknown): value is ReceivedCallback {
@@ -55,33 +52,33 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
 }
 
 export class CallbackStore {
-  private items: ReceivedCallback[] = [];
-  private readonly listeners = new Set<() => void>();
+  #items: ReceivedCallback[] = [];
+  readonly #listeners = new Set<() => void>();
   /** The save that will include every change made so far; undefined once it has started writing. */
-  private queuedSave: Promise<void> | undefined;
-  private lastSave: Promise<void> = Promise.resolve();
-  private historyLimit: number;
+  #queuedSave: Promise<void> | undefined;
+  #lastSave: Promise<void> = Promise.resolve();
+  #historyLimit: number;
 
-  constructor(
-    private readonly directory: string,
-    options: { maxHistory?: number } = {},
-  ) {
-    this.historyLimit = options.maxHistory ?? 500;
+  readonly #directory: string;
+
+  constructor(directory: string, options: { maxHistory?: number } = {}) {
+    this.#directory = directory;
+    this.#historyLimit = options.maxHistory ?? 500;
   }
 
   get filePath(): string {
-    return join(this.directory, FILE_NAME);
+    return join(this.#directory, FILE_NAME);
   }
 
   get maxHistory(): number {
-    return this.historyLimit;
+    return this.#historyLimit;
   }
 
   /** Lowering the limit drops the oldest entries at once; call `flush()` to wait for the save. */
   set maxHistory(limit: number) {
-    this.historyLimit = Math.max(1, Math.floor(limit));
-    if (this.items.length > this.historyLimit) {
-      void this.commit(this.items.slice(0, this.historyLimit)).catch(() => undefined);
+    this.#historyLimit = Math.max(1, Math.floor(limit));
+    if (this.#items.length > this.#historyLimit) {
+      void this.#commit(this.#items.slice(0, this.#historyLimit)).catch(() => undefined);
     }
   }
 
@@ -92,30 +89,30 @@ export class CallbackStore {
       text = await readFile(this.filePath, 'utf8');
     } catch (error) {
       if (errorCode(error) === 'ENOENT') {
-        this.replace([]);
+        this.#replace([]);
         return {};
       }
-      return this.recoverFrom(`could not be read (${errorCode(error) ?? (error as Error).message})`);
+      return this.#recoverFrom(`could not be read (${errorCode(error) ?? (error as Error).message})`);
     }
     try {
-      this.replace(parseStoredFile(text).slice(0, this.historyLimit));
+      this.#replace(parseStoredFile(text).slice(0, this.#historyLimit));
       return {};
     } catch (error) {
-      return this.recoverFrom(`was corrupt (${(error as Error).message})`);
+      return this.#recoverFrom(`was corrupt (${(error as Error).message})`);
     }
   }
 
   list(): readonly ReceivedCallback[] {
-    return [...this.items];
+    return [...this.#items];
   }
 
   get(id: string): ReceivedCallback | undefined {
-    return this.items.find((item) => item.id === id);
+    return this.#items.find((item) => item.id === id);
   }
 
   /** Adds at the top; resolves once saved, rejects if saving failed (the entry stays in memory). */
   add(callback: ReceivedCallback): Promise<void> {
-    return this.commit([callback, ...this.items].slice(0, this.historyLimit));
+    return this.#commit([callback, ...this.#items].slice(0, this.#historyLimit));
   }
 
   /** Merges `patch` into one entry (e.g. its forward result); resolves to the new entry, or undefined if gone. */
@@ -123,27 +120,27 @@ export class CallbackStore {
     const current = this.get(id);
     if (!current) return undefined;
     const updated = { ...current, ...patch, id };
-    await this.commit(this.items.map((item) => (item.id === id ? updated : item)));
+    await this.#commit(this.#items.map((item) => (item.id === id ? updated : item)));
     return updated;
   }
 
   clear(): Promise<void> {
-    return this.commit([]);
+    return this.#commit([]);
   }
 
   /** Waits until every change made so far is on disk (or failed to be). */
   flush(): Promise<void> {
-    return this.lastSave;
+    return this.#lastSave;
   }
 
-  onDidChange(listener: () => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+  onDidChange(listener: () => void): IDisposable {
+    this.#listeners.add(listener);
+    return { dispose: () => this.#listeners.delete(listener) };
   }
 
-  private replace(items: ReceivedCallback[]): void {
-    this.items = items;
-    for (const listener of [...this.listeners]) {
+  #replace(items: ReceivedCallback[]): void {
+    this.#items = items;
+    for (const listener of [...this.#listeners]) {
       try {
         listener();
       } catch {
@@ -152,28 +149,28 @@ export class CallbackStore {
     }
   }
 
-  private commit(items: ReceivedCallback[]): Promise<void> {
-    this.replace(items);
-    return this.scheduleSave();
+  #commit(items: ReceivedCallback[]): Promise<void> {
+    this.#replace(items);
+    return this.#scheduleSave();
   }
 
   /** Never two writes at once; changes made while one runs share the next write. */
-  private scheduleSave(): Promise<void> {
-    if (!this.queuedSave) {
-      const save = this.lastSave.then(() => {
-        this.queuedSave = undefined;
-        return this.writeAtomically(
-          JSON.stringify({ version: FORMAT_VERSION, callbacks: this.items } satisfies StoredFile),
+  #scheduleSave(): Promise<void> {
+    if (!this.#queuedSave) {
+      const save = this.#lastSave.then(() => {
+        this.#queuedSave = undefined;
+        return this.#writeAtomically(
+          JSON.stringify({ version: FORMAT_VERSION, callbacks: this.#items } satisfies StoredFile),
         );
       });
-      this.queuedSave = save;
-      this.lastSave = save.catch(() => undefined);
+      this.#queuedSave = save;
+      this.#lastSave = save.catch(() => undefined);
     }
-    return this.queuedSave;
+    return this.#queuedSave;
   }
 
-  private async writeAtomically(text: string): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
+  async #writeAtomically(text: string): Promise<void> {
+    await mkdir(this.#directory, { recursive: true });
     const tempPath = `${this.filePath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       const file = await open(tempPath, 'w');
@@ -190,8 +187,8 @@ export class CallbackStore {
     }
   }
 
-  private async recoverFrom(problem: string): Promise<StoreLoadResult> {
-    this.replace([]);
+  async #recoverFrom(problem: string): Promise<StoreLoadResult> {
+    this.#replace([]);
     const asidePath = `${this.filePath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.filePath, asidePath);

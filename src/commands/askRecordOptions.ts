@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { httpUrlProblem, type HttpMethod, type RecordOptions } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
+import { listenerCallbackUrl } from './listener';
 
 const LAST_OPTIONS_KEY = 'plivo.record.lastOptions';
 
@@ -28,7 +29,7 @@ export function describeRecordOptions(o: RecordOptions): string {
 }
 
 /**
- * Asks for the seed's Record options, pre-filled with the remembered ones. The first question offers to
+ * Asks for the Record API's options (docs/plivo-api.md), pre-filled with the remembered ones. The first question offers to
  * record straight away with them. Resolves undefined when the user cancels.
  */
 export async function askRecordOptions(services: Services, callUuid: string): Promise<RecordOptions | undefined> {
@@ -134,7 +135,7 @@ async function askUrl(
   const source = await pick(title, 'Where should Plivo send it?', choices, last ? 'last' : 'listener');
   if (source === undefined) return undefined;
   let url: string | undefined;
-  if (source === 'listener') url = await services.listener.callbackUrl(purpose);
+  if (source === 'listener') url = await listenerCallbackUrl(services, purpose);
   else if (source === 'last') url = last;
   else {
     url = await vscode.window.showInputBox({

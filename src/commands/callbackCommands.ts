@@ -1,15 +1,13 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services/container';
 import { callbackUri } from '../views/callbacksDocument';
+import type { Handler } from '.';
 import { pickStoredCallback, replayCallbackCommand, resolveCallback } from './replayCallback';
 import { sendTestCallback } from './sendTestCallback';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- command arguments come from menus and the palette
-type Handler = (services: Services, ...args: any[]) => unknown;
-
 /** Plivo: Show Callback Request — the whole request, read-only, as JSON. `node` is an id or a Callbacks item. */
 export async function showCallback(services: Services, node?: unknown): Promise<vscode.TextEditor | undefined> {
-  await services.listener.load();
+  await services.callbacks.load();
   const callback =
     node === undefined ? await pickStoredCallback(services, 'Show Callback Request') : resolveCallback(services, node);
   if (!callback) {
@@ -35,14 +33,14 @@ export async function clearCallbacks(
   services: Services,
   confirm: (count: number) => Promise<boolean> = confirmClear,
 ): Promise<boolean> {
-  await services.listener.load();
-  const count = services.listener.store.list().length;
+  await services.callbacks.load();
+  const count = services.callbacks.list().length;
   if (count === 0) {
     vscode.window.setStatusBarMessage('Plivo: there are no callbacks to clear', 4000);
     return false;
   }
   if (!(await confirm(count))) return false;
-  await services.listener.store.clear();
+  await services.callbacks.clear();
   services.log.info(`Cleared ${count} received callback${count === 1 ? '' : 's'}.`);
   return true;
 }
@@ -50,7 +48,7 @@ export async function clearCallbacks(
 /** Commands of the Callbacks view. */
 export const callbackCommands: Record<string, Handler> = {
   'plivo.sendTestCallback': (s) => sendTestCallback(s),
-  'plivo.replayCallback': (s, node) => replayCallbackCommand(s, node),
-  'plivo.showCallback': (s, node) => showCallback(s, node),
+  'plivo.replayCallback': (s, _v, node) => replayCallbackCommand(s, node),
+  'plivo.showCallback': (s, _v, node) => showCallback(s, node),
   'plivo.clearCallbacks': (s) => clearCallbacks(s),
 };

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
+import type { Views } from '../views';
 import { copyCallUuid, copyRecordingUrl, openRecording, refreshCalls } from './callItems';
 import { copyListenerUrl, startListener, stopListener } from './listener';
 import { recordCall } from './recordCall';
@@ -10,8 +12,9 @@ import { signOut } from './signOut';
 import { stopRecording } from './stopRecording';
 import { callbackCommands } from './callbackCommands';
 
+/** A command's handler: the services, the views (to reveal or select in them), then the command's arguments. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- command arguments come from menus, the palette and other extensions
-type Handler = (services: Services, ...args: any[]) => unknown;
+export type Handler = (services: Services, views: Views, ...args: any[]) => unknown;
 
 /** Every contributed command, in one place; `package.json` lists the same ids. */
 const COMMANDS: Record<string, Handler> = {
@@ -21,10 +24,10 @@ const COMMANDS: Record<string, Handler> = {
   'plivo.stopSandbox': stopSandbox,
   'plivo.refreshCalls': refreshCalls,
   'plivo.recordCall': recordCall,
-  'plivo.stopRecording': stopRecording,
-  'plivo.copyCallUuid': (_s, node) => copyCallUuid(node),
-  'plivo.copyRecordingUrl': (_s, node) => copyRecordingUrl(node),
-  'plivo.openRecording': openRecording,
+  'plivo.stopRecording': (s, _v, node) => stopRecording(s, node),
+  'plivo.copyCallUuid': (_s, _v, node) => copyCallUuid(node),
+  'plivo.copyRecordingUrl': (_s, _v, node) => copyRecordingUrl(node),
+  'plivo.openRecording': (s, _v, node) => openRecording(s, node),
   'plivo.showLog': (s) => s.log.show(),
   'plivo.startListener': startListener,
   'plivo.stopListener': stopListener,
@@ -32,18 +35,17 @@ const COMMANDS: Record<string, Handler> = {
   ...callbackCommands,
 };
 
-export function registerCommands(services: Services): void {
-  for (const [id, handler] of Object.entries(COMMANDS)) {
-    services.context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          return await handler(services, ...args);
-        } catch (error) {
-          // Handlers report expected failures themselves; this catches the unexpected, without a raw stack.
-          void showError(error, services.log);
-          return undefined;
-        }
-      }),
-    );
-  }
+export function registerCommands(services: Services, views: Views): IDisposable {
+  const disposables = Object.entries(COMMANDS).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(services, views, ...args);
+      } catch (error) {
+        // Handlers report expected failures themselves; this catches the unexpected, without a raw stack.
+        void showError(error, services.log);
+        return undefined;
+      }
+    }),
+  );
+  return { dispose: () => disposeAll(disposables) };
 }

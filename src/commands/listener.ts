@@ -1,10 +1,47 @@
 import * as vscode from 'vscode';
+import { ListenerPortInUseError } from '../callbacks';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 
+/**
+ * Starts the callback listener if needed and resolves its local URL. When its port is taken, offers the next
+ * free port (or the setting); undefined when the user declines.
+ */
+export async function ensureListener(services: Services, port?: number): Promise<string | undefined> {
+  try {
+    return await services.listener.start(port);
+  } catch (error) {
+    if (!(error instanceof ListenerPortInUseError)) throw error;
+    return offerOtherPort(services, error);
+  }
+}
+
+async function offerOtherPort(services: Services, error: ListenerPortInUseError): Promise<string | undefined> {
+  const other = error.suggestedPort;
+  const actions = other === undefined ? ['Open Settings'] : [`Use Port ${other}`, 'Open Settings'];
+  const choice = await vscode.window.showWarningMessage(
+    `The callback listener cannot start: port ${error.port} is already in use (another app, or the listener of another VS Code window).`,
+    ...actions,
+  );
+  if (choice === 'Open Settings') {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.port');
+  }
+  if (choice && other !== undefined && choice.endsWith(String(other))) return ensureListener(services, other);
+  return undefined;
+}
+
+/** The listener's callback URL for `purpose`, starting it first (with the port offer); undefined if it did not start. */
+export async function listenerCallbackUrl(
+  services: Services,
+  purpose: 'recording' | 'transcription' = 'recording',
+): Promise<string | undefined> {
+  if (!(await ensureListener(services))) return undefined;
+  return services.listener.callbackUrl(purpose);
+}
+
 /** Plivo: Start Callback Listener. Failures reach the user through the command registry's error handling. */
 export async function startListener(services: Services): Promise<string | undefined> {
-  const url = await services.listener.start();
+  const url = await ensureListener(services);
   if (!url) return undefined;
   const callbackUrl = await services.listener.callbackUrl();
   // Plivo's cloud cannot reach 127.0.0.1; say so once, where it matters, unless the callbacks come from the sandbox.
@@ -36,7 +73,7 @@ export async function stopListener(services: Services): Promise<void> {
 
 /** Plivo: Copy Callback Listener URL (also the status-bar item's click). */
 export async function copyListenerUrl(services: Services): Promise<string | undefined> {
-  const url = await services.listener.callbackUrl();
+  const url = await listenerCallbackUrl(services);
   if (!url) return undefined;
   await vscode.env.clipboard.writeText(url);
   vscode.window.setStatusBarMessage(`$(copy) Copied ${url}`, 4000);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { callUuidProblem, type LiveCall } from '../plivo';
+import { disposeAll, type IDisposable } from '../common/lifecycle';
+import { callDuration, callUuidProblem, type LiveCall } from '../plivo';
 import type { Services } from '../services/container';
-import { callDuration } from '../views/callsTree';
 import { showError } from './showError';
 
 interface CallPick extends vscode.QuickPickItem {
@@ -37,7 +37,7 @@ export async function pickCall(services: Services, title: string): Promise<strin
     quickPick.items = [...typedItem, ...callItems];
   };
   render();
-  const disposables = [quickPick.onDidChangeValue(render)];
+  const disposables: IDisposable[] = [quickPick, quickPick.onDidChangeValue(render)];
   try {
     void services.calls.refresh().then(() => {
       if (services.calls.status.kind === 'error') {
@@ -64,8 +64,7 @@ export async function pickCall(services: Services, title: string): Promise<strin
     });
     return picked?.callUuid;
   } finally {
-    disposables.forEach((d) => d.dispose());
-    quickPick.dispose();
+    disposeAll(disposables);
   }
 }
 

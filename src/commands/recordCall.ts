@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import type { RecordOptions, StartRecordingResult } from '../plivo';
 import type { Services } from '../services/container';
+import { settings } from '../services/settings';
+import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
 import { askRecordOptions, rememberRecordOptions } from './askRecordOptions';
-import { requireConnection } from './requireConnection';
 import { pickCall } from './pickCall';
+import { requireConnection } from './requireConnection';
 import { showError } from './showError';
-import { settings } from '../services/settings';
 
 /**
  * Plivo: Record Call — from the palette (picks a call), the call's menu (node), or a keybinding / other code
@@ -14,6 +15,7 @@ import { settings } from '../services/settings';
  */
 export async function recordCall(
   services: Services,
+  views: Views,
   target?: CallsTreeNode | string,
   given?: RecordOptions,
 ): Promise<StartRecordingResult | undefined> {
@@ -31,11 +33,12 @@ export async function recordCall(
   if (!options) return undefined;
   // Remembered before the request, so a failure never loses what was typed.
   await rememberRecordOptions(services, options);
-  return start(services, callUuid, options);
+  return start(services, views, callUuid, options);
 }
 
 async function start(
   services: Services,
+  views: Views,
   callUuid: string,
   options: RecordOptions,
 ): Promise<StartRecordingResult | undefined> {
@@ -56,14 +59,14 @@ async function start(
       },
     );
   } catch (error) {
-    void showError(error, services.log, () => start(services, callUuid, options));
+    void showError(error, services.log, () => start(services, views, callUuid, options));
     return undefined;
   }
   const entry = await services.recordings.addStarted(callUuid, options, result);
   services.log.info(
     `Recording ${result.kind === 'started' ? `started at ${result.url}` : 'requested in asynchronous mode'} (api_id ${result.apiId}).`,
   );
-  void revealRecording(services, entry.id);
+  void revealRecording(services, views, entry.id);
   void announce(callUuid, result);
   return result;
 }
@@ -86,11 +89,12 @@ async function announce(callUuid: string, result: StartRecordingResult): Promise
   if (choice === 'Open') await vscode.env.openExternal(vscode.Uri.parse(result.url));
 }
 
-async function revealRecording(services: Services, id: string): Promise<void> {
+async function revealRecording(services: Services, views: Views, id: string): Promise<void> {
   const recording = services.recordings.get(id);
-  if (!recording || !services.callsView.visible || !services.calls.find(recording.callUuid)) return;
+  const { view } = views.calls;
+  if (!recording || !view.visible || !services.calls.find(recording.callUuid)) return;
   try {
-    await services.callsView.reveal({ kind: 'recording', recording }, { select: false, expand: true });
+    await view.reveal({ kind: 'recording', recording }, { select: false, expand: true });
   } catch {
     // The call may have left the tree between the request and now; nothing to show then.
   }

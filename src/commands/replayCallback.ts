@@ -1,190 +1,28 @@
 import * as vscode from 'vscode';
 import {
+  callbackDescription,
+  callbackLabel,
+  kindName,
+  oneLine,
+  receivedTime,
   replayCallback as relayReplay,
-  sendSignedCallback,
-  type OutgoingCallback,
   type ReceivedCallback,
   type RelayResult,
 } from '../callbacks';
-import { httpUrlProblem } from '../plivo';
 import type { Services } from '../services/container';
-import { settings } from '../services/settings';
-import { callbackDescription, callbackLabel, kindName, oneLine, receivedTime } from '../views/callbacksFormat';
-import { showError } from './showError';
-
-/** Same patience as forwarding: a local app that needs longer is stuck. */
-export const RELAY_TIMEOUT_MS = 10_000;
-const LAST_URL_KEY = 'plivo.callbacks.lastTargetUrl';
-
-/** Where a replayed or test callback goes. */
-export interface CallbackTarget {
-  /** Also the URL the signature covers; the listener accepts its local URL as well as its public one. */
-  url: string;
-  /** For messages: `the listener`, `plivo.listener.forwardUrl`, or the URL. */
-  name: string;
-  listener: boolean;
-}
-
-interface TargetPick extends vscode.QuickPickItem {
-  choice: 'listener' | 'forward' | 'other';
-}
-
-/** Brackets would let a URL read as a link in a notification. */
-function displayUrl(url: string): string {
-  return oneLine(url, 200).replace(/\[/g, '%5B').replace(/\]/g, '%5D');
-}
-
-/** The local listener as a target for `path`, started first if needed; undefined if it could not start. */
-export async function listenerTarget(services: Services, path: string): Promise<CallbackTarget | undefined> {
-  const local = services.listener.running ? services.listener.url : await services.listener.start();
-  if (!local) return undefined;
-  return { url: local + path, name: 'the listener', listener: true };
-}
-
-/** Asks where to send: the listener (default), the forward URL, or another URL (remembered per workspace). */
-export async function pickTarget(
-  services: Services,
-  options: { title: string; listenerPath: string },
-): Promise<CallbackTarget | undefined> {
-  const forwardUrl = settings.listenerForwardUrl();
-  const lastUrl = services.context.workspaceState.get<string>(LAST_URL_KEY);
-  const listenerWhere = services.listener.running
-    ? services.listener.url
-    : `starts it on port ${settings.listenerPort()}`;
-  const items: TargetPick[] = [
-    {
-      label: `$(radio-tower) The listener (${listenerWhere})`,
-      detail: 'Appears in the Callbacks view, and updates recordings started from here.',
-      choice: 'listener',
-    },
-    ...(forwardUrl
-      ? [
-          {
-            label: `$(arrow-right) plivo.listener.forwardUrl (${forwardUrl})`,
-            detail: 'Your app, as set for forwarding.',
-            choice: 'forward' as const,
-          },
-        ]
-      : []),
-    {
-      label: '$(link) Another URL…',
-      description: lastUrl,
-      detail: 'Your app or any other http(s) endpoint.',
-      choice: 'other',
-    },
-  ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title: options.title,
-    placeHolder: 'Where should the callback go?',
-  });
-  switch (picked?.choice) {
-    case undefined:
-      return undefined;
-    case 'listener':
-      return listenerTarget(services, options.listenerPath);
-    case 'forward':
-      return forwardUrl ? { url: forwardUrl, name: 'plivo.listener.forwardUrl', listener: false } : undefined;
-    case 'other': {
-      const url = await vscode.window.showInputBox({
-        title: options.title,
-        prompt: 'URL to send the callback to',
-        placeHolder: 'http://localhost:3000/plivo/recording',
-        value: lastUrl,
-        ignoreFocusOut: true,
-        validateInput: (value) => httpUrlProblem(value.trim()),
-      });
-      if (url === undefined) return undefined;
-      const trimmed = url.trim();
-      await services.context.workspaceState.update(LAST_URL_KEY, trimmed);
-      return { url: trimmed, name: trimmed, listener: false };
-    }
-  }
-}
-
-/** The Auth Token callbacks are signed with (sandbox or account); undefined without credentials. */
-export async function accountToken(services: Services): Promise<string | undefined> {
-  try {
-    return (await services.connection.current())?.authTokens()[0];
-  } catch (error) {
-    services.log.warn(`No Auth Token to sign with: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  }
-}
-
-/** Sends `request` signed for the target's URL (when a token is given). Never rejects. */
-export function sendToTarget(
-  target: CallbackTarget,
-  request: Omit<OutgoingCallback, 'headers'>,
-  token: string | undefined,
-): Promise<RelayResult> {
-  return sendSignedCallback(target.url, request, token, { timeoutMs: RELAY_TIMEOUT_MS });
-}
+import {
+  accountToken,
+  displayUrl,
+  pickCallbackDestination,
+  RELAY_TIMEOUT_MS,
+  reportResult,
+  type CallbackTarget,
+} from './delivery';
 
 /** The path to replay to on the listener: a GET's query is rebuilt from its params. */
 function replayPath(callback: ReceivedCallback): string {
   const path = callback.path || '/';
   return callback.method === 'GET' ? path.split('?', 1)[0] || '/' : path;
-}
-
-/** The listener answers `{"received":true,"id":…}`: the id of what it stored. */
-function receivedId(result: RelayResult): string | undefined {
-  try {
-    const id = (JSON.parse(result.responseSnippet) as { id?: unknown } | null)?.id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export interface ResultContext {
-  /** `Replay of the record done callback of 14:30:22`, `Test record done callback`: no request content. */
-  what: string;
-  target: CallbackTarget;
-  signed: boolean;
-  retry: () => unknown;
-}
-
-/** Logs the outcome and shows it in a notification (not awaited: tests and callers need not dismiss it). */
-export function reportResult(services: Services, result: RelayResult, context: ResultContext): void {
-  const { what, target } = context;
-  const where = target.listener ? `the listener (${displayUrl(result.targetUrl)})` : displayUrl(result.targetUrl);
-  const timing = `${result.durationMs} ms`;
-  const unsigned = context.signed ? '' : ' It was sent unsigned: no Plivo credentials are set.';
-  const logLine = `${what} → ${oneLine(result.targetUrl, 300)}: ${result.error ?? result.status} in ${timing}${context.signed ? '' : ' (unsigned)'}.`;
-  if (result.responseSnippet) services.log.trace(`Response: ${oneLine(result.responseSnippet, 500)}`);
-
-  const handle = async (choice: string | undefined): Promise<void> => {
-    try {
-      if (choice === 'Retry') await context.retry();
-      if (choice === 'Show Log') services.log.show(true);
-      const id = receivedId(result);
-      if (choice === 'Show Request' && id) await vscode.commands.executeCommand('plivo.showCallback', id);
-    } catch (error) {
-      void showError(error, services.log);
-    }
-  };
-  if (result.error !== undefined || result.status === undefined) {
-    services.log.warn(logLine);
-    void vscode.window
-      .showErrorMessage(`${what} to ${where} failed: ${result.error ?? 'no answer'}.`, 'Retry', 'Show Log')
-      .then(handle);
-  } else if (!result.ok) {
-    services.log.warn(logLine);
-    const redirect = result.status >= 300 && result.status < 400 ? ' (redirects are not followed)' : '';
-    void vscode.window
-      .showWarningMessage(
-        `${what}: ${where} answered ${result.status}${redirect} in ${timing}.${unsigned}`,
-        'Retry',
-        'Show Log',
-      )
-      .then(handle);
-  } else {
-    services.log.info(logLine);
-    const actions = target.listener && receivedId(result) ? ['Show Request'] : ['Show Log'];
-    void vscode.window
-      .showInformationMessage(`${what}: ${where} answered ${result.status} in ${timing}.${unsigned}`, ...actions)
-      .then(handle);
-  }
 }
 
 /** Sends a stored callback again, re-signed for where it goes, and reports the outcome. */
@@ -213,8 +51,8 @@ interface CallbackPick extends vscode.QuickPickItem {
 
 /** Palette use: choose among the stored callbacks, newest first. */
 export async function pickStoredCallback(services: Services, title: string): Promise<ReceivedCallback | undefined> {
-  await services.listener.load();
-  const callbacks = services.listener.store.list();
+  await services.callbacks.load();
+  const callbacks = services.callbacks.list();
   if (callbacks.length === 0) {
     void vscode.window.showInformationMessage(
       'No callbacks received yet. Start the callback listener, or send a test callback.',
@@ -234,25 +72,28 @@ export async function pickStoredCallback(services: Services, title: string): Pro
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  return picked && services.listener.store.get(picked.id);
+  return picked && services.callbacks.get(picked.id);
 }
 
-/** `node` is a tree element (the stored record) or an id; absent from the palette. */
+/** `node` is a tree element (the stored record) or an id; absent from the palette. Call after `load()`. */
 export function resolveCallback(services: Services, node: unknown): ReceivedCallback | undefined {
   const id = typeof node === 'string' ? node : (node as { id?: unknown } | undefined)?.id;
-  return typeof id === 'string' ? services.listener.store.get(id) : undefined;
+  return typeof id === 'string' ? services.callbacks.get(id) : undefined;
 }
 
 /** Plivo: Replay Callback — on a Callbacks item, or from the palette. */
 export async function replayCallbackCommand(services: Services, node?: unknown): Promise<RelayResult | undefined> {
-  await services.listener.load();
+  await services.callbacks.load();
   const callback =
     node === undefined ? await pickStoredCallback(services, 'Replay Callback') : resolveCallback(services, node);
   if (!callback) {
     if (node !== undefined) void vscode.window.showWarningMessage('That callback is no longer in the history.');
     return undefined;
   }
-  const target = await pickTarget(services, { title: 'Replay Callback', listenerPath: replayPath(callback) });
+  const target = await pickCallbackDestination(services, {
+    title: 'Replay Callback',
+    listenerPath: replayPath(callback),
+  });
   if (!target) return undefined;
   return deliverReplay(services, callback, target, await accountToken(services));
 }

@@ -1,10 +1,16 @@
 import * as vscode from 'vscode';
-import { buildTestCallback, type RelayResult, type TestCallbackKind, type TestCallbackOptions } from '../callbacks';
+import {
+  buildTestCallback,
+  kindName,
+  shortId,
+  type RelayResult,
+  type TestCallbackKind,
+  type TestCallbackOptions,
+} from '../callbacks';
 import type { Services } from '../services/container';
 import { callbackPath } from '../services/listenerService';
 import type { RecordingEntry } from '../services/recordingsStore';
-import { kindName, shortId } from '../views/callbacksFormat';
-import { accountToken, pickTarget, reportResult, sendToTarget, type CallbackTarget } from './replayCallback';
+import { accountToken, pickCallbackDestination, reportResult, sendToTarget, type CallbackTarget } from './delivery';
 
 const TITLE = 'Send Test Callback';
 
@@ -84,7 +90,7 @@ export async function sendTestCallback(services: Services): Promise<RelayResult 
     await vscode.window.showQuickPick(KINDS, { title: TITLE, placeHolder: 'Which callback should be sent?' })
   )?.callbackKind;
   if (!kind) return undefined;
-  const target = await pickTarget(services, { title: TITLE, listenerPath: listenerPath(kind) });
+  const target = await pickCallbackDestination(services, { title: TITLE, listenerPath: listenerPath(kind) });
   if (!target) return undefined;
   const options = await pickIdentifiers(services, target);
   if (!options) return undefined;

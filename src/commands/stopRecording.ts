@@ -17,7 +17,7 @@ interface StopPick extends vscode.QuickPickItem {
 
 /** Plivo: Stop Recording — on a call (all its recordings), on one recording (just that one), or from the palette. */
 export async function stopRecording(services: Services, node?: CallsTreeNode): Promise<boolean> {
-  const target = node ? targetOf(node) : await pickTarget(services);
+  const target = node ? targetOf(node) : await pickRecordingToStop(services);
   if (!target) return false;
   return stop(services, target);
 }
@@ -46,7 +46,7 @@ function targetOf(node: CallsTreeNode): StopTarget {
     : { callUuid: node.recording.callUuid, url: node.recording.url };
 }
 
-async function pickTarget(services: Services): Promise<StopTarget | undefined> {
+async function pickRecordingToStop(services: Services): Promise<StopTarget | undefined> {
   if (!(await requireConnection(services))) return undefined;
   await vscode.window.withProgress({ location: { viewId: 'plivo.calls' } }, () => services.calls.refresh());
   const items: StopPick[] = [];

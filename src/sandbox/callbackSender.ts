@@ -13,16 +13,19 @@ export interface CallbackRequest {
 
 export class CallbackSender {
   // Aborts in-flight deliveries on close() so no socket outlives the sandbox.
-  private readonly shutdown = new AbortController();
+  readonly #shutdown = new AbortController();
 
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly onDelivered: (log: SandboxCallbackLog) => void,
-  ) {}
+  readonly #timeoutMs: number;
+  readonly #onDelivered: (log: SandboxCallbackLog) => void;
+
+  constructor(timeoutMs: number, onDelivered: (log: SandboxCallbackLog) => void) {
+    this.#timeoutMs = timeoutMs;
+    this.#onDelivered = onDelivered;
+  }
 
   /** Resolves once delivery succeeded or failed; never rejects. */
   async send(request: CallbackRequest): Promise<void> {
-    if (this.shutdown.signal.aborted) return;
+    if (this.#shutdown.signal.aborted) return;
     const { kind, url, method, params, authToken } = request;
     const log: SandboxCallbackLog = { kind, url, method, params, at: new Date() };
     // A controller of our own rather than AbortSignal.any([AbortSignal.timeout(), ...]): on
@@ -32,9 +35,9 @@ export class CallbackSender {
     const timer = setTimeout(() => {
       timedOut = true;
       abort.abort();
-    }, this.timeoutMs).unref();
+    }, this.#timeoutMs).unref();
     const onShutdown = (): void => abort.abort();
-    this.shutdown.signal.addEventListener('abort', onShutdown);
+    this.#shutdown.signal.addEventListener('abort', onShutdown);
     try {
       const form = new URLSearchParams(params).toString();
       const headers: Record<string, string> = {
@@ -53,16 +56,16 @@ export class CallbackSender {
       await response.body?.cancel(); // the receiver's answer is not used; free the connection
       if (response.status < 200 || response.status > 299) log.error = `receiver answered HTTP ${response.status}`;
     } catch (err) {
-      log.error = timedOut ? `no answer within ${this.timeoutMs} ms` : describe(err);
+      log.error = timedOut ? `no answer within ${this.#timeoutMs} ms` : describe(err);
     } finally {
       clearTimeout(timer);
-      this.shutdown.signal.removeEventListener('abort', onShutdown);
+      this.#shutdown.signal.removeEventListener('abort', onShutdown);
     }
-    if (!this.shutdown.signal.aborted) this.onDelivered(log);
+    if (!this.#shutdown.signal.aborted) this.#onDelivered(log);
   }
 
   abortAll(): void {
-    this.shutdown.abort();
+    this.#shutdown.abort();
   }
 }
 

@@ -17,29 +17,33 @@ export interface ChurnDeps {
 }
 
 export class CallChurn {
-  private readonly lifetimes = new Map<string, NodeJS.Timeout>();
+  readonly #lifetimes = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly deps: ChurnDeps) {}
+  readonly #deps: ChurnDeps;
+
+  constructor(deps: ChurnDeps) {
+    this.#deps = deps;
+  }
 
   track(call: SandboxCall): void {
-    const { minSeconds, maxSeconds } = this.deps.range;
-    const timer = this.deps.timers.schedule(this.scaled(minSeconds, maxSeconds), () => {
-      this.lifetimes.delete(call.callUuid);
-      if (!this.deps.hangup(call.callUuid)) return;
-      this.deps.timers.schedule(this.scaled(0, minSeconds / 2), () => this.deps.addCall());
+    const { minSeconds, maxSeconds } = this.#deps.range;
+    const timer = this.#deps.timers.schedule(this.#scaled(minSeconds, maxSeconds), () => {
+      this.#lifetimes.delete(call.callUuid);
+      if (!this.#deps.hangup(call.callUuid)) return;
+      this.#deps.timers.schedule(this.#scaled(0, minSeconds / 2), () => this.#deps.addCall());
     });
-    this.lifetimes.set(call.callUuid, timer);
+    this.#lifetimes.set(call.callUuid, timer);
   }
 
   /** A call hung up by other means is not replaced. */
   forget(callUuid: string): void {
-    this.deps.timers.cancel(this.lifetimes.get(callUuid));
-    this.lifetimes.delete(callUuid);
+    this.#deps.timers.cancel(this.#lifetimes.get(callUuid));
+    this.#lifetimes.delete(callUuid);
   }
 
   /** A random duration between the bounds, in ms of real time. */
-  private scaled(minSeconds: number, maxSeconds: number): number {
+  #scaled(minSeconds: number, maxSeconds: number): number {
     const ms = minSeconds * 1000 + randomInt(Math.max(1, Math.round((maxSeconds - minSeconds) * 1000)));
-    return ms * this.deps.timeScale;
+    return ms * this.#deps.timeScale;
   }
 }

@@ -33,9 +33,13 @@ interface RecordingEntry {
 }
 
 export class RecordingEngine {
-  private readonly entries = new Map<string, RecordingEntry>();
+  readonly #entries = new Map<string, RecordingEntry>();
 
-  constructor(private readonly deps: RecordingEngineDeps) {}
+  readonly #deps: RecordingEngineDeps;
+
+  constructor(deps: RecordingEngineDeps) {
+    this.#deps = deps;
+  }
 
   /** Starts a recording; in async mode the caller then calls sendAsyncResponse() once its reply is out. */
   start(
@@ -51,7 +55,7 @@ export class RecordingEngine {
       authId: call.authId,
       from: call.from,
       to: call.to,
-      url: this.deps.fileUrl(recordingId, options.format),
+      url: this.#deps.fileUrl(recordingId, options.format),
       apiId: randomUUID(),
       format: options.format,
       timeLimit: options.timeLimit,
@@ -60,18 +64,18 @@ export class RecordingEngine {
       startedAt: new Date(),
     };
     const entry: RecordingEntry = { info, options, authToken, callbacks: Promise.resolve() };
-    entry.timer = this.deps.timers.schedule(options.timeLimit * 1000 * this.deps.timeScale, () =>
-      this.end(entry, 'done', true),
+    entry.timer = this.#deps.timers.schedule(options.timeLimit * 1000 * this.#deps.timeScale, () =>
+      this.#end(entry, 'done', true),
     );
-    this.entries.set(recordingId, entry);
+    this.#entries.set(recordingId, entry);
     return { ...info };
   }
 
   /** Async mode: sends callback_url what the synchronous reply would have held, JSON-encoded in `response`. */
   sendAsyncResponse(recordingId: string): void {
-    const entry = this.entries.get(recordingId);
+    const entry = this.#entries.get(recordingId);
     if (!entry?.options.callbackUrl) return;
-    this.queueCallback(entry, {
+    this.#queueCallback(entry, {
       kind: 'async',
       url: entry.options.callbackUrl,
       method: entry.options.callbackMethod,
@@ -82,8 +86,8 @@ export class RecordingEngine {
 
   /** Ends the call's active recordings (or only the one at `url`); returns how many ended. */
   endForCall(callUuid: string, state: 'done' | 'stopped', url?: string): number {
-    const ended = this.activeEntries(callUuid, url);
-    for (const entry of ended) this.end(entry, state);
+    const ended = this.#activeEntries(callUuid, url);
+    for (const entry of ended) this.#end(entry, state);
     return ended.length;
   }
 
@@ -100,7 +104,7 @@ export class RecordingEngine {
       recordingId,
       ...call,
       conferenceName: init.conferenceName,
-      url: this.deps.fileUrl(recordingId, format),
+      url: this.#deps.fileUrl(recordingId, format),
       apiId: randomUUID(),
       format,
       timeLimit: Math.max(1, Math.ceil(durationMs / 1000)),
@@ -110,7 +114,7 @@ export class RecordingEngine {
       endedAt,
       durationMs,
     };
-    this.entries.set(recordingId, {
+    this.#entries.set(recordingId, {
       info,
       options: { ...STORED_OPTIONS, format },
       authToken: '',
@@ -121,7 +125,7 @@ export class RecordingEngine {
 
   /** The account's finished recordings, newest first, as Plivo's Recording API lists them. */
   stored(authId: string): SandboxRecording[] {
-    return [...this.entries.values()]
+    return [...this.#entries.values()]
       .filter((e) => e.info.authId === authId && e.info.endedAt !== undefined)
       .map((e) => ({ ...e.info }))
       .sort(
@@ -132,52 +136,52 @@ export class RecordingEngine {
 
   /** Deletes a finished recording of the account; false when there is none. */
   remove(authId: string, recordingId: string): boolean {
-    const entry = this.entries.get(recordingId);
+    const entry = this.#entries.get(recordingId);
     if (entry?.info.authId !== authId || entry.info.endedAt === undefined) return false;
-    return this.entries.delete(recordingId);
+    return this.#entries.delete(recordingId);
   }
 
   /** Milliseconds of audio the file holds now: the final duration, or what has been recorded so far. */
   audioMs(recordingId: string): number | undefined {
-    const info = this.entries.get(recordingId)?.info;
+    const info = this.#entries.get(recordingId)?.info;
     if (!info) return undefined;
     if (info.durationMs !== undefined) return info.durationMs;
-    const elapsedMs = (Date.now() - info.startedAt.getTime()) / this.deps.timeScale;
+    const elapsedMs = (Date.now() - info.startedAt.getTime()) / this.#deps.timeScale;
     return Math.min(elapsedMs, info.timeLimit * 1000);
   }
 
   list(callUuid?: string): SandboxRecording[] {
-    return [...this.entries.values()]
+    return [...this.#entries.values()]
       .filter((e) => callUuid === undefined || e.info.callUuid === callUuid)
       .map((e) => ({ ...e.info }));
   }
 
   find(recordingId: string): SandboxRecording | undefined {
-    const entry = this.entries.get(recordingId);
+    const entry = this.#entries.get(recordingId);
     return entry && { ...entry.info };
   }
 
-  private activeEntries(callUuid: string, url?: string): RecordingEntry[] {
-    return [...this.entries.values()].filter(
+  #activeEntries(callUuid: string, url?: string): RecordingEntry[] {
+    return [...this.#entries.values()].filter(
       (e) => e.info.callUuid === callUuid && e.info.state === 'recording' && (url === undefined || e.info.url === url),
     );
   }
 
-  private end(entry: RecordingEntry, state: 'done' | 'stopped', reachedLimit = false): void {
+  #end(entry: RecordingEntry, state: 'done' | 'stopped', reachedLimit = false): void {
     if (entry.info.state !== 'recording') return;
-    this.deps.timers.cancel(entry.timer);
+    this.#deps.timers.cancel(entry.timer);
     const { info, options, authToken } = entry;
     info.state = state;
     info.endedAt = new Date();
     // Durations are simulated time, so a recording that ran to its limit reports exactly time_limit.
     const limitMs = options.timeLimit * 1000;
-    const elapsedMs = (info.endedAt.getTime() - info.startedAt.getTime()) / this.deps.timeScale;
+    const elapsedMs = (info.endedAt.getTime() - info.startedAt.getTime()) / this.#deps.timeScale;
     const durationMs = reachedLimit ? limitMs : Math.round(Math.min(elapsedMs, limitMs));
     info.durationMs = durationMs;
     const startMs = info.startedAt.getTime();
     const durationS = Math.round(durationMs / 1000);
     if (options.callbackUrl) {
-      this.queueCallback(entry, {
+      this.#queueCallback(entry, {
         kind: 'record',
         url: options.callbackUrl,
         method: options.callbackMethod,
@@ -197,7 +201,7 @@ export class RecordingEngine {
     }
     if (options.transcriptionType && options.transcriptionUrl) {
       const minutes = Math.max(1, Math.ceil(durationS / 60));
-      this.queueCallback(entry, {
+      this.#queueCallback(entry, {
         kind: 'transcription',
         url: options.transcriptionUrl,
         method: options.transcriptionMethod,
@@ -215,8 +219,8 @@ export class RecordingEngine {
     }
   }
 
-  private queueCallback(entry: RecordingEntry, request: CallbackRequest): void {
-    entry.callbacks = entry.callbacks.then(() => this.deps.send(request));
+  #queueCallback(entry: RecordingEntry, request: CallbackRequest): void {
+    entry.callbacks = entry.callbacks.then(() => this.#deps.send(request));
   }
 }
 

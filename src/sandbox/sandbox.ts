@@ -48,110 +48,112 @@ export class Sandbox extends EventEmitter {
   readonly requests: SandboxRequestLog[] = [];
   readonly callbacks: SandboxCallbackLog[] = [];
 
-  private readonly server: Server;
-  private readonly accounts: SandboxAccount[];
-  private readonly timers = new TimerSet();
-  private readonly sender: CallbackSender;
-  private readonly engine: RecordingEngine;
-  private readonly churn: CallChurn | undefined;
-  private readonly calls = new Map<string, SandboxCall>();
-  private readonly faults: { fault: SandboxFault; remaining: number }[] = [];
-  private readonly waiters = new Set<(reason: Error) => void>();
-  private readonly backend: ApiBackend;
-  private baseUrl = '';
-  private closing: Promise<void> | undefined;
+  readonly #server: Server;
+  readonly #accounts: SandboxAccount[];
+  readonly #timers = new TimerSet();
+  readonly #sender: CallbackSender;
+  readonly #engine: RecordingEngine;
+  readonly #churn: CallChurn | undefined;
+  readonly #calls = new Map<string, SandboxCall>();
+  readonly #faults: { fault: SandboxFault; remaining: number }[] = [];
+  readonly #waiters = new Set<(reason: Error) => void>();
+  readonly #backend: ApiBackend;
+  #baseUrl = '';
+  #closing: Promise<void> | undefined;
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     const resolved = resolveOptions(options);
     const sandbox = new Sandbox(resolved);
-    await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    await sandbox.#listen(options.port ?? 0, options.host ?? '127.0.0.1');
     for (const init of resolved.initialCalls) sandbox.addCall(init);
     return sandbox;
   }
 
   private constructor(options: ResolvedOptions) {
     super();
-    this.accounts = options.accounts;
-    this.sender = new CallbackSender(options.callbackTimeoutMs, (log) => this.append(this.callbacks, log, 'callback'));
-    this.engine = new RecordingEngine({
-      timers: this.timers,
+    this.#accounts = options.accounts;
+    this.#sender = new CallbackSender(options.callbackTimeoutMs, (log) =>
+      this.#append(this.callbacks, log, 'callback'),
+    );
+    this.#engine = new RecordingEngine({
+      timers: this.#timers,
       timeScale: options.timeScale,
-      fileUrl: (id, format) => `${this.baseUrl}/recordings/${id}.${format}`,
-      send: (request) => this.sender.send(request),
+      fileUrl: (id, format) => `${this.#baseUrl}/recordings/${id}.${format}`,
+      send: (request) => this.#sender.send(request),
     });
     const range = options.churn;
-    this.churn =
+    this.#churn =
       range &&
       new CallChurn({
-        timers: this.timers,
+        timers: this.#timers,
         timeScale: options.timeScale,
         range,
         addCall: () => this.addCall(),
         hangup: (uuid) => this.hangup(uuid),
       });
-    this.backend = {
+    this.#backend = {
       liveCalls: (authId) => this.liveCalls(authId),
       liveCall: (authId, callUuid) => {
-        const call = this.calls.get(callUuid);
+        const call = this.#calls.get(callUuid);
         return call?.authId === authId ? call : undefined;
       },
       startRecording: (call, recordOptions, params, authToken) =>
-        this.engine.start(call, recordOptions, params, authToken),
-      sendAsyncResponse: (recordingId) => this.engine.sendAsyncResponse(recordingId),
-      stopRecordings: (callUuid, url) => this.engine.endForCall(callUuid, 'stopped', url),
-      stored: (authId) => this.engine.stored(authId),
-      remove: (authId, recordingId) => this.engine.remove(authId, recordingId),
+        this.#engine.start(call, recordOptions, params, authToken),
+      sendAsyncResponse: (recordingId) => this.#engine.sendAsyncResponse(recordingId),
+      stopRecordings: (callUuid, url) => this.#engine.endForCall(callUuid, 'stopped', url),
+      stored: (authId) => this.#engine.stored(authId),
+      remove: (authId, recordingId) => this.#engine.remove(authId, recordingId),
     };
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.#server = createServer((req, res) => void this.#handle(req, res));
   }
 
   /** The Plivo base URL to configure, e.g. `http://127.0.0.1:45123` (no trailing slash). */
   get url(): string {
-    return this.baseUrl;
+    return this.#baseUrl;
   }
 
   addCall(init: SandboxCallInit = {}): SandboxCall {
-    if (this.closing) throw new Error('the sandbox is closed');
-    const authId = init.authId ?? this.accounts[0].authId;
-    if (!this.accounts.some((a) => a.authId === authId)) throw new Error(`no sandbox account ${authId}`);
+    if (this.#closing) throw new Error('the sandbox is closed');
+    const authId = init.authId ?? this.#accounts[0].authId;
+    if (!this.#accounts.some((a) => a.authId === authId)) throw new Error(`no sandbox account ${authId}`);
     const call = createCall(init, authId);
-    if (this.calls.has(call.callUuid)) throw new Error(`call ${call.callUuid} is already live`);
-    this.calls.set(call.callUuid, call);
-    this.churn?.track(call);
+    if (this.#calls.has(call.callUuid)) throw new Error(`call ${call.callUuid} is already live`);
+    this.#calls.set(call.callUuid, call);
+    this.#churn?.track(call);
     this.emit('calls-changed');
     return { ...call };
   }
 
   /** Ends the call; its active recordings end as 'done' and send their callbacks. False if it was not live. */
   hangup(callUuid: string): boolean {
-    if (!this.calls.delete(callUuid)) return false;
-    this.churn?.forget(callUuid);
-    this.engine.endForCall(callUuid, 'done');
+    if (!this.#calls.delete(callUuid)) return false;
+    this.#churn?.forget(callUuid);
+    this.#engine.endForCall(callUuid, 'done');
     this.emit('calls-changed');
     return true;
   }
 
   liveCalls(authId?: string): SandboxCall[] {
-    return [...this.calls.values()].filter((c) => authId === undefined || c.authId === authId).map((c) => ({ ...c }));
+    return [...this.#calls.values()].filter((c) => authId === undefined || c.authId === authId).map((c) => ({ ...c }));
   }
 
   /** Every recording (live, ended, of every account), or those of one call; deleted ones are gone. */
   recordings(callUuid?: string): SandboxRecording[] {
-    return this.engine.list(callUuid);
+    return this.#engine.list(callUuid);
   }
 
   /** Seeds a finished recording, as if an earlier call had been recorded; it is listed and served at once. */
   addRecording(init: SandboxRecordingInit = {}): SandboxRecording {
-    if (this.closing) throw new Error('the sandbox is closed');
-    const authId = init.authId ?? this.accounts[0].authId;
-    if (!this.accounts.some((a) => a.authId === authId)) throw new Error(`no sandbox account ${authId}`);
+    if (this.#closing) throw new Error('the sandbox is closed');
+    const authId = init.authId ?? this.#accounts[0].authId;
+    if (!this.#accounts.some((a) => a.authId === authId)) throw new Error(`no sandbox account ${authId}`);
     const { durationMs, endedAt } = init;
     if (durationMs !== undefined && !(Number.isFinite(durationMs) && durationMs >= 0)) {
       throw new RangeError(`durationMs must be a non-negative number, got ${durationMs}`);
     }
     if (endedAt !== undefined && Number.isNaN(endedAt.getTime())) throw new RangeError('endedAt is an invalid date');
     const { callUuid, from, to } = createCall({ callUuid: init.callUuid, from: init.from, to: init.to }, authId);
-    return this.engine.addStored(init, { callUuid, from, to, authId });
+    return this.#engine.addStored(init, { callUuid, from, to, authId });
   }
 
   /**
@@ -170,7 +172,7 @@ export class Sandbox extends EventEmitter {
     if (!(Number.isInteger(times) && times >= 1)) {
       throw new RangeError(`failNext times must be a positive integer, got ${times}`);
     }
-    this.faults.push({ fault, remaining: times });
+    this.#faults.push({ fault, remaining: times });
   }
 
   /**
@@ -198,12 +200,12 @@ export class Sandbox extends EventEmitter {
       return Promise.reject(err);
     }
     if (past !== undefined) return Promise.resolve(past);
-    if (this.closing) return Promise.reject(new Error('the sandbox is closed'));
+    if (this.#closing) return Promise.reject(new Error('the sandbox is closed'));
     return new Promise<T>((resolve, reject) => {
       const finish = (error?: Error, value?: T): void => {
         clearTimeout(timer);
         this.off(event, listener);
-        this.waiters.delete(finish);
+        this.#waiters.delete(finish);
         if (error) reject(error);
         else resolve(value as T);
       };
@@ -216,34 +218,34 @@ export class Sandbox extends EventEmitter {
       };
       const timer = setTimeout(() => finish(new Error(`no matching '${event}' within ${timeoutMs} ms`)), timeoutMs);
       this.on(event, listener);
-      this.waiters.add(finish);
+      this.#waiters.add(finish);
     });
   }
 
   /** Stops timers and callbacks in flight, and closes the server and its open connections. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.timers.clear();
-      this.sender.abortAll();
-      for (const fail of this.waiters) fail(new Error('the sandbox is closed'));
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.#timers.clear();
+      this.#sender.abortAll();
+      for (const fail of this.#waiters) fail(new Error('the sandbox is closed'));
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
     });
-    return this.closing;
+    return this.#closing;
   }
 
-  private listen(port: number, host: string): Promise<void> {
+  #listen(port: number, host: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        this.baseUrl = `http://${urlHost(host)}:${(this.server.address() as AddressInfo).port}`;
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        this.#baseUrl = `http://${urlHost(host)}:${(this.#server.address() as AddressInfo).port}`;
         resolve();
       });
     });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const log: SandboxRequestLog = {
       method: req.method ?? 'GET',
@@ -256,7 +258,7 @@ export class Sandbox extends EventEmitter {
     };
     let reply: Reply;
     try {
-      reply = await this.route(req, url, log);
+      reply = await this.#route(req, url, log);
     } catch (err) {
       reply = replyForError(err);
     }
@@ -267,16 +269,16 @@ export class Sandbox extends EventEmitter {
       // The client vanished mid-reply; nothing to tell it, and the server must keep running.
     }
     log.status = reply.status;
-    this.append(this.requests, log, 'request');
+    this.#append(this.requests, log, 'request');
   }
 
-  private async route(req: IncomingMessage, url: URL, log: SandboxRequestLog): Promise<Reply> {
+  async #route(req: IncomingMessage, url: URL, log: SandboxRequestLog): Promise<Reply> {
     const path = url.pathname;
-    if (path.startsWith('/recordings/')) return this.serveRecording(log.method, path);
+    if (path.startsWith('/recordings/')) return this.#serveRecording(log.method, path);
     if (path !== '/v1' && !path.startsWith('/v1/')) return errorReply(404, 'not found');
 
-    const fault = this.takeFault();
-    if (fault?.delayMs) await this.timers.delay(fault.delayMs);
+    const fault = this.#takeFault();
+    if (fault?.delayMs) await this.#timers.delay(fault.delayMs);
     if (fault && (fault.status !== undefined || fault.body !== undefined)) return faultReply(fault);
 
     const raw = await readBody(req);
@@ -289,7 +291,7 @@ export class Sandbox extends EventEmitter {
       bodyError = err; // reported after authentication, as Plivo checks credentials first
     }
 
-    const account = authenticate(req.headers.authorization, this.accounts);
+    const account = authenticate(req.headers.authorization, this.#accounts);
     if (!account) throw unauthorized();
     const match = /^\/v1\/Account\/([^/]+)(?:\/(.*))?$/.exec(path);
     if (!match) return errorReply(404, 'not found');
@@ -297,31 +299,31 @@ export class Sandbox extends EventEmitter {
     if (bodyError) throw bodyError;
     const rest = (match[2] ?? '').replace(/\/$/, '');
     const resource = rest === '' ? [] : rest.split('/').map(decodeSegment);
-    return routeApi({ account, method: log.method, resource, params }, this.backend);
+    return routeApi({ account, method: log.method, resource, params }, this.#backend);
   }
 
-  private serveRecording(method: string, path: string): Reply {
+  #serveRecording(method: string, path: string): Reply {
     const match = /^\/recordings\/([^/]+)\.(mp3|wav)$/.exec(path);
-    const recording = match ? this.engine.find(match[1]) : undefined;
+    const recording = match ? this.#engine.find(match[1]) : undefined;
     if (!recording || recording.format !== match?.[2]) return errorReply(404, 'recording not found');
     if (method !== 'GET' && method !== 'HEAD') {
       return errorReply(405, `method ${method} not allowed here; use GET`, { Allow: 'GET, HEAD' });
     }
     // As long as the recording is (so far): the duration the Recording API reports for it.
-    const durationMs = this.engine.audioMs(recording.recordingId) ?? 0;
+    const durationMs = this.#engine.audioMs(recording.recordingId) ?? 0;
     return recording.format === 'mp3'
       ? { status: 200, headers: { 'Content-Type': 'audio/mpeg' }, body: silentMp3(durationMs) }
       : { status: 200, headers: { 'Content-Type': 'audio/wav' }, body: toneWav(durationMs) };
   }
 
-  private takeFault(): SandboxFault | undefined {
-    const head = this.faults[0];
+  #takeFault(): SandboxFault | undefined {
+    const head = this.#faults[0];
     if (!head) return undefined;
-    if (--head.remaining === 0) this.faults.shift();
+    if (--head.remaining === 0) this.#faults.shift();
     return head.fault;
   }
 
-  private append<T>(list: T[], entry: T, event: 'request' | 'callback'): void {
+  #append<T>(list: T[], entry: T, event: 'request' | 'callback'): void {
     list.push(entry);
     if (list.length > MAX_LOG_ENTRIES) list.splice(0, list.length - MAX_LOG_ENTRIES);
     this.emit(event, entry);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
 import { PlivoClient, type RequestLogEntry } from '../plivo';
 import { CredentialStore, maskAuthId, type CredentialSource } from './credentials';
 import type { SandboxService } from './sandboxService';
@@ -17,30 +18,33 @@ export interface ActiveConnection {
  * Which Plivo account the extension talks to, and through which client: the running offline sandbox first,
  * else the stored (or environment) credentials with `plivo.apiBaseUrl`.
  */
-export class PlivoConnection implements vscode.Disposable {
-  readonly #onDidChange = new vscode.EventEmitter<void>();
+export class PlivoConnection extends Disposable {
+  readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.#onDidChange.event;
-  readonly #disposables: vscode.Disposable[];
+  readonly #credentials: CredentialStore;
+  readonly #sandbox: SandboxService;
+  readonly #log: vscode.LogOutputChannel;
+  readonly #userAgent: string;
 
-  constructor(
-    private readonly credentials: CredentialStore,
-    private readonly sandbox: SandboxService,
-    private readonly log: vscode.LogOutputChannel,
-    private readonly userAgent: string,
-  ) {
-    this.#disposables = [
-      credentials.onDidChange(() => this.#changed()),
-      sandbox.onDidChange(() => this.#changed()),
+  constructor(credentials: CredentialStore, sandbox: SandboxService, log: vscode.LogOutputChannel, userAgent: string) {
+    super();
+    this.#credentials = credentials;
+    this.#sandbox = sandbox;
+    this.#log = log;
+    this.#userAgent = userAgent;
+    this._register(credentials.onDidChange(() => this.#changed()));
+    this._register(sandbox.onDidChange(() => this.#changed()));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('plivo.apiBaseUrl') || e.affectsConfiguration('plivo.requestTimeoutSeconds')) {
           this.#changed();
         }
       }),
-    ];
+    );
   }
 
   async current(): Promise<ActiveConnection | undefined> {
-    const sandbox = this.sandbox.active;
+    const sandbox = this.#sandbox.active;
     if (sandbox) {
       const { authToken } = sandbox.credentials;
       return {
@@ -50,7 +54,7 @@ export class PlivoConnection implements vscode.Disposable {
         authTokens: () => [authToken],
       };
     }
-    const resolved = await this.credentials.get();
+    const resolved = await this.#credentials.get();
     if (!resolved) return undefined;
     const client = this.createClient(resolved.credentials);
     const { authToken } = resolved.credentials;
@@ -70,14 +74,9 @@ export class PlivoConnection implements vscode.Disposable {
       credentials,
       baseUrl,
       timeoutMs: settings.requestTimeoutSeconds() * 1000,
-      userAgent: this.userAgent,
+      userAgent: this.#userAgent,
       onRequest: (entry) => this.#logRequest(entry),
     });
-  }
-
-  dispose(): void {
-    this.#disposables.forEach((d) => d.dispose());
-    this.#onDidChange.dispose();
   }
 
   #changed(): void {
@@ -88,7 +87,7 @@ export class PlivoConnection implements vscode.Disposable {
     const outcome = entry.status !== undefined ? String(entry.status) : 'no answer';
     const apiId = entry.apiId ? ` api_id=${entry.apiId}` : '';
     const line = `${entry.method} ${entry.path} → ${outcome} in ${entry.durationMs} ms${apiId}`;
-    if (entry.error) this.log.warn(`${line}: ${entry.error}`);
-    else this.log.info(line);
+    if (entry.error) this.#log.warn(`${line}: ${entry.error}`);
+    else this.#log.info(line);
   }
 }

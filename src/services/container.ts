@@ -1,13 +1,13 @@
 import type * as vscode from 'vscode';
-import type { CallsModel } from '../views/callsModel';
-import type { CallsTreeNode, CallsTreeProvider } from '../views/callsTree';
+import type { CallbackHistory } from './callbackHistory';
+import type { CallsModel } from './callsModel';
 import type { PlivoConnection } from './connection';
 import type { CredentialStore } from './credentials';
 import type { ListenerService } from './listenerService';
 import type { RecordingsStore } from './recordingsStore';
 import type { SandboxService } from './sandboxService';
 
-/** Everything the commands work with, built once in `activate`. */
+/** The editor-side state and pipelines, built once in `activate`; views and commands work with them. No UI here. */
 export interface Services {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
@@ -16,7 +16,6 @@ export interface Services {
   readonly sandbox: SandboxService;
   readonly recordings: RecordingsStore;
   readonly calls: CallsModel;
-  readonly callsTree: CallsTreeProvider;
-  readonly callsView: vscode.TreeView<CallsTreeNode>;
+  readonly callbacks: CallbackHistory;
   readonly listener: ListenerService;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
 import type { PlivoCredentials } from '../plivo';
 
 const AUTH_ID_KEY = 'plivo.authId';
@@ -21,20 +22,22 @@ export class KeychainError extends Error {
  * Plivo credentials from VS Code's SecretStorage (the OS keychain), with `PLIVO_AUTH_ID` / `PLIVO_AUTH_TOKEN`
  * from the environment as a fallback when nothing is stored, as Plivo's SDKs do.
  */
-export class CredentialStore implements vscode.Disposable {
+export class CredentialStore extends Disposable {
   readonly #secrets: vscode.SecretStorage;
   readonly #env: NodeJS.ProcessEnv;
-  readonly #onDidChange = new vscode.EventEmitter<void>();
+  readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.#onDidChange.event;
-  readonly #subscription: vscode.Disposable;
 
   constructor(secrets: vscode.SecretStorage, env: NodeJS.ProcessEnv = process.env) {
+    super();
     this.#secrets = secrets;
     this.#env = env;
     // Another window of the same profile may change the secrets too.
-    this.#subscription = secrets.onDidChange((e) => {
-      if (e.key === AUTH_ID_KEY || e.key === AUTH_TOKEN_KEY) this.#onDidChange.fire();
-    });
+    this._register(
+      secrets.onDidChange((e) => {
+        if (e.key === AUTH_ID_KEY || e.key === AUTH_TOKEN_KEY) this.#onDidChange.fire();
+      }),
+    );
   }
 
   async get(): Promise<ResolvedCredentials | undefined> {
@@ -64,11 +67,6 @@ export class CredentialStore implements vscode.Disposable {
       await this.#secrets.delete(AUTH_ID_KEY);
     });
     this.#onDidChange.fire();
-  }
-
-  dispose(): void {
-    this.#subscription.dispose();
-    this.#onDidChange.dispose();
   }
 
   async #stored(): Promise<PlivoCredentials | undefined> {

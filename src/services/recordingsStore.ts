@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
 import type { FileFormat, RecordOptions, StartRecordingResult } from '../plivo';
 
 const STATE_KEY = 'plivo.recordings';
@@ -36,14 +37,18 @@ export interface RecordingEvidence {
 }
 
 /** The recordings started from this workspace, kept in workspace state so they survive reloads. */
-export class RecordingsStore implements vscode.Disposable {
-  readonly #onDidChange = new vscode.EventEmitter<void>();
+export class RecordingsStore extends Disposable {
+  readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.#onDidChange.event;
+  readonly #state: vscode.Memento;
 
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(state: vscode.Memento) {
+    super();
+    this.#state = state;
+  }
 
   all(): RecordingEntry[] {
-    return this.state.get<RecordingEntry[]>(STATE_KEY, []);
+    return this.#state.get<RecordingEntry[]>(STATE_KEY, []);
   }
 
   forCall(callUuid: string): RecordingEntry[] {
@@ -123,10 +128,6 @@ export class RecordingsStore implements vscode.Disposable {
     await this.#save([]);
   }
 
-  dispose(): void {
-    this.#onDidChange.dispose();
-  }
-
   async #update(
     select: (r: RecordingEntry) => boolean,
     change: (r: RecordingEntry) => RecordingEntry,
@@ -142,7 +143,7 @@ export class RecordingsStore implements vscode.Disposable {
   }
 
   async #save(entries: RecordingEntry[]): Promise<void> {
-    await this.state.update(STATE_KEY, entries.slice(-MAX_RECORDINGS));
+    await this.#state.update(STATE_KEY, entries.slice(-MAX_RECORDINGS));
     this.#onDidChange.fire();
   }
 }

@@ -1,15 +1,20 @@
 import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../sandbox';
 import type { PlivoCredentials } from '../plivo';
 
 /** The offline sandbox, run inside the extension host so that everything works without a Plivo account. */
-export class SandboxService implements vscode.Disposable {
+export class SandboxService extends Disposable {
   #sandbox: Sandbox | undefined;
   #starting: Promise<Sandbox> | undefined;
-  readonly #onDidChange = new vscode.EventEmitter<void>();
+  readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.#onDidChange.event;
+  readonly #log: vscode.LogOutputChannel;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(log: vscode.LogOutputChannel) {
+    super();
+    this.#log = log;
+  }
 
   get active(): { url: string; credentials: PlivoCredentials } | undefined {
     if (!this.#sandbox) return undefined;
@@ -22,10 +27,10 @@ export class SandboxService implements vscode.Disposable {
     try {
       const sandbox = await this.#starting;
       sandbox.on('callback', (e: { kind: string; method: string; url: string; status?: number; error?: string }) =>
-        this.log.info(`Sandbox sent the ${e.kind} callback: ${e.method} ${e.url} → ${e.status ?? e.error ?? '?'}`),
+        this.#log.info(`Sandbox sent the ${e.kind} callback: ${e.method} ${e.url} → ${e.status ?? e.error ?? '?'}`),
       );
       this.#sandbox = sandbox;
-      this.log.info(`Offline sandbox running at ${sandbox.url} (demo account ${SANDBOX_AUTH_ID}).`);
+      this.#log.info(`Offline sandbox running at ${sandbox.url} (demo account ${SANDBOX_AUTH_ID}).`);
       this.#onDidChange.fire();
       return sandbox.url;
     } finally {
@@ -38,12 +43,12 @@ export class SandboxService implements vscode.Disposable {
     if (!sandbox) return;
     this.#sandbox = undefined;
     await sandbox.close();
-    this.log.info('Offline sandbox stopped.');
+    this.#log.info('Offline sandbox stopped.');
     this.#onDidChange.fire();
   }
 
-  dispose(): void {
+  override dispose(): void {
     void this.#sandbox?.close();
-    this.#onDidChange.dispose();
+    super.dispose();
   }
 }

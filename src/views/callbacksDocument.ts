@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { ReceivedCallback } from '../callbacks';
-import { callbackFileName, renderCallbackDocument } from './callbacksFormat';
-import type { CallbackSource } from './callbacksTree';
+import { callbackFileName, renderCallbackDocument, type ReceivedCallback } from '../callbacks';
+import { Disposable } from '../common/lifecycle';
+import type { CallbackHistory } from '../services/callbackHistory';
 
 /** Read-only documents `plivo-callback:/<id>/<kind>-<time>.json` showing one whole request as JSON. */
 export const CALLBACK_SCHEME = 'plivo-callback';
@@ -30,37 +30,32 @@ const GONE = `${JSON.stringify({ error: 'This callback is no longer in the histo
  * Renders stored callbacks as text, never as HTML. Open documents follow the store: a forward result
  * that arrives later shows up, a cleared callback says it is gone.
  */
-export class CallbackDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  readonly #onDidChange = new vscode.EventEmitter<vscode.Uri>();
+export class CallbackDocumentProvider extends Disposable implements vscode.TextDocumentContentProvider {
+  readonly #onDidChange = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.#onDidChange.event;
   /** What each open document shows, to re-render only those whose record changed. */
   readonly #shown = new Map<string, { uri: vscode.Uri; callback: ReceivedCallback | undefined }>();
-  readonly #disposables: Array<{ dispose(): void }>;
+  readonly #history: CallbackHistory;
 
-  constructor(private readonly source: CallbackSource) {
-    this.#disposables = [
-      source.store.onDidChange(() => this.#refreshOpen()),
-      vscode.workspace.onDidCloseTextDocument((document) => this.#shown.delete(document.uri.toString())),
-    ];
+  constructor(history: CallbackHistory) {
+    super();
+    this.#history = history;
+    this._register(history.onDidChange(() => this.#refreshOpen()));
+    this._register(vscode.workspace.onDidCloseTextDocument((document) => this.#shown.delete(document.uri.toString())));
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    await this.source.load();
+    await this.#history.load();
     const id = callbackIdOf(uri);
-    const callback = id === undefined ? undefined : this.source.store.get(id);
+    const callback = id === undefined ? undefined : this.#history.get(id);
     this.#shown.set(uri.toString(), { uri, callback });
     return callback ? renderCallbackDocument(callback) : GONE;
-  }
-
-  dispose(): void {
-    this.#disposables.forEach((d) => d.dispose());
-    this.#onDidChange.dispose();
   }
 
   #refreshOpen(): void {
     for (const { uri, callback } of this.#shown.values()) {
       const id = callbackIdOf(uri);
-      if (id !== undefined && this.source.store.get(id) !== callback) this.#onDidChange.fire(uri);
+      if (id !== undefined && this.#history.get(id) !== callback) this.#onDidChange.fire(uri);
     }
   }
 }

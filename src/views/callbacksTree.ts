@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import type { CallbackKind, CallbackStore, ReceivedCallback } from '../callbacks';
 import {
+  type CallbackKind,
+  type ReceivedCallback,
   callbackDescription,
   callbackFields,
   callbackLabel,
@@ -8,13 +9,9 @@ import {
   receivedTime,
   signatureText,
   statusText,
-} from './callbacksFormat';
-
-/** What the view reads: the listener service's store, loaded on first use. */
-export interface CallbackSource {
-  readonly store: CallbackStore;
-  load(): Promise<void>;
-}
+} from '../callbacks';
+import { Disposable, toDisposable } from '../common/lifecycle';
+import type { CallbackHistory } from '../services/callbackHistory';
 
 /** One row per received callback; the element is the stored record itself. */
 export type CallbacksTreeNode = ReceivedCallback;
@@ -30,24 +27,27 @@ const KIND_ICONS: Record<CallbackKind, string> = {
 const REFRESH_DELAY_MS = 50;
 
 /** Received callbacks, newest first. */
-export class CallbacksTreeProvider implements vscode.TreeDataProvider<CallbacksTreeNode>, vscode.Disposable {
-  readonly #onDidChangeTreeData = new vscode.EventEmitter<CallbacksTreeNode | undefined>();
+export class CallbacksTreeProvider extends Disposable implements vscode.TreeDataProvider<CallbacksTreeNode> {
+  readonly #onDidChangeTreeData = this._register(new vscode.EventEmitter<CallbacksTreeNode | undefined>());
   readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
-  readonly #subscription: { dispose(): void };
+  readonly #history: CallbackHistory;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly source: CallbackSource) {
-    this.#subscription = source.store.onDidChange(() => this.#scheduleRefresh());
+  constructor(history: CallbackHistory) {
+    super();
+    this.#history = history;
+    this._register(history.onDidChange(() => this.#scheduleRefresh()));
+    this._register(toDisposable(() => clearTimeout(this.#timer)));
   }
 
   /** Called once the view is visible: that is when the history is read from disk. */
   async getChildren(node?: CallbacksTreeNode): Promise<CallbacksTreeNode[]> {
     if (node) return [];
-    await this.source.load();
+    await this.#history.load();
     // A hand-edited history file could repeat an id; the tree refuses duplicate ids.
     const seen = new Set<string>();
     const children: CallbacksTreeNode[] = [];
-    for (const callback of this.source.store.list()) {
+    for (const callback of this.#history.list()) {
       if (seen.has(callback.id)) continue;
       seen.add(callback.id);
       children.push(callback);
@@ -67,12 +67,6 @@ export class CallbacksTreeProvider implements vscode.TreeDataProvider<CallbacksT
   resolveTreeItem(item: vscode.TreeItem, callback: CallbacksTreeNode): vscode.TreeItem {
     item.tooltip ??= callbackTooltip(callback);
     return item;
-  }
-
-  dispose(): void {
-    clearTimeout(this.#timer);
-    this.#subscription.dispose();
-    this.#onDidChangeTreeData.dispose();
   }
 
   #scheduleRefresh(): void {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { ListenerService } from '../services/listenerService';
 import { settings } from '../services/settings';
@@ -19,11 +20,11 @@ export function listenerDescription(listener: Pick<ListenerService, 'running' | 
  * The Callbacks view and its read-only request documents. Nothing is read from disk here: the history
  * loads when the view (or a request document) is first shown.
  */
-export function registerCallbacksView(services: Services): void {
-  const { listener } = services;
-  const tree = new CallbacksTreeProvider(listener);
+export function registerCallbacksView(services: Services): IDisposable {
+  const { callbacks, listener } = services;
+  const tree = new CallbacksTreeProvider(callbacks);
   const view = vscode.window.createTreeView('plivo.callbacks', { treeDataProvider: tree });
-  const documents = new CallbackDocumentProvider(listener);
+  const documents = new CallbackDocumentProvider(callbacks);
 
   let unseen = 0;
   const describe = (): void => {
@@ -34,12 +35,15 @@ export function registerCallbacksView(services: Services): void {
       unseen > 0 ? { value: unseen, tooltip: `${unseen} new callback${unseen === 1 ? '' : 's'}` } : undefined;
   };
 
-  services.context.subscriptions.push(
+  const disposables: IDisposable[] = [
     tree,
     view,
     documents,
     vscode.workspace.registerTextDocumentContentProvider(CALLBACK_SCHEME, documents),
-    listener.onDidChangeState(describe),
+    listener.onDidChangeState(() => {
+      describe();
+      void vscode.commands.executeCommand('setContext', 'plivo.listenerRunning', listener.running);
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('plivo.listener.publicUrl')) describe();
     }),
@@ -54,6 +58,7 @@ export function registerCallbacksView(services: Services): void {
       unseen = 0;
       setBadge();
     }),
-  );
+  ];
   describe();
+  return { dispose: () => disposeAll(disposables) };
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import type { LiveCall } from '../plivo';
+import { Disposable } from '../common/lifecycle';
+import { callDuration, type LiveCall } from '../plivo';
 import { effectiveState, isActive, type RecordingEntry, type RecordingsStore } from '../services/recordingsStore';
-import type { CallsModel } from './callsModel';
+import type { CallsModel } from '../services/callsModel';
 
 export interface CallNode {
   readonly kind: 'call';
@@ -16,23 +17,25 @@ export interface RecordingNode {
 export type CallsTreeNode = CallNode | RecordingNode;
 
 /** Live calls, each with the recordings started on it from this workspace. */
-export class CallsTreeProvider implements vscode.TreeDataProvider<CallsTreeNode>, vscode.Disposable {
-  readonly #onDidChangeTreeData = new vscode.EventEmitter<CallsTreeNode | undefined>();
+export class CallsTreeProvider extends Disposable implements vscode.TreeDataProvider<CallsTreeNode> {
+  readonly #onDidChangeTreeData = this._register(new vscode.EventEmitter<CallsTreeNode | undefined>());
   readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
-  readonly #disposables: vscode.Disposable[];
+  readonly #model: CallsModel;
+  readonly #recordings: RecordingsStore;
 
-  constructor(
-    private readonly model: CallsModel,
-    private readonly recordings: RecordingsStore,
-  ) {
+  constructor(model: CallsModel, recordings: RecordingsStore) {
+    super();
+    this.#model = model;
+    this.#recordings = recordings;
     const refresh = (): void => this.#onDidChangeTreeData.fire(undefined);
-    this.#disposables = [model.onDidChange(refresh), recordings.onDidChange(refresh)];
+    this._register(model.onDidChange(refresh));
+    this._register(recordings.onDidChange(refresh));
   }
 
   getChildren(node?: CallsTreeNode): CallsTreeNode[] {
-    if (!node) return this.model.calls.map((call) => ({ kind: 'call', call }));
+    if (!node) return this.#model.calls.map((call) => ({ kind: 'call', call }));
     if (node.kind === 'call') {
-      return this.recordings
+      return this.#recordings
         .forCall(node.call.callUuid)
         .sort((a, b) => b.startedAt - a.startedAt)
         .map((recording) => ({ kind: 'recording', recording }));
@@ -42,7 +45,7 @@ export class CallsTreeProvider implements vscode.TreeDataProvider<CallsTreeNode>
 
   getParent(node: CallsTreeNode): CallsTreeNode | undefined {
     if (node.kind === 'call') return undefined;
-    const call = this.model.find(node.recording.callUuid);
+    const call = this.#model.find(node.recording.callUuid);
     return call ? { kind: 'call', call } : undefined;
   }
 
@@ -50,13 +53,8 @@ export class CallsTreeProvider implements vscode.TreeDataProvider<CallsTreeNode>
     return node.kind === 'call' ? this.#callItem(node.call) : recordingItem(node.recording);
   }
 
-  dispose(): void {
-    this.#disposables.forEach((d) => d.dispose());
-    this.#onDidChangeTreeData.dispose();
-  }
-
   #callItem(call: LiveCall): vscode.TreeItem {
-    const recordings = this.recordings.forCall(call.callUuid);
+    const recordings = this.#recordings.forCall(call.callUuid);
     const recording = recordings.some((r) => isActive(r));
     const item = new vscode.TreeItem(
       `${call.from || 'unknown'} → ${call.to || 'unknown'}`,
@@ -144,16 +142,4 @@ function callTooltip(call: LiveCall, recordingCount: number): vscode.MarkdownStr
     if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
   }
   return md;
-}
-
-/** `mm:ss` (or `h:mm:ss`) since the call's session started; Plivo sends that time in UTC without a zone. */
-export function callDuration(call: LiveCall, now = Date.now()): string | undefined {
-  if (!call.sessionStart) return undefined;
-  const started = Date.parse(`${call.sessionStart.replace(' ', 'T').replace(/(\.\d{3})\d*/, '$1')}Z`);
-  if (Number.isNaN(started)) return undefined;
-  const total = Math.max(0, Math.floor((now - started) / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

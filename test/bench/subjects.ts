@@ -7,7 +7,7 @@ import { CallbackListener, CallbackStore, type ReceivedCallback } from '../../sr
 import { PlivoClient } from '../../src/plivo';
 import { verifyPlivoSignature } from '../../src/plivo/signature';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN } from '../../src/sandbox';
-import { callbackDescription, callbackLabel } from '../../src/views/callbacksFormat';
+import { callbackDescription, callbackLabel } from '../../src/callbacks/format';
 
 /** What the rows need from the callback history. */
 export interface History {

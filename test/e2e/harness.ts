@@ -13,12 +13,13 @@
 //   });
 //
 // Needs `npm run host:install`, `npm run package` (dist/plivo-call-recording.vsix) and `npm run compile-tests`;
-// `npm run test:e2e` does all of it. Selectors and waits follow shared notes "real-host-testing.md" §5, §8.
+// `npm run test:e2e` does all of it. How the real host is driven: docs/architecture.md, "Tests".
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
+import type { CodeServer } from '../../scripts/host/codeServer.mjs' with { 'resolution-mode': 'import' };
 
 /** Repository root (this file runs from out/test/e2e/). */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -47,36 +48,20 @@ export interface WorkbenchOptions {
   readyTimeoutMs?: number;
 }
 
-/** What scripts/host/codeServer.mjs returns (typed here, the library is plain JS). */
-export interface CodeServer {
-  url: string;
-  port: number;
-  pid: number;
-  userDataDir: string;
-  extensionsDir: string;
-  workspaceDir: string;
-  logFile: string;
-  workbenchUrl(opts?: { folder?: string; payload?: [string, string][] }): string;
-  remoteUri(p: string): string;
-  logTail(lines?: number): string;
-  stop(): Promise<void>;
-}
-
-interface HostLibrary {
-  startCodeServer(opts: {
-    port?: number;
-    workspaceDir?: string;
-    settings?: Record<string, unknown>;
-    env?: Record<string, string>;
-    vsixPath?: string;
-    quiet?: boolean;
-  }): Promise<CodeServer>;
-  launchBrowser(opts?: { headless?: boolean }): Promise<Browser>;
-}
+/** The host library shared with the scripts; its types are declared once, in codeServer.d.mts. */
+type HostLibrary = typeof import('../../scripts/host/codeServer.mjs', { with: { 'resolution-mode': 'import' } });
+export type { CodeServer };
 
 async function loadHostLibrary(): Promise<HostLibrary> {
   // Real dynamic import (module: Node16 keeps it) of the ESM library shared with the scripts.
   return (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts', 'host', 'codeServer.mjs')).href)) as HostLibrary;
+}
+
+/** Any free port on 127.0.0.1, from the one helper the scripts use too. */
+export async function freePort(): Promise<number> {
+  const port = await (await loadHostLibrary()).freePort();
+  if (port === undefined) throw new Error('no free port on 127.0.0.1');
+  return port;
 }
 
 function escapeRegExp(s: string): string {

@@ -1,20 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox, type SandboxRequestLog } from '../../src/sandbox';
 import { until } from '../support/until';
-import { useWorkbench, type Workbench } from './harness';
+import { freePort, useWorkbench, type Workbench } from './harness';
 
 const FROM = '14155550101';
 const TO = '14155550202';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** F1 → Plivo: Record Call → the call with FROM → TO. */
 async function startRecordCall(wb: Workbench): Promise<void> {

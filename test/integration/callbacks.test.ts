@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { buildTestCallback, findFreePort, signedUrlFor, type ReceivedCallback } from '../../src/callbacks';
 import { clearCallbacks } from '../../src/commands/callbackCommands';
-import { deliverReplay, listenerTarget } from '../../src/commands/replayCallback';
+import { listenerTarget } from '../../src/commands/delivery';
+import { deliverReplay } from '../../src/commands/replayCallback';
 import { deliverTestCallback } from '../../src/commands/sendTestCallback';
 import { signCallbackHeaders, verifyPlivoSignature } from '../../src/plivo/signature';
 import type { Services } from '../../src/services/container';
@@ -73,7 +74,7 @@ describe('Callbacks view', () => {
     });
     assert.equal(response.status, 200, await response.clone().text());
     const { id } = (await response.json()) as { id: string };
-    await until(`callback ${id} is in the store`, () => services.listener.store.get(id));
+    await until(`callback ${id} is in the store`, () => services.callbacks.get(id));
     return id;
   }
 
@@ -82,7 +83,7 @@ describe('Callbacks view', () => {
   }
 
   before(async () => {
-    services = await activateExtension();
+    ({ services } = await activateExtension());
     // The sandbox's demo account gives the listener a token to check signatures with, without any network.
     if (!services.sandbox.active) {
       await services.sandbox.start();
@@ -95,18 +96,18 @@ describe('Callbacks view', () => {
     const url = await services.listener.start(port);
     assert.ok(url, 'the listener did not start');
     listenerUrl = url;
-    tree = new CallbacksTreeProvider(services.listener);
+    tree = new CallbacksTreeProvider(services.callbacks);
   });
 
   beforeEach(async () => {
-    await services.listener.store.clear();
+    await services.callbacks.clear();
   });
 
   after(async () => {
     tree?.dispose();
     if (!services) return;
     await services.listener.stop();
-    await services.listener.store.clear();
+    await services.callbacks.clear();
     if (stopSandbox) await services.sandbox.stop();
   });
 
@@ -121,7 +122,7 @@ describe('Callbacks view', () => {
     });
     assert.deepEqual(ids.slice(0, 2), [transcriptionId, recordId]);
 
-    const record = services.listener.store.get(recordId)!;
+    const record = services.callbacks.get(recordId)!;
     const item = tree.getTreeItem(record);
     assert.equal(item.id, recordId);
     assert.equal(item.label, 'record done · 3f2a1b2c…');
@@ -135,7 +136,7 @@ describe('Callbacks view', () => {
     assert.ok(tooltip instanceof vscode.MarkdownString);
     assert.ok(tooltip.value.includes(callUuid.replace(/-/g, '\\-')) || tooltip.value.includes(callUuid), tooltip.value);
 
-    const transcription = tree.getTreeItem(services.listener.store.get(transcriptionId)!);
+    const transcription = tree.getTreeItem(services.callbacks.get(transcriptionId)!);
     assert.equal(transcription.contextValue, 'callback.transcription');
     assert.match(String(transcription.label), /^transcription · 3f2a1b2c…$/);
   });
@@ -148,7 +149,7 @@ describe('Callbacks view', () => {
     });
     assert.equal(refused.status, 400);
     const stored = await until('the refused request is in the store', () =>
-      services.listener.store.list().find((c) => c.status === 400),
+      services.callbacks.list().find((c) => c.status === 400),
     );
     const refusedItem = tree.getTreeItem(stored);
     assert.equal(refusedItem.label, 'unknown POST /plivo/hook');
@@ -161,7 +162,7 @@ describe('Callbacks view', () => {
       call_uuid: hostile,
       message: hostile,
     });
-    const callback = services.listener.store.get(id)!;
+    const callback = services.callbacks.get(id)!;
     const item = tree.getTreeItem(callback);
     assert.ok(!String(item.label).includes('\u202e'));
     const tooltip = tree.resolveTreeItem(item, callback).tooltip as vscode.MarkdownString;
@@ -202,7 +203,7 @@ describe('Callbacks view', () => {
     const id = await postSigned('/plivo/recording', params);
     const receiver = await startReceiver();
     try {
-      const callback = services.listener.store.get(id)!;
+      const callback = services.callbacks.get(id)!;
       const target = { url: receiver.url, name: receiver.url, listener: false };
       const result = await deliverReplay(services, callback, target, token);
       assert.equal(result.error, undefined);
@@ -226,13 +227,13 @@ describe('Callbacks view', () => {
 
   it('replays to the listener and sends test callbacks there, signed', async () => {
     const id = await postSigned('/plivo/recording', buildTestCallback('async'));
-    const original = services.listener.store.get(id)!;
+    const original = services.callbacks.get(id)!;
     const target = await listenerTarget(services, original.path);
     assert.ok(target);
     const replay = await deliverReplay(services, original, target, token);
     assert.equal(replay.status, 200, replay.error);
     const replayed = await until('the replayed callback is stored', () =>
-      services.listener.store.list().find((c) => c.id !== id && c.kind === 'async'),
+      services.callbacks.list().find((c) => c.id !== id && c.kind === 'async'),
     );
     assert.deepEqual(replayed.params, original.params);
     assert.equal(replayed.signature.state, 'valid', replayed.signature.detail);
@@ -246,7 +247,7 @@ describe('Callbacks view', () => {
     );
     assert.equal(sent.status, 200, sent.error);
     const test = await until('the test callback is stored', () =>
-      services.listener.store.list().find((c: ReceivedCallback) => c.kind === 'transcription'),
+      services.callbacks.list().find((c: ReceivedCallback) => c.kind === 'transcription'),
     );
     assert.equal(test.signature.state, 'valid', test.signature.detail);
     assert.equal(test.path, '/plivo/transcription');
@@ -255,7 +256,7 @@ describe('Callbacks view', () => {
   it('clears only after confirmation', async () => {
     await postSigned('/plivo/recording', buildTestCallback('record'));
     assert.equal(await clearCallbacks(services, async () => false), false);
-    assert.equal(services.listener.store.list().length, 1);
+    assert.equal(services.callbacks.list().length, 1);
 
     let asked: number | undefined;
     const cleared = await clearCallbacks(services, async (count) => {
@@ -265,15 +266,15 @@ describe('Callbacks view', () => {
     assert.equal(cleared, true);
     assert.equal(asked, 1);
     await until('the tree is empty', async () => (await treeIds()).length === 0);
-    assert.equal(services.listener.store.list().length, 0);
+    assert.equal(services.callbacks.list().length, 0);
   });
 
   it('lists hundreds of callbacks quickly', async () => {
-    const template = services.listener.store.get(await postSigned('/plivo/recording', buildTestCallback('record')))!;
+    const template = services.callbacks.get(await postSigned('/plivo/recording', buildTestCallback('record')))!;
     const adds: Promise<void>[] = [];
     for (let i = 0; i < 400; i++) {
       adds.push(
-        services.listener.store.add({
+        services.callbacks.add({
           ...template,
           id: `bulk-${i}`,
           receivedAt: new Date(Date.now() - i * 1000).toISOString(),

@@ -3,16 +3,18 @@ import * as vscode from 'vscode';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
 import type { Services } from '../../src/services/container';
 import type { StartRecordingResult } from '../../src/plivo';
+import type { Views } from '../../src/views';
 import type { CallsTreeNode } from '../../src/views/callsTree';
 import { activateExtension, until } from './util';
 
 describe('Calls view, Record Call and Stop Recording against the sandbox', function () {
   let services: Services;
+  let views: Views;
   let sandbox: Sandbox;
   const config = () => vscode.workspace.getConfiguration('plivo');
 
   before(async function () {
-    services = await activateExtension();
+    ({ services, views } = await activateExtension());
     sandbox = await Sandbox.start({ timeScale: 1 });
     await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
     await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
@@ -29,7 +31,7 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
 
   async function callNode(callUuid: string): Promise<CallsTreeNode> {
     await services.calls.refresh();
-    const node = services.callsTree.getChildren().find((n) => n.kind === 'call' && n.call.callUuid === callUuid);
+    const node = views.calls.tree.getChildren().find((n) => n.kind === 'call' && n.call.callUuid === callUuid);
     assert.ok(node, `call ${callUuid} is not in the Calls tree`);
     return node;
   }
@@ -70,7 +72,7 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
   it('lists the sandbox live calls with direction, state and duration', async function () {
     const call = sandbox.addCall({ from: '14155550101', to: '14155550202', direction: 'inbound' });
     const node = await callNode(call.callUuid);
-    const item = services.callsTree.getTreeItem(node);
+    const item = views.calls.tree.getTreeItem(node);
     assert.equal(item.label, '14155550101 → 14155550202');
     assert.equal(item.contextValue, 'call');
     assert.equal(item.id, `call:${call.callUuid}`);
@@ -91,9 +93,9 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     assert.equal(request?.status, 202);
     assert.deepEqual(request?.body, {});
     const node = await callNode(call.callUuid);
-    assert.equal(services.callsTree.getTreeItem(node).contextValue, 'call.recording');
-    const [recording] = services.callsTree.getChildren(node);
-    const item = services.callsTree.getTreeItem(recording);
+    assert.equal(views.calls.tree.getTreeItem(node).contextValue, 'call.recording');
+    const [recording] = views.calls.tree.getChildren(node);
+    const item = views.calls.tree.getTreeItem(recording);
     assert.equal(item.contextValue, 'recording.active');
     assert.match(String(item.description), /^recording · mp3 · 60 s limit$/);
   });
@@ -124,8 +126,8 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
       callback_url: 'http://127.0.0.1:9/unreachable',
       callback_method: 'GET',
     });
-    const [recording] = services.callsTree.getChildren(await callNode(call.callUuid));
-    assert.equal(services.callsTree.getTreeItem(recording).contextValue, 'recording.pending');
+    const [recording] = views.calls.tree.getChildren(await callNode(call.callUuid));
+    assert.equal(views.calls.tree.getTreeItem(recording).contextValue, 'recording.pending');
   });
 
   it('Stop Recording on a call stops all of its recordings', async function () {
@@ -142,9 +144,9 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
       ['stopped', 'stopped'],
     );
     const node = await callNode(call.callUuid);
-    assert.equal(services.callsTree.getTreeItem(node).contextValue, 'call');
+    assert.equal(views.calls.tree.getTreeItem(node).contextValue, 'call');
     assert.deepEqual(
-      services.callsTree.getChildren(node).map((n) => services.callsTree.getTreeItem(n).contextValue),
+      views.calls.tree.getChildren(node).map((n) => views.calls.tree.getTreeItem(n).contextValue),
       ['recording.stopped', 'recording.stopped'],
     );
   });
@@ -154,7 +156,7 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     const first = (await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {})) as StartRecordingResult;
     await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {});
     assert.equal(first.kind, 'started');
-    const recordingNode = services.callsTree
+    const recordingNode = views.calls.tree
       .getChildren(await callNode(call.callUuid))
       .find((n) => n.kind === 'recording' && first.kind === 'started' && n.recording.url === first.url);
     assert.ok(recordingNode);
@@ -208,9 +210,7 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
       services.recordings.forCall(call.callUuid).find((r) => r.state === 'done' && r.url),
     );
     assert.ok(recording.url?.startsWith(sandbox.url));
-    const stored = services.listener.store
-      .list()
-      .find((c) => c.kind === 'record' && c.summary.callUuid === call.callUuid);
+    const stored = services.callbacks.list().find((c) => c.kind === 'record' && c.summary.callUuid === call.callUuid);
     assert.equal(stored?.signature.state, 'valid');
     await services.listener.stop();
   });

@@ -27,12 +27,12 @@ describe('every contributed command runs in the extension host', function () {
   const ran = new Set<string>();
 
   before(async function () {
-    services = await activateExtension();
+    ({ services } = await activateExtension());
     await services.credentials.clear();
     await services.recordings.clear();
     // Empty, so that Clear Callbacks has nothing to confirm in a modal dialog.
-    await services.listener.load();
-    await services.listener.store.clear();
+    await services.callbacks.load();
+    await services.callbacks.clear();
   });
 
   after(async function () {

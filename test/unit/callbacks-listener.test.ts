@@ -42,11 +42,11 @@ test('POST form: answered 200 with the id, emitted as a record callback', async 
   assert.equal(callback.signature.state, 'unsigned');
 });
 
-test('POST JSON in the seed shape is a record callback', async (t) => {
+test('POST JSON in the Record API reference shape is a record callback', async (t) => {
   const listener = await startListener();
   t.after(() => listener.stop());
   const received = nextCallback(listener);
-  const seed = {
+  const documented = {
     call_uuid: 'cfa1e4c0',
     record_url: 'http://s3.amazonaws.com/plivocloud/ffca7d3abcc0.mp3',
     message: 'record done',
@@ -55,14 +55,14 @@ test('POST JSON in the seed shape is a record callback', async (t) => {
   const response = await fetch(`${listener.url}/cb`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(seed),
+    body: JSON.stringify(documented),
   });
   await response.arrayBuffer();
   const callback = await received;
   assert.equal(callback.kind, 'record');
   assert.deepEqual(callback.summary, {
     callUuid: 'cfa1e4c0',
-    recordUrl: seed.record_url,
+    recordUrl: documented.record_url,
     message: 'record done',
     apiId: 'c7b69074',
   });

@@ -84,7 +84,7 @@ test('classify: transcription, async, unknown', () => {
   assert.equal(classifyCallback({}), 'unknown');
 });
 
-test('summary: snake_case record callback (notes §6a)', () => {
+test('summary: snake_case record callback (Record API callback_url)', () => {
   const summary = summarizeCallback({
     api_id: 'a-1',
     call_uuid: 'c-1',
@@ -103,7 +103,7 @@ test('summary: snake_case record callback (notes §6a)', () => {
   });
 });
 
-test('summary: CamelCase <Record> action callback (notes §6b)', () => {
+test('summary: CamelCase <Record> XML action callback', () => {
   const summary = summarizeCallback({
     CallUUID: 'c-2',
     RecordFile: 'https://x/f.mp3',

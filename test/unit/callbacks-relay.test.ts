@@ -141,7 +141,7 @@ test('replay re-signs for the new URL (POST JSON and GET), and the listener acce
   for (const original of [
     {
       method: 'POST',
-      path: '/seed',
+      path: '/documented',
       init: {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -200,7 +200,7 @@ test('test callbacks of each kind arrive signed and classified as that kind', as
   }
 });
 
-test('buildTestCallback: record sample carries the seed fields and consistent timings', () => {
+test('buildTestCallback: record sample carries the documented fields and consistent timings', () => {
   const now = new Date('2025-01-01T00:00:22Z');
   const params = buildTestCallback('record', { callUuid: 'c', apiId: 'a', recordingId: 'r', durationSeconds: 22, now });
   assert.deepEqual(params, {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { Disposable, toDisposable } from '../common/lifecycle';
 import type { LiveCall } from '../plivo';
-import type { PlivoConnection } from '../services/connection';
-import { settings } from '../services/settings';
+import type { PlivoConnection } from './connection';
+import { settings } from './settings';
 
 export type CallsStatus =
   | { readonly kind: 'signed-out' }
@@ -13,28 +14,33 @@ export type CallsStatus =
  * The account's live calls, polled while the Calls view is visible. A failed refresh keeps the last list,
  * so the tree never empties because of a network hiccup.
  */
-export class CallsModel implements vscode.Disposable {
+export class CallsModel extends Disposable {
   #calls: readonly LiveCall[] = [];
   #status: CallsStatus = { kind: 'loading' };
   #inFlight: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #visible = false;
-  readonly #onDidChange = new vscode.EventEmitter<void>();
+  readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.#onDidChange.event;
-  readonly #disposables: vscode.Disposable[];
+  readonly #connection: PlivoConnection;
 
-  constructor(private readonly connection: PlivoConnection) {
-    this.#disposables = [
+  constructor(connection: PlivoConnection) {
+    super();
+    this.#connection = connection;
+    this._register(toDisposable(() => clearInterval(this.#timer)));
+    this._register(
       connection.onDidChange(() => {
         this.#calls = [];
         this.#status = { kind: 'loading' };
         this.#onDidChange.fire();
         if (this.#visible) void this.refresh();
       }),
+    );
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('plivo.calls.refreshIntervalSeconds')) this.#schedule();
       }),
-    ];
+    );
   }
 
   get calls(): readonly LiveCall[] {
@@ -64,16 +70,10 @@ export class CallsModel implements vscode.Disposable {
     return this.#inFlight;
   }
 
-  dispose(): void {
-    clearInterval(this.#timer);
-    this.#disposables.forEach((d) => d.dispose());
-    this.#onDidChange.dispose();
-  }
-
   async #load(): Promise<void> {
     try {
       // Inside the try: a malformed plivo.apiBaseUrl or an unusable keychain fails here, and shows in the view.
-      const active = await this.connection.current();
+      const active = await this.#connection.current();
       if (!active) {
         this.#set([], { kind: 'signed-out' });
         return;

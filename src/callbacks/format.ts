@@ -2,7 +2,7 @@
 // Pure text (no VS Code API): every string here may come from a stranger's request, so it is only
 // ever shown as plain text, cut to one line, never as HTML.
 import { STATUS_CODES } from 'node:http';
-import type { CallbackKind, ReceivedCallback, RelayResult } from '../callbacks';
+import type { CallbackKind, ReceivedCallback, RelayResult } from './model';
 
 const KIND_NAMES: Record<CallbackKind, string> = {
   record: 'record done',

@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import { disposeAll, type IDisposable } from '../common/lifecycle';
+import type { Services } from '../services/container';
+import { CallsTreeProvider, type CallsTreeNode } from './callsTree';
+
+/** The Calls view, for commands that reveal or select in it. */
+export interface CallsView extends IDisposable {
+  readonly tree: CallsTreeProvider;
+  readonly view: vscode.TreeView<CallsTreeNode>;
+}
+
+/**
+ * The Calls view: the account in its description, load errors as its message, and the context keys its welcome
+ * content and menus use. Nothing touches the network until the view is visible: calls poll only while it is.
+ */
+export function registerCallsView(services: Services): CallsView {
+  const { calls, connection, credentials, recordings, sandbox } = services;
+  const tree = new CallsTreeProvider(calls, recordings);
+  const view = vscode.window.createTreeView('plivo.calls', { treeDataProvider: tree, showCollapseAll: true });
+
+  const updateAccount = async (): Promise<void> => {
+    const active = await connection.current().catch(() => undefined);
+    view.description = active?.label;
+    await Promise.all([
+      vscode.commands.executeCommand('setContext', 'plivo.hasCredentials', active !== undefined),
+      vscode.commands.executeCommand(
+        'setContext',
+        'plivo.hasStoredCredentials',
+        await credentials.hasStored().catch(() => false),
+      ),
+      vscode.commands.executeCommand('setContext', 'plivo.sandboxActive', sandbox.active !== undefined),
+    ]);
+  };
+  const updateStatus = (): void => {
+    const status = calls.status;
+    view.message =
+      status.kind === 'error'
+        ? `⚠ ${status.error instanceof Error ? status.error.message : String(status.error)}`
+        : undefined;
+    void vscode.commands.executeCommand('setContext', 'plivo.callsLoaded', status.kind === 'loaded');
+  };
+
+  const disposables: IDisposable[] = [
+    tree,
+    view,
+    connection.onDidChange(() => void updateAccount()),
+    calls.onDidChange(updateStatus),
+    view.onDidChangeVisibility((e) => calls.setVisible(e.visible)),
+  ];
+  void updateAccount();
+  calls.setVisible(view.visible);
+  return { tree, view, dispose: () => disposeAll(disposables) };
+}

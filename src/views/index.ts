@@ -1,0 +1,23 @@
+import { disposeAll, type IDisposable } from '../common/lifecycle';
+import type { Services } from '../services/container';
+import { registerCallbackNotifications } from './callbackNotifications';
+import { registerCallbacksView } from './callbacksView';
+import { registerCallsView, type CallsView } from './callsView';
+import { registerListenerStatusBar } from './listenerStatusBar';
+
+/** What commands need of the views (to reveal or select in them). Not part of the services: views sit above them. */
+export interface Views extends IDisposable {
+  readonly calls: CallsView;
+}
+
+/** Registers every view and the rest of the UI that follows the services' state. */
+export function registerViews(services: Services): Views {
+  const calls = registerCallsView(services);
+  const disposables: IDisposable[] = [
+    calls,
+    registerCallbacksView(services),
+    registerListenerStatusBar(services),
+    registerCallbackNotifications(services),
+  ];
+  return { calls, dispose: () => disposeAll(disposables) };
+}
