@@ -22,7 +22,8 @@ export interface RelayOptions {
 const SNIPPET_CHARS = 2048;
 const FORM = 'application/x-www-form-urlencoded';
 
-function withQuery(url: string, params: Record<string, string>): string {
+/** `url` with `params` added to its query, as a GET callback carries them. */
+export function withQuery(url: string, params: Record<string, string>): string {
   const query = new URLSearchParams(params).toString();
   if (!query) return url;
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;
@@ -61,7 +62,8 @@ function describeFailure(error: unknown, target: URL, timeoutMs: number): string
   }
 }
 
-function parseTarget(targetUrl: string): URL | string {
+/** The URL to send to, or why it cannot receive callbacks. */
+export function parseTarget(targetUrl: string): URL | string {
   // "localhost:3000" parses as a URL with scheme "localhost:"; say what is missing instead.
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(targetUrl)) {
     return `not a valid URL: ${targetUrl} (start it with http:// or https://)`;
@@ -125,7 +127,13 @@ function replayableBody(callback: ReceivedCallback): Pick<OutgoingCallback, 'bod
     : {};
 }
 
-function plivoHeaders(callback: ReceivedCallback): Record<string, string> {
+/** The request that re-sends a stored callback: its method and params, and its raw body when kept whole. */
+export function outgoingRequestFor(callback: ReceivedCallback): Omit<OutgoingCallback, 'headers'> {
+  return { method: outgoingMethod(callback), params: callback.params, ...replayableBody(callback) };
+}
+
+/** The `X-Plivo-*` headers a callback arrived with (its signatures), lower-case. */
+export function plivoHeaders(callback: ReceivedCallback): Record<string, string> {
   return Object.fromEntries(
     Object.entries(callback.headers)
       .filter(([name]) => name.startsWith('x-plivo-'))
@@ -142,13 +150,7 @@ export function forwardCallback(
   targetUrl: string,
   options: RelayOptions,
 ): Promise<RelayResult> {
-  const request = {
-    method: outgoingMethod(callback),
-    params: callback.params,
-    headers: plivoHeaders(callback),
-    ...replayableBody(callback),
-  };
-  return sendCallback(targetUrl, request, options);
+  return sendCallback(targetUrl, { ...outgoingRequestFor(callback), headers: plivoHeaders(callback) }, options);
 }
 
 /** `plivo.listener.forwardUrl`: one base URL for every callback, or one full URL per kind. */
@@ -253,12 +255,7 @@ export function replayCallback(
   authToken: string | undefined,
   options: RelayOptions,
 ): Promise<RelayResult> {
-  return sendSignedCallback(
-    targetUrl,
-    { method: outgoingMethod(callback), params: callback.params, ...replayableBody(callback) },
-    authToken,
-    options,
-  );
+  return sendSignedCallback(targetUrl, outgoingRequestFor(callback), authToken, options);
 }
 
 export type TestCallbackKind = 'record' | 'transcription' | 'async';
