@@ -50,6 +50,7 @@ export {
   callbackUrlsFor,
   checkPublicUrl,
   refreshRememberedUrl,
+  remoteWindowAdvice,
   resolveCallbackBase,
   type CallbackUrls,
   type CurrentListener,
@@ -59,6 +60,13 @@ export {
   type UrlSource,
 } from './publicUrl';
 export { plivoSigner, toCurl, toHttpFixture, toJsonFixture, type CallbackSigner, type ExportResult } from './export';
+export {
+  checkRoundTrip,
+  isRoundTripCheck,
+  ROUND_TRIP_PARAM,
+  type CallbackEvent,
+  type RoundTripResult,
+} from './roundTrip';
 export { editableParams, editedRequestFor, parseEditedReplay, type EditedReplay } from './replayEdit';
 export {
   callUuidResolver,

@@ -189,3 +189,36 @@ export function refreshRememberedUrl(remembered: string, current: CurrentListene
   }
   return { action: 'rewritten', url: trimSlash(current.base) + rest, from: remembered };
 }
+
+const REMOTE_LABELS: Record<string, string> = {
+  'ssh-remote': 'a machine over SSH',
+  wsl: 'WSL',
+  'dev-container': 'a dev container',
+  tunnel: 'a machine through a VS Code tunnel',
+};
+
+/**
+ * One message for a remote window (`vscode.env.remoteName`) explaining that the editor's port forward is
+ * not a public URL; undefined in a local window. In Codespaces a public forwarded port does reach Plivo.
+ */
+export function remoteWindowAdvice(
+  remoteName: string | undefined,
+  port: number,
+  forwardedUrl?: string,
+): string | undefined {
+  if (!remoteName) return undefined;
+  const forwarded = forwardedUrl ? ` as ${forwardedUrl}` : '';
+  if (remoteName === 'codespaces') {
+    return (
+      `The callback listener runs in this codespace on port ${port}, forwarded${forwarded}. While the port is private only you can open it; ` +
+      `Plivo's servers need it public: in the Ports view, right-click port ${port} → Port Visibility → Public. ` +
+      'Or start a tunnel (Plivo: Start Public Tunnel), or set plivo.listener.publicUrl.'
+    );
+  }
+  const where = REMOTE_LABELS[remoteName] ?? `a remote host (${remoteName})`;
+  return (
+    `The callback listener runs on ${where}, on 127.0.0.1:${port}. The editor forwards it to your computer${forwarded}, ` +
+    "but that address is private to you: Plivo's servers need a public URL. Start a tunnel on that host " +
+    '(Plivo: Start Public Tunnel), or set plivo.listener.publicUrl to one you run yourself.'
+  );
+}

@@ -5,6 +5,7 @@ import {
   callbackUrlsFor,
   checkPublicUrl,
   refreshRememberedUrl,
+  remoteWindowAdvice,
   resolveCallbackBase,
 } from '../../src/callbacks/publicUrl';
 
@@ -137,4 +138,20 @@ test("the current base and the user's own apps are kept; nothing stale survives 
     from: 'not a url',
     reason: '"not a url" is not an http(s) URL',
   });
+});
+
+test('remote windows get one message on why the forwarded URL is not enough', () => {
+  assert.equal(remoteWindowAdvice(undefined, 8787), undefined);
+  assert.match(
+    remoteWindowAdvice('codespaces', 8787, 'https://x-8787.app.github.dev') ?? '',
+    /forwarded as https:\/\/x-8787\.app\.github\.dev\. .*right-click port 8787 → Port Visibility → Public/,
+  );
+  assert.equal(
+    remoteWindowAdvice('ssh-remote', 8787, 'http://localhost:8787'),
+    "The callback listener runs on a machine over SSH, on 127.0.0.1:8787. The editor forwards it to your computer as http://localhost:8787, but that address is private to you: Plivo's servers need a public URL. Start a tunnel on that host (Plivo: Start Public Tunnel), or set plivo.listener.publicUrl to one you run yourself.",
+  );
+  assert.match(
+    remoteWindowAdvice('some-remote', 9000) ?? '',
+    /^The callback listener runs on a remote host \(some-remote\), on 127\.0\.0\.1:9000\. The editor forwards it to your computer, but/,
+  );
 });
