@@ -18,7 +18,7 @@ export interface DetectOptions {
 }
 
 export const DEFAULT_NGROK_API_URL = 'http://127.0.0.1:4040';
-/** The address `startTunnelCommand` passes to cloudflared's `--metrics` (its own default differs between versions). */
+/** The address `tunnelCommand` passes to cloudflared's `--metrics` (its own default differs between versions). */
 export const DEFAULT_CLOUDFLARED_METRICS_URL = 'http://127.0.0.1:20241';
 
 const DEFAULT_TIMEOUT_MS = 1500;
@@ -131,7 +131,8 @@ export async function detectNgrok(
   port: number,
   options: DetectOptions = {},
 ): Promise<TunnelDetection> {
-  const answer = await getJson('ngrok', apiBaseUrl, '/api/tunnels', options);
+  // ngrok's documentation names the API base with its /api suffix; accept it either way.
+  const answer = await getJson('ngrok', apiBaseUrl.trim().replace(/\/api\/*$/, ''), '/api/tunnels', options);
   if (!answer.ok) return answer.detection;
   const tunnels = ngrokTunnels(answer.json);
   if (!tunnels) {

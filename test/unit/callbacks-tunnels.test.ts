@@ -38,6 +38,7 @@ test('ngrok: the https tunnel is preferred over its http twin, and other ports a
     ),
   );
   t.after(() => api.close());
+  assert.equal((await detectNgrok(`${api.url}/api/`, 8787)).kind, 'found');
   assert.deepEqual(await detectNgrok(`${api.url}/`, 8787), {
     kind: 'found',
     url: 'https://abc.ngrok.app',
