@@ -1,5 +1,5 @@
 // Public API of the callback layer (no VS Code dependency).
-export type { CallbackKind, CallbackSummary, ReceivedCallback, RelayResult } from './model';
+export type { AppResponse, CallbackKind, CallbackSummary, ReceivedCallback, RelayResult } from './model';
 export {
   CallbackParseError,
   classifyCallback,
@@ -28,11 +28,67 @@ export { CallbackStore, type StoreLoadResult } from './store';
 export {
   buildTestCallback,
   forwardCallback,
+  forwardTargetFor,
+  forwardToApp,
+  outgoingRequestFor,
+  parseForwardSetting,
   replayCallback,
   sendCallback,
   sendSignedCallback,
+  type ForwardSetting,
+  type ForwardTargets,
   type OutgoingCallback,
   type RelayOptions,
   type TestCallbackKind,
   type TestCallbackOptions,
 } from './relay';
+export {
+  DEFAULT_CLOUDFLARED_METRICS_URL,
+  DEFAULT_NGROK_API_URL,
+  detectCloudflared,
+  detectNgrok,
+  detectTunnel,
+  type DetectOptions,
+  type TunnelDetection,
+  type TunnelSource,
+} from './tunnels';
+export {
+  findExecutable,
+  findTunnelTool,
+  tunnelCommand,
+  tunnelInstallHints,
+  waitForTunnel,
+  type InstallHint,
+  type TunnelCommand,
+} from './tunnelStart';
+export {
+  CALLBACK_PATHS,
+  callbackUrlsFor,
+  checkPublicUrl,
+  refreshRememberedUrl,
+  remoteWindowAdvice,
+  resolveCallbackBase,
+  type CallbackUrls,
+  type CurrentListener,
+  type RememberedUrlUpdate,
+  type ResolvedBaseUrl,
+  type UrlCandidates,
+  type UrlSource,
+} from './publicUrl';
+export { plivoSigner, toCurl, toHttpFixture, toJsonFixture, type CallbackSigner, type ExportResult } from './export';
+export {
+  checkRoundTrip,
+  isRoundTripCheck,
+  ROUND_TRIP_PARAM,
+  type CallbackEvent,
+  type RoundTripResult,
+} from './roundTrip';
+export { editableParams, editedRequestFor, parseEditedReplay, type EditedReplay } from './replayEdit';
+export {
+  callUuidResolver,
+  filterCallbacks,
+  groupByCall,
+  parseFilterQuery,
+  type CallGroup,
+  type CallbackFilter,
+} from './grouping';

@@ -17,13 +17,31 @@ export interface CallbackSummary {
   response?: unknown;
 }
 
+/** What the app answered to a forwarded or replayed callback, kept to show beside the request. */
+export interface AppResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** The body's first 64 KiB as text (see `bodyTruncated`). */
+  body: string;
+  /** Size of the whole body in bytes; a lower bound when `bodySizeAtLeast` is set. */
+  bodyBytes: number;
+  bodyTruncated?: boolean;
+  /** The body was too long to count to the end. */
+  bodySizeAtLeast?: boolean;
+}
+
 /** Outcome of one outgoing request (forward, replay, test callback). */
 export interface RelayResult {
   targetUrl: string;
   status?: number;
   ok: boolean;
+  /** Latency: from sending the request to the end of the answer (or the failure). */
   durationMs: number;
+  /** The body's first 2 KiB, for one-line displays. */
   responseSnippet: string;
+  /** The full answer, when the app answered at all. */
+  response?: AppResponse;
   /** Actionable text, e.g. "connection refused: is your app running on localhost:3000?". */
   error?: string;
 }

@@ -2,7 +2,9 @@
 // callbacks, and sample callbacks shaped like Plivo's.
 import { randomUUID } from 'node:crypto';
 import { signCallbackHeaders } from '../plivo/signature';
-import type { ReceivedCallback, RelayResult } from './model';
+import { errorCode, isTimeout, readCapped, seconds } from './httpRead';
+import { signedUrlFor } from './listener';
+import type { AppResponse, CallbackKind, ReceivedCallback, RelayResult } from './model';
 
 export interface OutgoingCallback {
   method: 'GET' | 'POST';
@@ -17,43 +19,35 @@ export interface RelayOptions {
   timeoutMs: number;
 }
 
-const SNIPPET_BYTES = 2048;
+const SNIPPET_CHARS = 2048;
 const FORM = 'application/x-www-form-urlencoded';
 
-function withQuery(url: string, params: Record<string, string>): string {
+/** `url` with `params` added to its query, as a GET callback carries them. */
+export function withQuery(url: string, params: Record<string, string>): string {
   const query = new URLSearchParams(params).toString();
   if (!query) return url;
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }
 
-/** Reads only the start of the answer: enough to show, without buffering a huge page. */
-async function readSnippet(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < SNIPPET_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, SNIPPET_BYTES));
-}
+/** A body is rarely needed whole to see what the app said; this keeps stored history small. */
+export const RESPONSE_BODY_BYTES = 64 * 1024;
+/** Past this, a body is only reported as "at least" this size, rather than read to its end. */
+const RESPONSE_COUNT_BYTES = 4 * 1024 * 1024;
 
-function errorCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
+async function readResponse(response: Response): Promise<AppResponse> {
+  const body = await readCapped(response, RESPONSE_BODY_BYTES, RESPONSE_COUNT_BYTES);
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: body.text,
+    bodyBytes: body.bytes,
+    ...(body.truncated ? { bodyTruncated: true } : {}),
+    ...(body.countStopped ? { bodySizeAtLeast: true } : {}),
+  };
 }
 
 function describeFailure(error: unknown, target: URL, timeoutMs: number): string {
-  if ((error as Error | undefined)?.name === 'TimeoutError') {
-    return `timed out after ${Number((timeoutMs / 1000).toFixed(1))} s`;
-  }
+  if (isTimeout(error)) return `timed out after ${seconds(timeoutMs)}`;
   switch (errorCode(error)) {
     case 'ECONNREFUSED':
       return `connection refused: is your app running on ${target.host}?`;
@@ -68,7 +62,8 @@ function describeFailure(error: unknown, target: URL, timeoutMs: number): string
   }
 }
 
-function parseTarget(targetUrl: string): URL | string {
+/** The URL to send to, or why it cannot receive callbacks. */
+export function parseTarget(targetUrl: string): URL | string {
   // "localhost:3000" parses as a URL with scheme "localhost:"; say what is missing instead.
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(targetUrl)) {
     return `not a valid URL: ${targetUrl} (start it with http:// or https://)`;
@@ -109,8 +104,13 @@ export async function sendCallback(
       redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    const responseSnippet = await readSnippet(response);
-    return finish({ status: response.status, ok: response.ok, responseSnippet });
+    const answer = await readResponse(response);
+    return finish({
+      status: response.status,
+      ok: response.ok,
+      responseSnippet: answer.body.slice(0, SNIPPET_CHARS),
+      response: answer,
+    });
   } catch (error) {
     return finish({ ok: false, responseSnippet: '', error: describeFailure(error, target, options.timeoutMs) });
   }
@@ -127,7 +127,13 @@ function replayableBody(callback: ReceivedCallback): Pick<OutgoingCallback, 'bod
     : {};
 }
 
-function plivoHeaders(callback: ReceivedCallback): Record<string, string> {
+/** The request that re-sends a stored callback: its method and params, and its raw body when kept whole. */
+export function outgoingRequestFor(callback: ReceivedCallback): Omit<OutgoingCallback, 'headers'> {
+  return { method: outgoingMethod(callback), params: callback.params, ...replayableBody(callback) };
+}
+
+/** The `X-Plivo-*` headers a callback arrived with (its signatures), lower-case. */
+export function plivoHeaders(callback: ReceivedCallback): Record<string, string> {
   return Object.fromEntries(
     Object.entries(callback.headers)
       .filter(([name]) => name.startsWith('x-plivo-'))
@@ -144,13 +150,89 @@ export function forwardCallback(
   targetUrl: string,
   options: RelayOptions,
 ): Promise<RelayResult> {
-  const request = {
-    method: outgoingMethod(callback),
-    params: callback.params,
-    headers: plivoHeaders(callback),
-    ...replayableBody(callback),
+  return sendCallback(targetUrl, { ...outgoingRequestFor(callback), headers: plivoHeaders(callback) }, options);
+}
+
+/** `plivo.listener.forwardUrl`: one base URL for every callback, or one full URL per kind. */
+export type ForwardSetting = string | ForwardTargets;
+export interface ForwardTargets {
+  recording?: string;
+  transcription?: string;
+  async?: string;
+}
+
+const FORWARD_KINDS: Record<CallbackKind, keyof ForwardTargets | undefined> = {
+  record: 'recording',
+  transcription: 'transcription',
+  async: 'async',
+  unknown: undefined,
+};
+
+/** Reads the setting's value; an unusable one gets a message naming what to fix, and nothing is forwarded. */
+export function parseForwardSetting(value: unknown): { forward?: ForwardSetting; error?: string } {
+  const problem = (url: string): string | undefined => {
+    const target = parseTarget(url);
+    return typeof target === 'string' ? target : undefined;
   };
-  return sendCallback(targetUrl, request, options);
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return {};
+  if (typeof value === 'string') {
+    const error = problem(value.trim());
+    return error ? { error: `plivo.listener.forwardUrl: ${error}` } : { forward: value.trim() };
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return {
+      error: 'plivo.listener.forwardUrl must be a URL or an object of URLs by kind (recording, transcription, async)',
+    };
+  }
+  const targets: ForwardTargets = {};
+  for (const [key, url] of Object.entries(value)) {
+    if (key !== 'recording' && key !== 'transcription' && key !== 'async') {
+      return { error: `plivo.listener.forwardUrl: unknown kind "${key}" (use recording, transcription or async)` };
+    }
+    if (typeof url !== 'string') return { error: `plivo.listener.forwardUrl.${key} must be a URL string` };
+    if (url.trim() === '') continue;
+    const error = problem(url.trim());
+    if (error) return { error: `plivo.listener.forwardUrl.${key}: ${error}` };
+    targets[key] = url.trim();
+  }
+  return Object.keys(targets).length ? { forward: targets } : {};
+}
+
+/** `url` with `query` (no "?") added to any query it already has. */
+function addQuery(url: string, query: string): string {
+  if (!query) return url;
+  const [withoutHash] = url.split('#', 1);
+  return `${withoutHash}${withoutHash.includes('?') ? '&' : '?'}${query}`;
+}
+
+/**
+ * Where a received callback is forwarded: a base URL gets the callback's own path and query
+ * (`/plivo/transcription?x=1` → `<base>/plivo/transcription?x=1`, a path already in the base not repeated);
+ * a per-kind URL is used as given, plus the query. Undefined when no target is set for this kind.
+ * A GET callback's query is its params, which `forwardCallback` adds back, so it is left out here.
+ */
+export function forwardTargetFor(callback: ReceivedCallback, forward: ForwardSetting): string | undefined {
+  const queryStart = callback.path.indexOf('?');
+  const path = queryStart < 0 ? callback.path : callback.path.slice(0, queryStart);
+  const query = queryStart < 0 || outgoingMethod(callback) === 'GET' ? '' : callback.path.slice(queryStart + 1);
+  if (typeof forward !== 'string') {
+    const key = FORWARD_KINDS[callback.kind];
+    const target = key && forward[key];
+    return target ? addQuery(target, query) : undefined;
+  }
+  const [baseWithoutQuery, baseQuery = ''] = forward.split('#', 1)[0].split(/\?(.*)/s, 2);
+  const joined = signedUrlFor(baseWithoutQuery, path);
+  return addQuery(addQuery(joined, baseQuery), query);
+}
+
+/** Forwards to the target `forward` gives for this callback; undefined when it names none for this kind. */
+export async function forwardToApp(
+  callback: ReceivedCallback,
+  forward: ForwardSetting,
+  options: RelayOptions,
+): Promise<RelayResult | undefined> {
+  const target = forwardTargetFor(callback, forward);
+  return target === undefined ? undefined : forwardCallback(callback, target, options);
 }
 
 /**
@@ -173,12 +255,7 @@ export function replayCallback(
   authToken: string | undefined,
   options: RelayOptions,
 ): Promise<RelayResult> {
-  return sendSignedCallback(
-    targetUrl,
-    { method: outgoingMethod(callback), params: callback.params, ...replayableBody(callback) },
-    authToken,
-    options,
-  );
+  return sendSignedCallback(targetUrl, outgoingRequestFor(callback), authToken, options);
 }
 
 export type TestCallbackKind = 'record' | 'transcription' | 'async';

@@ -4,12 +4,15 @@ import { findFreePort } from '../../src/callbacks/listener';
 import {
   buildTestCallback,
   forwardCallback,
+  forwardTargetFor,
+  forwardToApp,
+  parseForwardSetting,
   replayCallback,
   sendCallback,
   sendSignedCallback,
 } from '../../src/callbacks/relay';
 import { signCallbackHeaders, verifyPlivoSignature } from '../../src/plivo/signature';
-import { TOKEN, nextCallback, startListener } from './helpers/callbacks';
+import { TOKEN, nextCallback, sampleCallback, startListener } from './helpers/callbacks';
 import { CallbackReceiver } from './helpers/sandboxReceiver';
 
 const OPTIONS = { timeoutMs: 5000 };
@@ -24,10 +27,12 @@ test('POST sends params form-encoded and records status, duration and snippet', 
     { method: 'POST', params: { call_uuid: 'c 1', record_url: 'https://x/r.mp3' } },
     OPTIONS,
   );
+  const { response, ...rest } = result;
   assert.deepEqual(
-    { ...result, durationMs: 0 },
+    { ...rest, durationMs: 0 },
     { targetUrl: `${app.url('')}/plivo/cb`, status: 201, ok: true, durationMs: 0, responseSnippet: 'created' },
   );
+  assert.equal(response?.body, 'created');
   assert.ok(result.durationMs >= 0);
   const [request] = app.received;
   assert.equal(request.method, 'POST');
@@ -62,9 +67,10 @@ test('a raw body is sent as-is with its content type', async (t) => {
   assert.equal(app.received[0].headers['content-type'], 'application/json');
 });
 
-test('error statuses are not ok; the snippet stops at 2 KiB', async (t) => {
+test("error statuses are not ok; the app's answer is kept to 64 KiB with its full size noted", async (t) => {
   const app = await CallbackReceiver.start({
-    respond: (_callback, res) => res.writeHead(500).end('e'.repeat(100_000)),
+    respond: (_callback, res) =>
+      res.writeHead(500, { 'x-app': 'demo', 'content-type': 'text/plain' }).end('e'.repeat(100_000)),
   });
   t.after(() => app.close());
   const result = await sendCallback(app.url(''), { method: 'POST', params: {} }, OPTIONS);
@@ -72,6 +78,25 @@ test('error statuses are not ok; the snippet stops at 2 KiB', async (t) => {
   assert.equal(result.ok, false);
   assert.equal(result.responseSnippet.length, 2048);
   assert.equal(result.error, undefined);
+  const response = result.response!;
+  assert.equal(response.status, 500);
+  assert.equal(response.headers['x-app'], 'demo');
+  assert.equal(response.headers['content-type'], 'text/plain');
+  assert.equal(response.body, 'e'.repeat(64 * 1024));
+  assert.equal(response.bodyBytes, 100_000);
+  assert.equal(response.bodyTruncated, true);
+  assert.equal(response.bodySizeAtLeast, undefined);
+});
+
+test('an endless answer is counted up to a limit and reported as "at least" that size', async (t) => {
+  const app = await CallbackReceiver.start({
+    respond: (_callback, res) => res.writeHead(200).end(Buffer.alloc(5 * 1024 * 1024, 97)),
+  });
+  t.after(() => app.close());
+  const { response } = await sendCallback(app.url(''), { method: 'POST', params: {} }, OPTIONS);
+  assert.equal(response?.bodyTruncated, true);
+  assert.equal(response?.bodySizeAtLeast, true);
+  assert.ok(response!.bodyBytes > 4 * 1024 * 1024 && response!.bodyBytes <= 5 * 1024 * 1024);
 });
 
 test('connection refused names the host and port to check', async () => {
@@ -214,4 +239,93 @@ test('buildTestCallback: record sample carries the documented fields and consist
     recording_end_ms: String(now.getTime()),
     message: 'record done',
   });
+});
+
+test('forwarding to a base URL keeps the original path and query', () => {
+  const post = sampleCallback({ path: '/plivo/transcription?x=1', kind: 'transcription' });
+  assert.equal(forwardTargetFor(post, 'http://localhost:3000'), 'http://localhost:3000/plivo/transcription?x=1');
+  assert.equal(
+    forwardTargetFor(post, 'http://localhost:3000/app/'),
+    'http://localhost:3000/app/plivo/transcription?x=1',
+  );
+  assert.equal(
+    forwardTargetFor(post, 'http://localhost:3000/?k=v'),
+    'http://localhost:3000/plivo/transcription?k=v&x=1',
+  );
+  // A base that already ends with the callback's path (the older single-URL style) is not doubled.
+  const record = sampleCallback({ path: '/plivo/recording' });
+  assert.equal(
+    forwardTargetFor(record, 'http://localhost:3000/plivo/recording'),
+    'http://localhost:3000/plivo/recording',
+  );
+});
+
+test('forwarding per kind uses the URL given for the kind, and skips kinds without one', () => {
+  const targets = { recording: 'http://localhost:3000/rec', transcription: 'http://localhost:3000/tx?app=1' };
+  assert.equal(forwardTargetFor(sampleCallback({ path: '/plivo/recording' }), targets), 'http://localhost:3000/rec');
+  assert.equal(
+    forwardTargetFor(sampleCallback({ path: '/plivo/transcription?x=1', kind: 'transcription' }), targets),
+    'http://localhost:3000/tx?app=1&x=1',
+  );
+  assert.equal(forwardTargetFor(sampleCallback({ kind: 'async' }), targets), undefined);
+  assert.equal(forwardTargetFor(sampleCallback({ kind: 'unknown' }), targets), undefined);
+});
+
+test('a forwarded callback arrives at <forwardUrl><path>?<query>, GET params once, and the response is recorded', async (t) => {
+  const app = await CallbackReceiver.start({
+    respond: (_callback, res) => res.writeHead(202, { 'content-type': 'application/json' }).end('{"stored":true}'),
+  });
+  const listener = await startListener();
+  t.after(() => Promise.all([app.close(), listener.stop()]));
+  const posted = nextCallback(listener);
+  await (
+    await fetch(`${listener.url}/plivo/transcription?x=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'call_uuid=c&transcription=hi',
+    })
+  ).arrayBuffer();
+  const got = nextCallback(listener);
+  await (await fetch(`${listener.url}/plivo/recording?call_uuid=c&record_url=u`)).arrayBuffer();
+  const [post, get] = [await posted, await got];
+
+  const postResult = await forwardToApp(post, app.url(''), OPTIONS);
+  const getResult = await forwardToApp(get, app.url(''), OPTIONS);
+  assert.deepEqual(
+    app.received.map((r) => [r.method, r.target, r.body]),
+    [
+      ['POST', '/plivo/transcription?x=1', 'call_uuid=c&transcription=hi'],
+      ['GET', '/plivo/recording?call_uuid=c&record_url=u', ''],
+    ],
+  );
+  assert.equal(postResult?.targetUrl, `${app.url('')}/plivo/transcription?x=1`);
+  assert.deepEqual(
+    { ...postResult?.response, headers: postResult?.response?.headers['content-type'] },
+    { status: 202, headers: 'application/json', body: '{"stored":true}', bodyBytes: 15 },
+  );
+  assert.equal(getResult?.status, 202);
+  assert.equal(await forwardToApp(post, { recording: app.url('') }, OPTIONS), undefined);
+});
+
+test('parseForwardSetting accepts a URL or URLs by kind, and names what is wrong', () => {
+  assert.deepEqual(parseForwardSetting(''), {});
+  assert.deepEqual(parseForwardSetting(undefined), {});
+  assert.deepEqual(parseForwardSetting(' http://localhost:3000 '), { forward: 'http://localhost:3000' });
+  assert.deepEqual(parseForwardSetting({ recording: 'http://a/r', async: '' }), {
+    forward: { recording: 'http://a/r' },
+  });
+  assert.deepEqual(parseForwardSetting({}), {});
+  assert.deepEqual(parseForwardSetting('localhost:3000'), {
+    error: 'plivo.listener.forwardUrl: not a valid URL: localhost:3000 (start it with http:// or https://)',
+  });
+  assert.deepEqual(parseForwardSetting({ record: 'http://a' }), {
+    error: 'plivo.listener.forwardUrl: unknown kind "record" (use recording, transcription or async)',
+  });
+  assert.deepEqual(parseForwardSetting({ transcription: 3 }), {
+    error: 'plivo.listener.forwardUrl.transcription must be a URL string',
+  });
+  assert.deepEqual(parseForwardSetting({ async: 'ftp://x' }), {
+    error: 'plivo.listener.forwardUrl.async: only http and https URLs can receive callbacks, not ftp:',
+  });
+  assert.match(parseForwardSetting(42).error ?? '', /must be a URL or an object of URLs by kind/);
 });
