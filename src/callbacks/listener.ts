@@ -110,6 +110,15 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   private server: Server | undefined;
   private options: Required<ListenerOptions> | undefined;
 
+  constructor() {
+    // An async 'callback' handler that rejects ends up in the rejection hook below, not unhandled.
+    super({ captureRejections: true });
+  }
+
+  [EventEmitter.captureRejectionSymbol](error: Error, event: unknown, ..._args: unknown[]): void {
+    this.warn(`a '${String(event)}' event handler failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   get url(): string | undefined {
     const address = this.server?.address() as AddressInfo | null | undefined;
     return address ? `http://${this.options?.host ?? '127.0.0.1'}:${address.port}` : undefined;
@@ -134,7 +143,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
         headersTimeout: Math.min(10_000, resolved.requestTimeoutMs),
         connectionsCheckingInterval: 1000,
       },
-      (req, res) => this.handle(req, res),
+      (req, res) => this.guard(res, () => this.handle(req, res)),
     );
     // One handler per socket (not per request, which would pile up on keep-alive sockets).
     server.on('connection', (socket: Socket) => socket.on('error', () => undefined));
@@ -144,7 +153,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       if (!isAddressInUse(error)) throw error;
       throw new ListenerPortInUseError(resolved.port, await findFreePort(resolved.port + 1, resolved.host));
     }
-    server.on('error', (error) => this.emit('warning', `callback listener error: ${error.message}`));
+    server.on('error', (error) => this.warn(`callback listener error: ${error.message}`));
     this.server = server;
     this.options = resolved;
   }
@@ -177,31 +186,60 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > options.maxBodyBytes) {
+    req.on('data', (chunk: Buffer) =>
+      this.guard(res, () => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > options.maxBodyBytes) {
+          settled = true;
+          return this.refuse(req, res, Buffer.concat(chunks), this.tooLarge(options));
+        }
+        chunks.push(chunk);
+      }),
+    );
+    req.on('end', () =>
+      this.guard(res, () => {
+        if (settled) return;
         settled = true;
-        return this.refuse(req, res, Buffer.concat(chunks), this.tooLarge(options));
+        this.accept(req, res, Buffer.concat(chunks));
+      }),
+    );
+    req.on('close', () =>
+      this.guard(res, () => {
+        if (settled || req.complete) return;
+        settled = true;
+        // A connection that carried no body at all is noise, not a callback worth showing.
+        if (size > 0) {
+          this.refuse(req, res, Buffer.concat(chunks), {
+            status: 400,
+            reason: `request ended after ${size} bytes, before the body was complete (client disconnected or too slow)`,
+          });
+        }
+      }),
+    );
+  }
+
+  /** Runs one step of request handling; a failure is reported and answered 500 instead of ending the process. */
+  private guard(res: ServerResponse, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.warn(`the callback listener failed on a request: ${error instanceof Error ? error.message : String(error)}`);
+      try {
+        this.answer(res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'callback listener error\n', true);
+      } catch {
+        res.destroy();
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (settled) return;
-      settled = true;
-      this.accept(req, res, Buffer.concat(chunks));
-    });
-    req.on('close', () => {
-      if (settled || req.complete) return;
-      settled = true;
-      // A connection that carried no body at all is noise, not a callback worth showing.
-      if (size > 0) {
-        this.refuse(req, res, Buffer.concat(chunks), {
-          status: 400,
-          reason: `request ended after ${size} bytes, before the body was complete (client disconnected or too slow)`,
-        });
-      }
-    });
+    }
+  }
+
+  /** A throwing 'warning' handler has nobody left to tell. */
+  private warn(message: string): void {
+    try {
+      this.emit('warning', message);
+    } catch {
+      // Nothing further to do: the request has its answer already.
+    }
   }
 
   private tooLarge(options: Required<ListenerOptions>): Refusal {
@@ -335,7 +373,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     try {
       this.emit('callback', record);
     } catch (error) {
-      this.emit('warning', `a 'callback' event handler failed: ${(error as Error).message}`);
+      this.warn(`a 'callback' event handler failed: ${(error as Error).message}`);
     }
   }
 }
