@@ -10,8 +10,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
+import { signatureNonce, verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
 import type { ReceivedCallback } from './model';
+import { NonceMemory } from './nonceMemory';
 import { CallbackParseError, classifyCallback, parseCallbackParams, summarizeCallback } from './parse';
 
 export interface ListenerOptions {
@@ -109,6 +110,8 @@ type ListenerEvents = { callback: [ReceivedCallback]; warning: [string] };
 export class CallbackListener extends EventEmitter<ListenerEvents> {
   private server: Server | undefined;
   private options: Required<ListenerOptions> | undefined;
+  /** Nonces of requests whose signature matched, to flag the same signed request arriving again. */
+  private readonly nonces = new NonceMemory();
 
   constructor() {
     // An async 'callback' handler that rejects ends up in the rejection hook below, not unhandled.
@@ -326,10 +329,23 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       const checks = this.candidateUrls(req.url ?? '/').map((url) =>
         verifyPlivoSignature({ method: req.method ?? '', url, params, headers: req.headers, authTokens }),
       );
-      return checks.find((check) => check.state === 'valid') ?? checks[0];
+      const best =
+        checks.find((check) => check.state === 'valid') ??
+        checks.find((check) => check.state === 'valid-v2') ??
+        checks[0];
+      return this.flagReplay(req, best);
     } catch (error) {
       return this.unverifiable(req, `could not get the Auth Token or public URL (${(error as Error).message})`);
     }
+  }
+
+  /** A matching signature whose nonce was already used is a captured request sent again. */
+  private flagReplay(req: IncomingMessage, check: SignatureCheck): SignatureCheck {
+    if ((check.state !== 'valid' && check.state !== 'valid-v2') || !check.version) return check;
+    const nonce = signatureNonce(req.headers, check.version);
+    const firstSeen = nonce === undefined ? undefined : this.nonces.remember(nonce);
+    if (firstSeen === undefined) return check;
+    return { ...check, replay: true, detail: `replay: nonce already seen at ${firstSeen}; ${check.detail}` };
   }
 
   /** A refused request has no trustworthy params, so a signature on it cannot be confirmed. */
