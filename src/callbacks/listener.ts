@@ -11,6 +11,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { signatureNonce, verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
+import { hostProblem } from './hostCheck';
 import type { ReceivedCallback } from './model';
 import { NonceMemory } from './nonceMemory';
 import { CallbackParseError, classifyCallback, parseCallbackParams, summarizeCallback } from './parse';
@@ -28,6 +29,11 @@ export interface ListenerOptions {
   getSignedBaseUrls: () => string[];
   /** Whole-request deadline for slow clients. */
   requestTimeoutMs?: number;
+  /**
+   * Further Host names (or URLs) that reach the listener, besides its own address and the hosts of
+   * `getSignedBaseUrls()`; requests naming any other Host, or a foreign Origin, get 403.
+   */
+  allowedHosts?: string[];
 }
 
 export class ListenerPortInUseError extends Error {
@@ -110,6 +116,7 @@ type ListenerEvents = { callback: [ReceivedCallback]; warning: [string] };
 export class CallbackListener extends EventEmitter<ListenerEvents> {
   private server: Server | undefined;
   private options: Required<ListenerOptions> | undefined;
+  private extraHosts: string[] = [];
   /** Nonces of requests whose signature matched, to flag the same signed request arriving again. */
   private readonly nonces = new NonceMemory();
 
@@ -133,8 +140,10 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
 
   async start(options: ListenerOptions): Promise<void> {
     if (this.server) throw new Error('the callback listener is already running');
+    this.extraHosts = [...(options.allowedHosts ?? this.extraHosts)];
     const resolved: Required<ListenerOptions> = {
       ...options,
+      allowedHosts: [],
       host: options.host ?? '127.0.0.1',
       maxBodyBytes: options.maxBodyBytes ?? MIB,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
@@ -161,6 +170,11 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     this.options = resolved;
   }
 
+  /** Replaces the extra allowed hosts (e.g. public and forwarded addresses); takes effect on the next request. */
+  setAllowedHosts(hosts: string[]): void {
+    this.extraHosts = [...hosts];
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
@@ -175,6 +189,8 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       res.destroy();
       return;
     }
+    const foreign = hostProblem(req.headers, this.allowedHosts());
+    if (foreign) return this.refuse(req, res, Buffer.alloc(0), { status: 403, reason: foreign });
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'POST') {
       return this.refuse(req, res, Buffer.alloc(0), {
@@ -314,6 +330,19 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { ...headers, ...(close ? { connection: 'close' } : {}) });
     res.end(body);
+  }
+
+  /** The listener's own addresses, the addresses it was handed out as, and the configured extra hosts. */
+  private allowedHosts(): string[] {
+    const port = (this.server?.address() as AddressInfo | null | undefined)?.port;
+    const own = ['127.0.0.1', 'localhost', '[::1]', this.options?.host ?? '127.0.0.1'].map((h) => `${h}:${port}`);
+    let handedOut: string[] = [];
+    try {
+      handedOut = this.options?.getSignedBaseUrls() ?? [];
+    } catch {
+      // The getter belongs to the caller; without it only the other hosts are allowed.
+    }
+    return [...own, ...handedOut, ...this.extraHosts];
   }
 
   /** Every URL the request may have been sent to, most likely first. */
