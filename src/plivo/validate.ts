@@ -51,8 +51,8 @@ export function assertCallUuid(callUuid: string): void {
 }
 
 /**
- * Bounds of the Record API's `time_limit`, in seconds. Plivo documents only the default (60);
- * 86,400 (one day) is the upper bound this extension and its sandbox enforce (see docs/plivo-api.md).
+ * Bounds of the Record API's `time_limit`, in seconds. Plivo documents only the default (60), no
+ * maximum; one day is the upper bound the client and the sandbox both enforce.
  */
 export const TIME_LIMIT_BOUNDS = { min: 1, max: 86_400 } as const;
 

@@ -51,7 +51,7 @@ describe('client faults', () => {
     server.requests.length = 0;
   });
 
-  test('headers then a stalled body, with garbage collections during the wait: timeout on time', async () => {
+  test('headers then a stalled body, with garbage collections during the wait: timeout on time', async (t) => {
     server.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"api_id":');
@@ -59,6 +59,7 @@ describe('client faults', () => {
     const gcs = [200, 400, 700].map((ms) => setTimeout(gc, ms));
     const { error, elapsedMs } = await settleWithin(client(1000).verifyCredentials(), 10_000);
     gcs.forEach(clearTimeout);
+    t.diagnostic(`stall after headers, 1 s timeout, 3 forced GCs: settled after ${Math.round(elapsedMs)} ms`);
     assert.equal(error?.code, 'timeout');
     assert.ok(elapsedMs < 2500, `took ${Math.round(elapsedMs)} ms`);
     assert.match(error.message, /within 1 s \(gave up after 1(\.\d)? s\)/);
@@ -74,7 +75,7 @@ describe('client faults', () => {
     assert.ok(elapsedMs < 2000, `took ${Math.round(elapsedMs)} ms`);
   });
 
-  test('an endless 200 body is cut at 1 MiB with a clear error; memory stays bounded', async () => {
+  test('an endless 200 body is cut at 1 MiB with a clear error; memory stays bounded', async (t) => {
     const chunk = Buffer.alloc(64 * 1024, 'x');
     server.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -89,6 +90,7 @@ describe('client faults', () => {
     const { error, elapsedMs } = await settleWithin(client(10_000).verifyCredentials(), 15_000);
     gc();
     const growth = process.memoryUsage().heapUsed - before;
+    t.diagnostic(`endless body: rejected after ${Math.round(elapsedMs)} ms, heap growth ${growth} bytes`);
     assert.equal(error?.code, 'bad-response');
     assert.match(error.message, /larger than 1048576 bytes/);
     assert.ok(elapsedMs < 5000, `took ${Math.round(elapsedMs)} ms`);
