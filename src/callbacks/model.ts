@@ -15,6 +15,8 @@ export interface CallbackSummary {
   message?: string;
   /** Asynchronous-mode `response` field, parsed when it is JSON. */
   response?: unknown;
+  /** Why `response` is text although it looks like JSON (e.g. nested too deep to keep as an object). */
+  responseNote?: string;
 }
 
 /** What the app answered to a forwarded or replayed callback, kept to show beside the request. */

@@ -1,4 +1,7 @@
+import { safeStringify } from './bounded';
 import { PlivoError } from './errors';
+import { redact, secretForms } from './redact';
+import { exchange, ExchangeError, type ExchangeResponse } from './transport';
 import type {
   LiveCall,
   PlivoCredentials,
@@ -63,6 +66,7 @@ export class PlivoClient {
   readonly baseUrl: string;
   readonly authId: string;
   readonly #authorization: string;
+  readonly #secrets: string[];
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #onRequest?: (entry: RequestLogEntry) => void;
@@ -76,6 +80,7 @@ export class PlivoClient {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.authId = options.credentials.authId;
     this.#authorization = `Basic ${Buffer.from(`${options.credentials.authId}:${options.credentials.authToken}`).toString('base64')}`;
+    this.#secrets = secretForms(options.credentials);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#userAgent = `${options.userAgent ?? 'plivo-call-recording'} (Node: ${process.version})`;
     this.#onRequest = options.onRequest;
@@ -249,8 +254,35 @@ export class PlivoClient {
     }
   }
 
+  /** The one place where log entries and errors leave the client: both go through `redact()` here. */
   async #send(spec: RequestSpec): Promise<ApiResponse> {
     const path = `/v1/Account/${this.authId}/${spec.path}`;
+    const started = performance.now();
+    const log = (entry: Omit<RequestLogEntry, 'method' | 'path' | 'durationMs'>): void =>
+      this.#onRequest?.({ method: spec.method, path, durationMs: Math.round(performance.now() - started), ...entry });
+    try {
+      const { response, apiId } = await this.#exchange(spec, path);
+      log({ status: response.status, apiId });
+      return response;
+    } catch (error) {
+      const failure =
+        error instanceof PlivoError
+          ? error
+          : new PlivoError('bad-response', `Could not read Plivo's answer: ${(error as Error).message}`);
+      failure.message = redact(failure.message, this.#secrets);
+      if (failure.serverMessage !== undefined) {
+        (failure as { serverMessage?: string }).serverMessage = redact(failure.serverMessage, this.#secrets);
+      }
+      log({
+        ...(failure.status === undefined ? {} : { status: failure.status }),
+        ...(failure.apiId === undefined ? {} : { apiId: failure.apiId }),
+        error: failure.message,
+      });
+      throw failure;
+    }
+  }
+
+  async #exchange(spec: RequestSpec, path: string): Promise<{ response: ApiResponse; apiId?: string }> {
     const url = `${this.baseUrl}${path}${spec.query ? `?${new URLSearchParams(spec.query)}` : ''}`;
     const headers: Record<string, string> = {
       Authorization: this.#authorization,
@@ -258,72 +290,69 @@ export class PlivoClient {
       Accept: 'application/json',
     };
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
-    // A timer of our own: on Node 20, AbortSignal.timeout() combined with AbortSignal.any() can be collected
-    // before it fires, and the request then never times out.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#timeoutMs);
-    const onCallerAbort = (): void => controller.abort();
-    spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const started = performance.now();
-    const log = (entry: Omit<RequestLogEntry, 'method' | 'path' | 'durationMs'>): void =>
-      this.#onRequest?.({ method: spec.method, path, durationMs: Math.round(performance.now() - started), ...entry });
-
-    let response: Response;
-    let text: string;
+    let response: ExchangeResponse;
     try {
-      response = await fetch(url, {
+      response = await exchange({
+        url,
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: controller.signal,
-        redirect: 'error',
+        timeoutMs: this.#timeoutMs,
+        signal: spec.signal,
       });
-      text = await response.text();
-    } catch (cause) {
-      const error = spec.signal?.aborted
-        ? new PlivoError('network', 'The request was cancelled.')
-        : timedOut
-          ? new PlivoError(
-              'timeout',
-              `Plivo did not answer ${spec.method} ${path} within ${formatSeconds(this.#timeoutMs)}; check the network and the API base URL (${this.baseUrl}).`,
-            )
-          : new PlivoError(
-              'network',
-              `Could not reach Plivo at ${this.baseUrl} (${describeCause(cause)}); check the network and the API base URL.`,
-            );
-      log({ error: error.message });
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', onCallerAbort);
+    } catch (error) {
+      throw this.#exchangeError(spec, path, error);
     }
 
+    // Redacted before anything is cut from it: a cut-off secret would no longer match.
+    const text = redact(response.text, this.#secrets);
     const parsed = parseJson(text);
     const apiId = parsed.ok ? optionalString(parsed.value, 'api_id') : undefined;
     if (spec.expect.includes(response.status)) {
       if (response.status === 204 || text.trim() === '') {
-        log({ status: response.status, apiId });
-        return { status: response.status, body: undefined };
+        return { response: { status: response.status, body: undefined }, apiId };
       }
       if (!parsed.ok) {
-        const error = new PlivoError(
+        throw new PlivoError(
           'bad-response',
           `Plivo answered ${response.status} with a body that is not JSON: "${truncate(text.trim(), 80)}". Is the API base URL (${this.baseUrl}) a Plivo API?`,
           { status: response.status },
         );
-        log({ status: response.status, error: error.message });
-        throw error;
       }
-      log({ status: response.status, apiId });
-      return { status: response.status, body: parsed.value };
+      return { response: { status: response.status, body: parsed.value }, apiId };
     }
-    const error = errorForStatus(spec, response, parsed.ok ? parsed.value : undefined, text);
-    log({ status: response.status, apiId, error: error.message });
-    throw error;
+    throw errorForStatus(spec, response, parsed.ok ? parsed.value : undefined, text);
+  }
+
+  #exchangeError(spec: RequestSpec, path: string, error: unknown): PlivoError {
+    if (!(error instanceof ExchangeError)) return new PlivoError('network', `Request failed: ${String(error)}`);
+    const { failure } = error;
+    switch (failure.kind) {
+      case 'cancelled':
+        return new PlivoError('network', 'The request was cancelled.');
+      case 'timeout':
+        return new PlivoError(
+          'timeout',
+          `Plivo did not answer ${spec.method} ${path} within ${formatSeconds(this.#timeoutMs)} (gave up after ${formatSeconds(failure.elapsedMs)}); check the network and the API base URL (${this.baseUrl}).`,
+        );
+      case 'too-large':
+        return new PlivoError(
+          'bad-response',
+          `Plivo's answer to ${spec.method} ${path} is larger than ${failure.limit} bytes; reading stopped there. Is the API base URL (${this.baseUrl}) a Plivo API?`,
+          { status: failure.status },
+        );
+      case 'redirect':
+        return new PlivoError(
+          'bad-response',
+          `The API base URL (${this.baseUrl}) answered ${failure.status}, a redirect${failure.location ? ` to ${truncate(failure.location, 120)}` : ''}; redirects are not followed, so that the Auth Token goes nowhere else. Set the API base URL to Plivo's API address.`,
+          { status: failure.status },
+        );
+      case 'network':
+        return new PlivoError(
+          'network',
+          `Could not reach Plivo at ${this.baseUrl} (${failure.cause}); check the network and the API base URL.`,
+        );
+    }
   }
 }
 
@@ -343,7 +372,7 @@ function recordParams(options: RecordOptions): Record<string, unknown> {
 
 function errorForStatus(
   spec: RequestSpec,
-  response: Response,
+  response: Pick<ExchangeResponse, 'status' | 'headers'>,
   body: Record<string, unknown> | undefined,
   text: string,
 ): PlivoError {
@@ -403,7 +432,7 @@ function errorText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const inner = (value as Record<string, unknown>).error;
-    return typeof inner === 'string' ? inner : JSON.stringify(value);
+    return typeof inner === 'string' ? inner : safeStringify(value);
   }
   return undefined;
 }
@@ -456,15 +485,6 @@ function toLiveCall(body: Record<string, unknown> | undefined, callUuid: string)
     stirVerification: optionalString(body, 'stir_verification'),
     stirAttestation: optionalString(body, 'stir_attestation'),
   };
-}
-
-export function describeCause(cause: unknown): string {
-  const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause;
-  const code = (inner as { code?: unknown } | undefined)?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (typeof code === 'string') return code;
-  return inner instanceof Error ? inner.message : String(inner);
 }
 
 function formatSeconds(ms: number): string {

@@ -6,3 +6,6 @@ export { PlivoClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, type PlivoClientOpti
 export * from './recordings';
 export * from './download';
 export * from './recordingCache';
+export { boundedClone, safeStringify, jsonDepthExceeds, DEFAULT_BOUNDS, type Bounds } from './bounded';
+export { apiHostTrust, type ApiHostTrust } from './hostTrust';
+export { isVerified, signatureLabel, type SignatureCheck } from './signature';
