@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // The pure layers run under plain Node and in tests without an editor.
-    files: ['src/plivo/**', 'src/sandbox/**', 'src/callbacks/**', 'test/unit/**'],
+    files: ['src/plivo/**', 'src/sandbox/**', 'src/callbacks/**', 'src/accounts/**', 'test/unit/**'],
     rules: {
       'no-restricted-imports': [
         'error',
