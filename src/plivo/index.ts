@@ -3,5 +3,6 @@ export * from './errors';
 export * from './validate';
 export { PlivoClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, type PlivoClientOptions } from './client';
 export * from './recordings';
+export * from './subaccounts';
 export * from './download';
 export * from './recordingCache';
