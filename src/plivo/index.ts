@@ -4,6 +4,7 @@ export * from './validate';
 export { callDuration } from './format';
 export { PlivoClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, type PlivoClientOptions } from './client';
 export * from './recordings';
+export * from './subaccounts';
 export * from './download';
 export * from './recordingCache';
 export { boundedClone, safeStringify, jsonDepthExceeds, DEFAULT_BOUNDS, type Bounds } from './bounded';
