@@ -8,7 +8,14 @@ export {
   type RawCallbackRequest,
 } from './parse';
 export { CallbackListener, ListenerPortInUseError, findFreePort, signedUrlFor, type ListenerOptions } from './listener';
-export { CallbackStore, type Disposable, type StoreLoadResult } from './store';
+export {
+  CallbackStore,
+  type CallbackStoreOptions,
+  type Disposable,
+  type StoreChange,
+  type StoreLoadResult,
+  type StoreStats,
+} from './store';
 export {
   buildTestCallback,
   forwardCallback,
