@@ -17,3 +17,10 @@ export {
   type RequestLimiterOptions,
   type RequestPriority,
 } from './limiter';
+export {
+  LiveCallsPager,
+  type LiveCallsPagerOptions,
+  type LiveCallsSnapshot,
+  type LiveCallsSource,
+  type PagerDisposable,
+} from './liveCallsPager';

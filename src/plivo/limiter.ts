@@ -49,6 +49,7 @@ export class RequestLimiter {
   readonly #windowMs: number;
   readonly #defaultBackoffMs: number;
   readonly #maxPauseMs: number;
+  /** Times are performance.now(): monotonic and finer than a millisecond, as the budget's edges need. */
   #slots: Slot[] = [];
   readonly #queues: Record<RequestPriority, Waiter[]> = { user: [], background: [] };
   #pausedUntil = 0;
@@ -105,12 +106,12 @@ export class RequestLimiter {
       retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0
         ? retryAfterSeconds * 1000
         : this.#defaultBackoffMs;
-    this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + Math.min(pauseMs, this.#maxPauseMs));
+    this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + Math.min(pauseMs, this.#maxPauseMs));
     this.#pump();
   }
 
   stats(): LimiterStats {
-    const now = Date.now();
+    const now = performance.now();
     return {
       queued: this.#queues.user.length + this.#queues.background.length,
       queuedUser: this.#queues.user.length,
@@ -118,13 +119,13 @@ export class RequestLimiter {
       sentInWindow: this.#slots.filter((slot) => slot.until > now).length,
       maxRequests: this.#maxRequests,
       windowMs: this.#windowMs,
-      ...(this.#pausedUntil > now ? { pausedUntil: this.#pausedUntil } : {}),
+      ...(this.#pausedUntil > now ? { pausedUntil: Date.now() + (this.#pausedUntil - now) } : {}),
     };
   }
 
   /** Grants as many queued requests as the budget allows now, then waits for the next slot to free up. */
   #pump(): void {
-    const now = Date.now();
+    const now = performance.now();
     this.#slots = this.#slots.filter((slot) => slot.until > now);
     let next: Waiter | undefined;
     while (now >= this.#pausedUntil && this.#slots.length < this.#maxRequests && (next = this.#dequeue())) {
@@ -132,7 +133,7 @@ export class RequestLimiter {
       this.#slots.push(slot);
       next.grant(() => {
         if (slot.until !== Infinity) return;
-        slot.until = Date.now() + this.#windowMs;
+        slot.until = performance.now() + this.#windowMs;
         this.#pump();
       });
     }
@@ -156,7 +157,7 @@ export class RequestLimiter {
         this.#timer = undefined;
         this.#pump();
       },
-      Math.max(0, at - Date.now()),
+      Math.max(0, Math.ceil(at - performance.now())),
     );
   }
 
