@@ -90,8 +90,11 @@ export class CallbackStore {
   readonly #changeListeners = new Set<(change: StoreChange) => void>();
   readonly #problemListeners = new Set<(problem: string | undefined) => void>();
   #saveProblem: string | undefined;
-  /** False when the file must be left alone (unreadable, newer format): the history is then kept in memory only. */
-  #persist = true;
+  /**
+   * False until load() (saving earlier would replace the file's history with only the new entries) and when the
+   * file must be left alone (unreadable, newer format): the history is then kept in memory only.
+   */
+  #persist = false;
   /** The file must be rewritten from memory: no journal yet, after clear/trim, compaction due, or after a failure. */
   #rewriteNeeded = true;
   #legacyToRemove: string | undefined;
