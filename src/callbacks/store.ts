@@ -152,7 +152,7 @@ export class CallbackStore {
    */
   async load(): Promise<StoreLoadResult> {
     await this.#closeHandle();
-    this.#persist = true;
+    this.#persist = false; // until the file's state is known
     this.#stats.fileBytes = 0;
     await this.#removeLeftoverTempFiles();
     let text: string;
@@ -282,10 +282,13 @@ export class CallbackStore {
     }
     if (read.kind === 'corrupt') {
       this.#replaceAll([]);
+      const warning = await this.#moveAside(path, `was corrupt (${read.problem})`);
       this.#rewriteNeeded = true;
-      return { warning: await this.#moveAside(path, `was corrupt (${read.problem})`) };
+      this.#persist = true;
+      return { warning };
     }
     this.#replaceAll(read.entries.map(boundedEntry));
+    this.#persist = true;
     const migrating = path !== this.filePath;
     const damaged = read.corruptLines > 0 || read.tornTail;
     // Appending after a torn line would glue the next entry to it, so a damaged journal is rewritten first.
@@ -304,9 +307,9 @@ export class CallbackStore {
   #keepInMemory(path: string, problem: string): StoreLoadResult {
     this.#replaceAll([]);
     this.#persist = false;
-    const message = `the callback history file ${path} ${problem}; it is left as it is, and callbacks are kept in memory only`;
-    this.#setProblem(message);
-    return { warning: `The${message.slice(3)}.` };
+    const detail = `callback history file ${path} ${problem}; it is left as it is, and callbacks are kept in memory only`;
+    this.#setProblem(`the ${detail}`);
+    return { warning: `The ${detail}.` };
   }
 
   async #moveAside(path: string, problem: string): Promise<string> {

@@ -300,6 +300,7 @@ test('leftover temp files of an interrupted compaction are removed on load; the 
     // No live process has pid 2^22+1 (above Linux's pid_max default); a half-written compaction of it remains.
     const leftover = `${JOURNAL}.4194305.0badf00d.tmp`;
     await writeFile(join(dir, leftover), '{"format":"plivo-callbacks","version":2}\n{"op":"add","ent');
+    await writeFile(join(dir, 'callbacks.json.4194305.12ab34cd.tmp'), '{"version":1,"callb'); // the old format's
     const reopened = new CallbackStore(dir);
     assert.deepEqual(await reopened.load(), {});
     assert.deepEqual(reopened.list(), [callback]);
