@@ -16,6 +16,17 @@ import {
   type Recording,
   type RecordingPage,
 } from './recordings';
+import {
+  assertSubaccountAuthId,
+  subaccountListQuery,
+  toAccountDetails,
+  toSubaccountPage,
+  toSubaccountWithToken,
+  type AccountDetails,
+  type ListSubaccountsOptions,
+  type SubaccountPage,
+  type SubaccountWithToken,
+} from './subaccounts';
 import { assertCallUuid, assertCredentials, assertRecordOptions, httpUrlProblem, truncate } from './validate';
 
 export const DEFAULT_BASE_URL = 'https://api.plivo.com';
@@ -217,6 +228,32 @@ export class PlivoClient {
   /** Checks the credentials with the cheapest authenticated request; throws `unauthorized` when Plivo rejects them. */
   async verifyCredentials(signal?: AbortSignal): Promise<void> {
     await this.#request({ method: 'GET', path: 'Call/', query: { status: 'live', limit: '1' }, expect: [200], signal });
+  }
+
+  /** The account's name and type: `GET /v1/Account/{auth_id}/`. */
+  async getAccount(signal?: AbortSignal): Promise<AccountDetails> {
+    const { body } = await this.#request({ method: 'GET', path: '', expect: [200], signal });
+    return toAccountDetails(body);
+  }
+
+  /** One page of a main account's subaccounts, without their tokens: `GET /Subaccount/`. */
+  async listSubaccounts(options: ListSubaccountsOptions = {}, signal?: AbortSignal): Promise<SubaccountPage> {
+    const query = subaccountListQuery(options);
+    const { body } = await this.#request({ method: 'GET', path: 'Subaccount/', query, expect: [200], signal });
+    return toSubaccountPage(body);
+  }
+
+  /** One subaccount with its Auth Token, which Plivo returns to the main account: `GET /Subaccount/{auth_id}/`. */
+  async getSubaccount(authId: string, signal?: AbortSignal): Promise<SubaccountWithToken> {
+    assertSubaccountAuthId(authId);
+    const { body } = await this.#request({
+      method: 'GET',
+      path: `Subaccount/${authId}/`,
+      expect: [200],
+      notFound: `Subaccount ${authId} does not exist (404), or it belongs to another main account.`,
+      signal,
+    });
+    return toSubaccountWithToken(body);
   }
 
   toString(): string {

@@ -1,5 +1,6 @@
 // The Plivo REST resources the sandbox implements, below /v1/Account/{auth_id}/.
 import { randomUUID } from 'node:crypto';
+import { getAccount, getSubaccount, listSubaccounts, type AccountDirectory } from './accountRoutes';
 import { formatSessionStart } from './fakeCalls';
 import { ApiError, errorReply, integerParam, jsonReply, type Reply } from './httpIo';
 import { parseRecordParams, type RecordOptions } from './recordParams';
@@ -10,7 +11,7 @@ import type { SandboxAccount, SandboxCall, SandboxRecording } from './types';
 const MAX_LIST_LIMIT = 20;
 
 /** What the routes need from the sandbox's state. */
-export interface ApiBackend extends RecordingStore {
+export interface ApiBackend extends RecordingStore, AccountDirectory {
   liveCalls(authId: string): SandboxCall[];
   liveCall(authId: string, callUuid: string): SandboxCall | undefined;
   startRecording(
@@ -34,6 +35,8 @@ export interface ApiRequest {
 }
 
 export function routeApi(req: ApiRequest, backend: ApiBackend): Reply {
+  if (req.resource.length === 0) return allow(req, ['GET'], () => getAccount(req.account));
+  if (req.resource[0] === 'Subaccount') return routeSubaccounts(req, backend);
   if (req.resource[0] === 'Recording') return routeRecordings(req, backend);
   const [collection, callUuid, action, ...rest] = req.resource;
   if (collection !== 'Call' || rest.length > 0) return notFound();
@@ -53,6 +56,13 @@ function routeRecordings(req: ApiRequest, backend: ApiBackend): Reply {
   return allow(req, ['GET', 'DELETE'], () =>
     req.method === 'GET' ? getRecording(authId, recordingId, backend) : deleteRecording(authId, recordingId, backend),
   );
+}
+
+function routeSubaccounts(req: ApiRequest, backend: ApiBackend): Reply {
+  const [, authId, ...rest] = req.resource;
+  if (rest.length > 0) return notFound();
+  if (authId === undefined) return allow(req, ['GET'], () => listSubaccounts(req.account, req.params, backend));
+  return allow(req, ['GET'], () => getSubaccount(req.account, authId, backend));
 }
 
 function notFound(): Reply {

@@ -111,3 +111,25 @@ export function integerParam(
   }
   return n;
 }
+
+/** The `meta` of Plivo's paged lists; `next` / `previous` are relative URIs keeping the list's filters. */
+export function listMeta(
+  path: string,
+  filters: URLSearchParams,
+  page: { limit: number; offset: number; total: number },
+): Record<string, unknown> {
+  const { limit, offset, total } = page;
+  const pageUri = (at: number): string => {
+    const query = new URLSearchParams(filters);
+    query.set('limit', String(limit));
+    query.set('offset', String(at));
+    return `${path}?${query}`;
+  };
+  return {
+    limit,
+    offset,
+    total_count: total,
+    next: offset + limit < total ? pageUri(offset + limit) : null,
+    previous: offset > 0 ? pageUri(Math.max(0, offset - limit)) : null,
+  };
+}

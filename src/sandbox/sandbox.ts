@@ -103,6 +103,8 @@ export class Sandbox extends EventEmitter {
       stopRecordings: (callUuid, url) => this.#engine.endForCall(callUuid, 'stopped', url),
       stored: (authId) => this.#engine.stored(authId),
       remove: (authId, recordingId) => this.#engine.remove(authId, recordingId),
+      subaccounts: (authId) => this.#accounts.filter((a) => a.parentAuthId === authId).map((a) => ({ ...a })),
+      created: new Date().toISOString().slice(0, 10),
     };
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
