@@ -4,6 +4,7 @@ import { registerCallbackNotifications } from './callbackNotifications';
 import { registerCallbacksView } from './callbacksView';
 import { registerCallsView, type CallsView } from './callsView';
 import { registerListenerStatusBar } from './listenerStatusBar';
+import { registerAccountStatusBar } from './accountStatusBar';
 
 /** What commands need of the views (to reveal or select in them). Not part of the services: views sit above them. */
 export interface Views extends IDisposable {
@@ -17,6 +18,7 @@ export function registerViews(services: Services): Views {
     calls,
     registerCallbacksView(services),
     registerListenerStatusBar(services),
+    registerAccountStatusBar(services),
     registerCallbackNotifications(services),
   ];
   return { calls, dispose: () => disposeAll(disposables) };
