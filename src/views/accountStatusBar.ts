@@ -4,15 +4,28 @@ import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import { markWalkthroughStep } from '../services/walkthrough';
 
+/** The account status-bar item and the context keys last set, for tests to read (VS Code has no getter for either). */
+export interface AccountStatusBar extends IDisposable {
+  readonly item: vscode.StatusBarItem;
+  readonly contextKeys: ReadonlyMap<string, boolean>;
+  /** Resolves once what the accounts said at the last change is shown; renders run one after another. */
+  rendered(): Promise<void>;
+}
+
 /**
  * The active account, always in sight: a status-bar item (click → Switch Account), and the context keys that the
  * account commands' menus use. Completes the walkthrough's first step once any account is active.
  */
-export function registerAccountStatusBar(services: Services): IDisposable {
+export function registerAccountStatusBar(services: Services): AccountStatusBar {
   const { accounts } = services;
   const item = vscode.window.createStatusBarItem('plivo.account', vscode.StatusBarAlignment.Left, 51);
   item.name = 'Plivo Account';
   item.command = 'plivo.switchAccount';
+  const contextKeys = new Map<string, boolean>();
+  const setContext = (key: string, value: boolean): Thenable<unknown> => {
+    contextKeys.set(key, value);
+    return vscode.commands.executeCommand('setContext', key, value);
+  };
 
   const render = async (): Promise<void> => {
     let list: AccountSummary[];
@@ -44,9 +57,9 @@ export function registerAccountStatusBar(services: Services): IDisposable {
     ]);
   };
 
-  const disposables: IDisposable[] = [item, accounts.onDidChange(() => void render())];
-  void render();
-  return { dispose: () => disposeAll(disposables) };
+  let rendering = render();
+  const disposables: IDisposable[] = [item, accounts.onDidChange(() => (rendering = rendering.then(render)))];
+  return { item, contextKeys, rendered: () => rendering, dispose: () => disposeAll(disposables) };
 }
 
 function tooltipFor(account: AccountSummary): string {
@@ -59,8 +72,4 @@ function tooltipFor(account: AccountSummary): string {
             account.verified ? `verified ${account.verifiedAt?.slice(0, 10) ?? ''}`.trim() : 'not verified'
           }`;
   return `Plivo account: ${account.label} (${where}). Calls, recordings and signature checks use it.\n\nClick to switch accounts.`;
-}
-
-function setContext(key: string, value: boolean): Thenable<unknown> {
-  return vscode.commands.executeCommand('setContext', key, value);
 }
