@@ -15,6 +15,16 @@ export const SANDBOX_ACCOUNT_ID = 'sandbox';
 export const ENVIRONMENT_ACCOUNT_LABEL = 'Environment';
 export const SANDBOX_ACCOUNT_LABEL = 'Sandbox';
 
+/** A subaccount of the sandbox's main account, e.g. `SANDBOX_SUBACCOUNTS` of src/sandbox. */
+export interface SandboxSubaccount extends PlivoCredentials {
+  readonly name: string;
+}
+
+/** The id of a sandbox subaccount's virtual account. */
+export function sandboxSubaccountId(authId: string): string {
+  return `${SANDBOX_ACCOUNT_ID}:${authId}`;
+}
+
 /** The part of VS Code's SecretStorage the store needs; tests pass an in-memory stand-in. */
 export interface SecretStore {
   get(key: string): PromiseLike<string | undefined>;
@@ -113,8 +123,9 @@ export class AccountStore {
   readonly #listeners = new Set<() => void>();
   #state: Promise<State> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  #sandbox: PlivoCredentials | undefined;
-  #sandboxSelected = false;
+  #sandbox: Entry[] = [];
+  /** The selected sandbox account; memory only. */
+  #sandboxSelectedId: string | undefined;
 
   constructor(options: AccountStoreOptions) {
     this.#secrets = options.secrets;
@@ -182,7 +193,7 @@ export class AccountStore {
       const accounts = existing
         ? state.accounts.map((a) => (a === existing ? account : a))
         : [...state.accounts, account];
-      if (input.activate) this.#sandboxSelected = false;
+      if (input.activate) this.#sandboxSelectedId = undefined;
       const next: State = { accounts, activeId: input.activate ? account.id : state.activeId };
       return { next, result: summarize(account, this.#activeEntry(next)?.id) };
     });
@@ -207,22 +218,32 @@ export class AccountStore {
       const state = await this.#load();
       const entry = this.#entries(state).find((e) => e.id === id);
       if (!entry) throw unknownAccount(id);
-      const wasSandbox = this.#sandboxSelected;
-      this.#sandboxSelected = entry.kind === 'sandbox';
+      const wasSelected = this.#sandboxSelectedId;
+      this.#sandboxSelectedId = entry.kind === 'sandbox' ? id : undefined;
       const persist = entry.kind !== 'sandbox' && state.activeId !== id;
       return {
         next: persist ? { ...state, activeId: id } : undefined,
-        changed: wasSandbox !== this.#sandboxSelected,
+        changed: wasSelected !== this.#sandboxSelectedId,
         result: undefined,
       };
     });
   }
 
-  /** The running offline sandbox's account, or undefined once it stops (which also deselects it). */
-  setSandbox(credentials: PlivoCredentials | undefined): Promise<void> {
+  /**
+   * The running offline sandbox's main account and subaccounts, or undefined once it stops. An account
+   * that goes away is deselected, which brings back the saved choice.
+   */
+  setSandbox(main: PlivoCredentials | undefined, subaccounts: readonly SandboxSubaccount[] = []): Promise<void> {
     return this.#change(async () => {
-      this.#sandbox = credentials;
-      if (!credentials) this.#sandboxSelected = false;
+      this.#sandbox = main
+        ? [
+            virtualEntry(SANDBOX_ACCOUNT_ID, 'sandbox', SANDBOX_ACCOUNT_LABEL, main),
+            ...subaccounts.map((s) =>
+              virtualEntry(sandboxSubaccountId(s.authId), 'sandbox', `${SANDBOX_ACCOUNT_LABEL} · ${s.name}`, s),
+            ),
+          ]
+        : [];
+      if (!this.#sandbox.some((e) => e.id === this.#sandboxSelectedId)) this.#sandboxSelectedId = undefined;
       return { changed: true, result: undefined };
     });
   }
@@ -248,35 +269,17 @@ export class AccountStore {
   }
 
   #entries(state: State): Entry[] {
-    const entries: Entry[] = [...state.accounts];
-    if (this.#environment) {
-      entries.push({
-        id: ENVIRONMENT_ACCOUNT_ID,
-        kind: 'environment',
-        label: ENVIRONMENT_ACCOUNT_LABEL,
-        ...this.#environment,
-        verified: false,
-      });
-    }
-    if (this.#sandbox) {
-      entries.push({
-        id: SANDBOX_ACCOUNT_ID,
-        kind: 'sandbox',
-        label: SANDBOX_ACCOUNT_LABEL,
-        ...this.#sandbox,
-        verified: true,
-      });
-    }
-    return entries;
+    const environment = this.#environment
+      ? [virtualEntry(ENVIRONMENT_ACCOUNT_ID, 'environment', ENVIRONMENT_ACCOUNT_LABEL, this.#environment)]
+      : [];
+    return [...state.accounts, ...environment, ...this.#sandbox];
   }
 
   /** Sandbox when selected, else the saved choice, else the first saved account, else Environment. */
   #activeEntry(state: State): Entry | undefined {
     const entries = this.#entries(state);
-    if (this.#sandboxSelected) {
-      const sandbox = entries.find((e) => e.kind === 'sandbox');
-      if (sandbox) return sandbox;
-    }
+    const sandbox = entries.find((e) => e.id === this.#sandboxSelectedId);
+    if (sandbox) return sandbox;
     return (
       entries.find((e) => e.id === state.activeId && e.kind !== 'sandbox') ??
       entries.find((e) => e.kind === 'saved') ??
@@ -304,13 +307,13 @@ export class AccountStore {
    */
   #change<T>(work: () => Promise<Change<T>>): Promise<T> {
     const run = this.#queue.then(async () => {
-      const sandboxSelected = this.#sandboxSelected;
+      const sandboxSelected = this.#sandboxSelectedId;
       const change = await work();
       if (change.next) {
         try {
           await this.#write(change.next);
         } catch (error) {
-          this.#sandboxSelected = sandboxSelected;
+          this.#sandboxSelectedId = sandboxSelected;
           throw error;
         }
         this.#state = Promise.resolve(change.next);
@@ -401,7 +404,12 @@ function summarize(entry: Entry, activeId: string | undefined): AccountSummary {
   };
 }
 
-function credentialsOf(entry: Entry): PlivoCredentials {
+/** The sandbox always accepts its own credentials; the environment's were never checked. */
+function virtualEntry(id: string, kind: AccountKind, label: string, credentials: PlivoCredentials): Entry {
+  return { id, kind, label, ...credentialsOf(credentials), verified: kind === 'sandbox' };
+}
+
+function credentialsOf(entry: PlivoCredentials): PlivoCredentials {
   return { authId: entry.authId, authToken: entry.authToken };
 }
 

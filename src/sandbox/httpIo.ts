@@ -1,6 +1,7 @@
 // Reading requests and writing replies the way Plivo's API does.
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { DEFAULT_BOUNDS, jsonDepthExceeds } from '../plivo/bounded';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -73,6 +74,10 @@ export function parseBody(contentType: string | undefined, raw: Buffer): Record<
   if (text.trim() === '') return undefined;
   if (/application\/x-www-form-urlencoded/i.test(contentType ?? '')) {
     return Object.fromEntries(new URLSearchParams(text));
+  }
+  // Parsed bodies are logged and echoed in errors; a deep one would make JSON.stringify throw.
+  if (jsonDepthExceeds(text, DEFAULT_BOUNDS.maxDepth)) {
+    throw new ApiError(400, `JSON in request body nested deeper than ${DEFAULT_BOUNDS.maxDepth} levels`);
   }
   let parsed: unknown;
   try {

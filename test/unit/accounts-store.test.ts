@@ -10,6 +10,7 @@ import {
   SANDBOX_ACCOUNT_ID,
   defaultAccountLabel,
   environmentCredentials,
+  sandboxSubaccountId,
 } from '../../src/accounts';
 import { MemorySecrets } from './helpers/memorySecrets';
 
@@ -219,6 +220,29 @@ describe('AccountStore', () => {
         (await store.list()).map((a) => a.kind),
         ['saved'],
       );
+    });
+
+    test('the sandbox’s subaccounts are virtual accounts too, and deselected when they go away', async () => {
+      const secrets = new MemorySecrets();
+      const store = storeOver(secrets);
+      const main = await store.addOrUpdate({ ...MAIN, verified: true });
+      await store.setSandbox(SANDBOX, [{ ...SUB, name: 'Customer A' }]);
+      const subId = sandboxSubaccountId(SUB.authId);
+      assert.deepEqual(
+        (await store.list()).map((a) => [a.id, a.label, a.kind, a.isSubaccount]),
+        [
+          [main.id, 'Main account MA…0001', 'saved', false],
+          [SANDBOX_ACCOUNT_ID, 'Sandbox', 'sandbox', false],
+          [subId, 'Sandbox · Customer A', 'sandbox', true],
+        ],
+      );
+      const writes = secrets.writes;
+      await store.setActive(subId);
+      assert.deepEqual((await store.activeCredentials())?.credentials, SUB);
+      assert.equal(secrets.writes, writes);
+
+      await store.setSandbox(SANDBOX); // restarted without that subaccount
+      assert.equal((await store.active())?.id, main.id);
     });
 
     test('a sandbox with a saved Auth ID does not replace the saved account', async () => {
