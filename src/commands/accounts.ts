@@ -89,8 +89,9 @@ function kindIcon(account: AccountSummary): string {
   return account.isSubaccount ? '$(person)' : '$(account)';
 }
 
+/** A main account (saved, Environment or the sandbox's) can list its subaccounts. */
 function canListSubaccounts(account: AccountSummary): boolean {
-  return !account.isSubaccount && account.kind !== 'sandbox';
+  return !account.isSubaccount;
 }
 
 /** Plivo: Remove Account — forgets a saved account and its token, after a modal confirmation. */
@@ -159,7 +160,7 @@ export async function showSubaccounts(services: Services): Promise<AccountSummar
   const main = connection.account;
   if (!canListSubaccounts(main)) {
     void vscode.window.showInformationMessage(
-      `${main.label} is ${main.isSubaccount ? 'a subaccount' : 'the offline sandbox'}: subaccounts are listed for a main account (MA…). Switch to its main account first.`,
+      `${main.label} is a subaccount: subaccounts are listed for a main account (MA…). Switch to its main account first.`,
     );
     return undefined;
   }
@@ -186,9 +187,12 @@ export async function showSubaccounts(services: Services): Promise<AccountSummar
     void vscode.window.showInformationMessage(`${main.label} has no subaccounts.`);
     return undefined;
   }
-  const saved = (await services.accounts.list().catch(() => [])).filter((a) => a.kind === 'saved');
+  // The sandbox's subaccounts are accounts of their own while it runs; a real account's must be saved.
+  const known = (await services.accounts.list().catch(() => [])).filter((a) =>
+    main.kind === 'sandbox' ? a.kind === 'sandbox' : a.kind === 'saved',
+  );
   const picks = subaccounts.map((sub) => {
-    const account = saved.find((a) => a.authId === sub.authId);
+    const account = known.find((a) => a.authId === sub.authId);
     return {
       label: `${account?.active ? '$(check)' : '$(person)'} ${sub.name || maskAuthId(sub.authId)}`,
       description: `${maskAuthId(sub.authId)} · ${account ? `saved as ${account.label}` : 'not saved'}${sub.enabled ? '' : ' · disabled'}`,

@@ -10,12 +10,14 @@ import {
 } from '../accounts';
 import { Disposable } from '../common/lifecycle';
 import type { PlivoCredentials } from '../plivo';
+import { SANDBOX_SUBACCOUNTS } from '../sandbox';
 import type { SandboxService } from './sandboxService';
 
 /**
  * The Plivo accounts the editor knows (saved ones in SecretStorage, Environment, the running Sandbox) and which
- * one is active, as an editor service with a `vscode` event. The offline sandbox becomes the active account when
- * it starts and stops being one when it stops; saved accounts are never touched by either.
+ * one is active, as an editor service with a `vscode` event. The offline sandbox (its main account and its
+ * subaccounts) becomes the active account when it starts and stops being one when it stops; saved accounts are
+ * never touched by either.
  */
 export class Accounts extends Disposable {
   readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
@@ -91,7 +93,10 @@ export class Accounts extends Disposable {
     this.#sandboxUrl = running?.url;
     this.#sandboxSync = this.#sandboxSync.then(async () => {
       if (running && !wasRunning) {
-        await this.#store.setSandbox(running.credentials);
+        await this.#store.setSandbox(
+          running.credentials,
+          SANDBOX_SUBACCOUNTS.map(({ authId, authToken, name }) => ({ authId, authToken, name: name ?? authId })),
+        );
         // Use Offline Sandbox means "work in the sandbox now"; the saved choice comes back when it stops.
         await this.#store.setActive(SANDBOX_ACCOUNT_ID);
       } else if (!running && wasRunning) {

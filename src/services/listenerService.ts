@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { matchSignature, type AccountToken } from '../accounts';
+import { maskAuthId, matchSignature, type AccountSignatureCheck, type AccountToken } from '../accounts';
 import { CallbackListener, forwardCallback, signedUrlFor, type ReceivedCallback } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import type { CallbackHistory } from './callbackHistory';
@@ -168,12 +168,19 @@ export class ListenerService extends Disposable {
     return [settings.listenerPublicUrl(), ...this.#handedOut].filter((u): u is string => u !== undefined);
   }
 
-  /** With several accounts saved, a valid signature also says whose token made it. */
+  /** With several accounts saved, a valid signature also says whose token made it; the listener's verdict stays. */
   #nameSigner(callback: ReceivedCallback): ReceivedCallback {
     if (callback.signature.state !== 'valid') return callback;
     const urls = [...this.#signedBaseUrls(), this.url ?? ''].map((base) => signedUrlFor(base, callback.path));
     const { method, params, headers } = callback;
-    return { ...callback, signature: matchSignature({ method, params, headers }, urls, this.#tokens) };
+    const { account } = matchSignature({ method, params, headers }, urls, this.#tokens);
+    if (!account) return callback;
+    const signature: AccountSignatureCheck = {
+      ...callback.signature,
+      account,
+      detail: `${callback.signature.detail}; made with the Auth Token of ${account.label} (${maskAuthId(account.authId)})`,
+    };
+    return { ...callback, signature };
   }
 
   /** Sent by Plivo's cloud through the tunnel: the Host is the public URL's, not the listener's loopback address. */

@@ -53,7 +53,7 @@ export function registerAccountStatusBar(services: Services): AccountStatusBar {
         list.some((a) => a.kind === 'saved'),
       ),
       setContext('plivo.hasStoredCredentials', active?.kind === 'saved'),
-      setContext('plivo.mainAccountActive', active !== undefined && !active.isSubaccount && active.kind !== 'sandbox'),
+      setContext('plivo.mainAccountActive', active !== undefined && !active.isSubaccount),
     ]);
   };
 

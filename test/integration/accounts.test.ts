@@ -102,6 +102,22 @@ describe('Accounts', function () {
     }
   });
 
+  it("the sandbox's subaccounts are accounts while it runs, against the sandbox, and go when it stops", async function () {
+    const saved = await services.accounts.list();
+    await services.sandbox.start();
+    const sub = await until('the sandbox subaccount is listed', async () =>
+      (await services.accounts.list()).find((a) => a.kind === 'sandbox' && a.authId === CUSTOMER_A.authId),
+    );
+    assert.equal(sub.label, 'Sandbox · Customer A');
+    await services.accounts.setActive(sub.id);
+    const connection = await services.connection.current();
+    assert.equal(connection?.client.baseUrl, services.sandbox.active?.url);
+    assert.equal(connection?.client.authId, CUSTOMER_A.authId);
+    assert.equal((await shown()).text, '$(beaker) Sandbox · Customer A');
+    await services.sandbox.stop();
+    assert.deepEqual(await services.accounts.list(), saved);
+  });
+
   it("a received callback's signature names the saved account whose token made it", async function () {
     const port = await findFreePort(20_000 + Math.floor(Math.random() * 30_000));
     const listenerUrl = await services.listener.start(port);

@@ -56,8 +56,9 @@ describe('every contributed command runs in the extension host', function () {
     const url = (await runDismissing(ran, 'plivo.startSandbox')) as string;
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal((await services.connection.current())?.account.kind, 'sandbox');
-    // The sandbox is one account: it has no subaccounts to list, and says so.
+    // The sandbox's main account lists its subaccounts; dismissing the list switches to none.
     assert.equal(await runDismissing(ran, 'plivo.showSubaccounts'), undefined);
+    assert.equal((await services.connection.current())?.account.label, 'Sandbox');
   });
 
   it('runs the call commands against the offline sandbox', async function () {
