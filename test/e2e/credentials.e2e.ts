@@ -46,6 +46,17 @@ describe('credentials through the input boxes', () => {
     const message = await wb.waitForNotification(/rejected by Plivo \(401\)/);
     assert.match(message, /Nothing was saved: your accounts are unchanged/);
     await wb.screenshot('e2e-credentials-rejected');
+    // Edit asks again with the Auth ID filled in and the token empty.
+    await wb.page
+      .locator('.notification-toast', { hasText: /Nothing was saved/ })
+      .getByRole('button', { name: 'Edit', exact: true })
+      .click();
+    await wb.quickInputTitle.filter({ hasText: 'Plivo Account (1/3)' }).waitFor({ timeout: 15_000 });
+    assert.equal(await wb.quickInputBox.inputValue(), AUTH_ID);
+    await wb.quickInputAccept();
+    await wb.quickInputTitle.filter({ hasText: 'Plivo Account (2/3)' }).waitFor({ timeout: 15_000 });
+    assert.equal(await wb.quickInputBox.inputValue(), '');
+    await wb.page.keyboard.press('Escape');
     assert.ok(sandbox.requests.some((r) => r.status === 401));
     // Still signed out: the welcome view keeps offering to add an account.
     await wb.page.getByRole('button', { name: 'Add Account' }).first().waitFor({ timeout: 10_000 });
