@@ -12,7 +12,7 @@ const MAX_SUBACCOUNT_PAGES = 5;
 type AccountPick = vscode.QuickPickItem & { run: () => PromiseLike<unknown> };
 
 /** How an account reads in pickers and tooltips: `verified`, `not verified`, or where a virtual account comes from. */
-export function accountState(account: AccountSummary): string {
+function accountState(account: AccountSummary): string {
   if (account.kind === 'environment') return 'from PLIVO_AUTH_ID / PLIVO_AUTH_TOKEN';
   if (account.kind === 'sandbox') return 'offline sandbox, simulated calls';
   return account.verified ? 'verified' : 'not verified';
@@ -68,7 +68,7 @@ export async function switchAccount(services: Services): Promise<AccountSummary 
     },
   );
   await pick?.run();
-  return (await services.accounts.active().catch(() => undefined)) ?? undefined;
+  return services.accounts.active().catch(() => undefined);
 }
 
 async function activate(services: Services, account: AccountSummary): Promise<void> {
