@@ -4,20 +4,24 @@ import { registerCallbackNotifications } from './callbackNotifications';
 import { registerCallbacksView } from './callbacksView';
 import { registerCallsView, type CallsView } from './callsView';
 import { registerListenerStatusBar } from './listenerStatusBar';
+import { registerAccountStatusBar, type AccountStatusBar } from './accountStatusBar';
 
 /** What commands need of the views (to reveal or select in them). Not part of the services: views sit above them. */
 export interface Views extends IDisposable {
   readonly calls: CallsView;
+  readonly account: AccountStatusBar;
 }
 
 /** Registers every view and the rest of the UI that follows the services' state. */
 export function registerViews(services: Services): Views {
   const calls = registerCallsView(services);
+  const account = registerAccountStatusBar(services);
   const disposables: IDisposable[] = [
     calls,
     registerCallbacksView(services),
     registerListenerStatusBar(services),
+    account,
     registerCallbackNotifications(services),
   ];
-  return { calls, dispose: () => disposeAll(disposables) };
+  return { calls, account, dispose: () => disposeAll(disposables) };
 }
