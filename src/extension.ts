@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const credentials = new CredentialStore(context.secrets);
   const sandbox = new SandboxService(log);
   const connection = new PlivoConnection(credentials, sandbox, log, `${packageJson.name}/${packageJson.version}`);
-  const recordings = new RecordingsStore(context.workspaceState);
+  const recordings = new RecordingsStore(context.workspaceState, sandbox);
   const calls = new CallsModel(connection);
   const callbacks = new CallbackHistory(context.globalStorageUri.fsPath, log);
   const listener = new ListenerService(callbacks, connection, recordings, log, () => sandbox.active !== undefined);

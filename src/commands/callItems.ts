@@ -12,10 +12,10 @@ export async function refreshCalls(services: Services): Promise<void> {
 
 /** Copy Call UUID (call menu). */
 export async function copyCallUuid(node?: CallsTreeNode): Promise<void> {
-  const uuid = node?.kind === 'call' ? node.call.callUuid : node?.recording.callUuid;
+  const uuid = node?.kind === 'call' ? node.call.callUuid : node?.kind === 'recording' ? node.recording.callUuid : '';
   if (!uuid) return;
   await vscode.env.clipboard.writeText(uuid);
-  vscode.window.setStatusBarMessage(`$(copy) Copied call UUID ${uuid}`, 4000);
+  vscode.window.setStatusBarMessage('$(copy) Copied the call UUID', 4000);
 }
 
 function recordingUrl(node?: CallsTreeNode): string | undefined {
@@ -27,7 +27,7 @@ export async function copyRecordingUrl(node?: CallsTreeNode): Promise<void> {
   const url = recordingUrl(node);
   if (!url) return;
   await vscode.env.clipboard.writeText(url);
-  vscode.window.setStatusBarMessage(`$(copy) Copied ${url}`, 4000);
+  vscode.window.setStatusBarMessage('$(copy) Copied the recording URL', 4000);
 }
 
 /** Open Recording (recording menu): the file is usable once the recording has ended. */

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { authIdProblem, authTokenProblem, PlivoError, type PlivoCredentials } from '../plivo';
 import type { Services } from '../services/container';
-import { maskAuthId } from '../services/credentials';
+import { maskAuthId, secretsLocation } from '../services/credentials';
 import { showError } from './showError';
 
 /**
  * Plivo: Set Credentials — asks for the Auth ID and (masked) Auth Token, checks them with Plivo, and only
- * then stores them in the OS keychain. A rejected pair leaves the previous credentials in place.
+ * then stores them in SecretStorage (`secretsLocation()`). A rejected pair leaves the previous credentials in place.
  */
-export async function setCredentials(services: Services, typed?: PlivoCredentials): Promise<boolean> {
+export async function setCredentials(services: Services, typed?: Partial<PlivoCredentials>): Promise<boolean> {
   const current = (await services.credentials.get())?.credentials;
   const authId = await vscode.window.showInputBox({
     title: 'Plivo Credentials (1/2)',
@@ -21,7 +21,7 @@ export async function setCredentials(services: Services, typed?: PlivoCredential
   if (authId === undefined) return false;
   const authToken = await vscode.window.showInputBox({
     title: 'Plivo Credentials (2/2)',
-    prompt: `Auth Token of ${authId.trim()}; it is kept in your OS keychain`,
+    prompt: `Auth Token of ${authId.trim()}; it is kept in ${secretsLocation()}`,
     password: true,
     value: typed?.authToken,
     ignoreFocusOut: true,
@@ -47,7 +47,8 @@ async function verifyAndSave(services: Services, credentials: PlivoCredentials):
         `${error.message} Your previous credentials are unchanged.`,
         'Edit Credentials',
       );
-      if (choice) return setCredentials(services, credentials);
+      // The Auth ID is kept for editing; the rejected token is not offered again.
+      if (choice) return setCredentials(services, { authId: credentials.authId });
       return false;
     }
     // Offline or Plivo down: the pair may still be right, so let the user decide.
@@ -76,9 +77,9 @@ async function save(services: Services, credentials: PlivoCredentials): Promise<
   }
   // Real credentials were just given on purpose: the sandbox would hide them.
   if (services.sandbox.active) await services.sandbox.stop();
-  services.log.info(`Credentials for ${maskAuthId(credentials.authId)} stored in the OS keychain.`);
+  services.log.info(`Credentials for ${maskAuthId(credentials.authId)} stored in ${secretsLocation()}.`);
   void vscode.window.showInformationMessage(
-    `Plivo credentials for ${maskAuthId(credentials.authId)} saved in the OS keychain.`,
+    `Plivo credentials for ${maskAuthId(credentials.authId)} saved in ${secretsLocation()}.`,
   );
   return true;
 }

@@ -13,7 +13,7 @@ export interface ResolvedCredentials {
   readonly source: CredentialSource;
 }
 
-/** Raised when the OS keychain behind SecretStorage cannot be used; never falls back to plain text. */
+/** Raised when the storage behind SecretStorage (the OS keychain on desktop) cannot be used; never falls back to plain text. */
 export class KeychainError extends Error {
   readonly helpUrl = KEYCHAIN_HELP;
 }
@@ -81,13 +81,26 @@ export class CredentialStore extends Disposable {
       return await work();
     } catch (error) {
       throw new KeychainError(
-        `The OS keychain could not be used to store Plivo credentials (${error instanceof Error ? error.message : String(error)}). Nothing was saved in plain text.`,
+        `${capitalize(secretsLocation())} could not be used to store Plivo credentials (${error instanceof Error ? error.message : String(error)}). Nothing was saved in plain text.`,
       );
     }
   }
 }
 
+/**
+ * Where SecretStorage keeps the credentials on this host, for messages: on desktop (also with a remote workspace,
+ * whose secrets stay on the desktop) the OS keychain; in a browser-hosted editor (code-server, vscode.dev) the
+ * browser's storage, encrypted with a key the server holds half of.
+ */
+export function secretsLocation(): string {
+  return vscode.env.uiKind === vscode.UIKind.Web ? "the browser's encrypted storage" : 'your OS keychain';
+}
+
 /** `MAXXXXXXXXXXXXXXXX12` → `MA…XX12`: enough to tell accounts apart without showing the whole ID. */
 export function maskAuthId(authId: string): string {
   return authId.length <= 8 ? authId : `${authId.slice(0, 2)}…${authId.slice(-4)}`;
+}
+
+function capitalize(text: string): string {
+  return text[0].toUpperCase() + text.slice(1);
 }

@@ -3,7 +3,7 @@ import { CallbackListener, forwardCallback, type ReceivedCallback } from '../cal
 import { Disposable, toDisposable } from '../common/lifecycle';
 import type { CallbackHistory } from './callbackHistory';
 import type { PlivoConnection } from './connection';
-import type { RecordingsStore } from './recordingsStore';
+import type { RecordingEntry, RecordingsStore } from './recordingsStore';
 import { settings } from './settings';
 
 const FORWARD_TIMEOUT_MS = 10_000;
@@ -15,6 +15,7 @@ export function callbackPath(purpose: 'recording' | 'transcription'): string {
 
 /** A record-done callback that finished a recording started from this workspace. */
 export interface FinishedRecording {
+  readonly recording: RecordingEntry;
   readonly recordUrl: string;
   readonly callback: ReceivedCallback;
 }
@@ -156,7 +157,9 @@ export class ListenerService extends Disposable {
         { apiId: summary.apiId, recordingId: summary.recordingId, url: summary.recordUrl },
         { url: summary.recordUrl, durationSeconds: summary.durationSeconds },
       );
-      if (recording && summary.recordUrl) this.#onDidFinishRecording.fire({ recordUrl: summary.recordUrl, callback });
+      if (recording && summary.recordUrl) {
+        this.#onDidFinishRecording.fire({ recording, recordUrl: summary.recordUrl, callback });
+      }
     }
   }
 

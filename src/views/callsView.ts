@@ -15,7 +15,7 @@ export interface CallsView extends IDisposable {
  */
 export function registerCallsView(services: Services): CallsView {
   const { calls, connection, credentials, recordings, sandbox } = services;
-  const tree = new CallsTreeProvider(calls, recordings);
+  const tree = new CallsTreeProvider(calls, recordings, sandbox);
   const view = vscode.window.createTreeView('plivo.calls', { treeDataProvider: tree, showCollapseAll: true });
 
   const updateAccount = async (): Promise<void> => {
@@ -29,14 +29,12 @@ export function registerCallsView(services: Services): CallsView {
         await credentials.hasStored().catch(() => false),
       ),
       vscode.commands.executeCommand('setContext', 'plivo.sandboxActive', sandbox.active !== undefined),
+      // The welcome text says where secrets live: the browser's storage in a browser-hosted editor.
+      vscode.commands.executeCommand('setContext', 'plivo.secretsInBrowser', vscode.env.uiKind === vscode.UIKind.Web),
     ]);
   };
   const updateStatus = (): void => {
     const status = calls.status;
-    view.message =
-      status.kind === 'error'
-        ? `⚠ ${status.error instanceof Error ? status.error.message : String(status.error)}`
-        : undefined;
     void vscode.commands.executeCommand('setContext', 'plivo.callsLoaded', status.kind === 'loaded');
   };
 

@@ -38,6 +38,11 @@ describe('credentials through the input boxes', () => {
     const wb = ui();
     await wb.openPlivoSidebar();
     await wb.page.getByRole('button', { name: 'Set Credentials' }).first().waitFor({ timeout: 30_000 });
+    await wb
+      .view('Calls')
+      .getByText(/kept in the browser's encrypted storage/)
+      .waitFor({ timeout: 10_000 });
+    await wb.screenshot('e2e-welcome-secrets-in-browser');
     await wb.runCommand('Plivo: Set Credentials');
     await wb.quickInputFill(AUTH_ID, { title: 'Plivo Credentials (1/2)' });
     await wb.quickInputAccept();
@@ -47,6 +52,15 @@ describe('credentials through the input boxes', () => {
     assert.match(message, /previous credentials are unchanged/);
     await wb.screenshot('e2e-credentials-rejected');
     assert.ok(sandbox.requests.some((r) => r.status === 401));
+    // Edit: the Auth ID comes back for correcting, the rejected token does not.
+    await wb.notificationAction(/rejected by Plivo \(401\)/, 'Edit Credentials');
+    await wb.quickInputTitle.filter({ hasText: 'Plivo Credentials (1/2)' }).waitFor();
+    assert.equal(await wb.quickInputBox.inputValue(), AUTH_ID);
+    await wb.quickInputAccept();
+    await wb.quickInputTitle.filter({ hasText: 'Plivo Credentials (2/2)' }).waitFor();
+    assert.equal(await wb.quickInputBox.inputValue(), '', 'the rejected token is not pre-filled');
+    await wb.screenshot('e2e-credentials-edit-after-rejection');
+    await wb.page.keyboard.press('Escape');
     // Still signed out: the welcome view keeps offering to set credentials.
     await wb.page.getByRole('button', { name: 'Set Credentials' }).first().waitFor({ timeout: 10_000 });
   });
@@ -59,8 +73,8 @@ describe('credentials through the input boxes', () => {
     await wb.quickInputAccept();
     await wb.quickInputFill(AUTH_TOKEN, { title: 'Plivo Credentials (2/2)' });
     await wb.quickInputAccept();
-    await wb.waitForNotification(/saved in the OS keychain/);
-    await wb.treeItem('Calls', /^Call from 14155550111 to 14155550122/).waitFor({ timeout: 30_000 });
+    await wb.waitForNotification(/saved in the browser's encrypted storage/);
+    await wb.treeItem('Calls', /^Inbound call from \+1 415 555 0111 to \+1 415 555 0122/).waitFor({ timeout: 30_000 });
     await wb.screenshot('e2e-credentials-saved-calls');
   });
 

@@ -84,8 +84,18 @@ describe('every contributed command runs in the extension host', function () {
     await runDismissing(ran, 'plivo.clearCallbacks');
     await runDismissing(ran, 'plivo.stopListener');
     assert.equal(services.listener.running, false);
+    const onSandbox = services.recordings.all().filter((r) => r.sandbox);
+    assert.ok(onSandbox.length > 0);
     await runDismissing(ran, 'plivo.stopSandbox');
     assert.equal(services.sandbox.active, undefined);
+    assert.deepEqual(
+      services.recordings
+        .all()
+        .filter((r) => r.sandbox)
+        .map((r) => r.state),
+      onSandbox.map(() => 'sandbox-stopped'),
+      'recordings made on the sandbox are kept, marked as such',
+    );
   });
 
   it('has run every command contributed in package.json', function () {
