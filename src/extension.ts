@@ -24,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const sandbox = new SandboxService(log);
   const connection = new PlivoConnection(credentials, sandbox, log, `${packageJson.name}/${packageJson.version}`);
   const recordings = new RecordingsStore(context.workspaceState, sandbox);
-  const calls = new CallsModel(connection);
+  const calls = new CallsModel(connection, log);
   const callbacks = new CallbackHistory(context.globalStorageUri.fsPath, log);
   const listener = new ListenerService(callbacks, connection, recordings, log, () => sandbox.active !== undefined);
   context.subscriptions.push(log, credentials, sandbox, connection, recordings, calls, callbacks, listener);

@@ -66,3 +66,12 @@ export function callNumbers(call: { from?: string; to?: string }): string {
       .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
   );
 }
+
+/** `200 of 5,000 live calls` while only part is shown (`200 of 200+` before the rest is counted), else `3 live calls`. */
+export function liveCallCount(shown: number, total: number, complete: boolean): string {
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const all = Math.max(shown, total);
+  if (complete) return `${count(shown)} live call${shown === 1 ? '' : 's'}`;
+  // Not counted yet (the count runs every few refreshes): more exist than shown, how many is not known.
+  return `${count(shown)} of ${all > shown ? count(all) : `${count(shown)}+`} live calls`;
+}

@@ -1,7 +1,7 @@
 export * from './types';
 export * from './errors';
 export * from './validate';
-export { callDuration, callNumbers, formatPhoneNumber } from './format';
+export { callDuration, callNumbers, formatPhoneNumber, liveCallCount } from './format';
 export {
   PlivoClient,
   DEFAULT_BASE_URL,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
-import { PlivoClient, type RequestLogEntry } from '../plivo';
+import { PlivoClient, RequestLimiter, type RequestLogEntry } from '../plivo';
 import { CredentialStore, maskAuthId, type CredentialSource } from './credentials';
 import type { SandboxService } from './sandboxService';
 import { settings } from './settings';
@@ -25,6 +25,8 @@ export class PlivoConnection extends Disposable {
   readonly #sandbox: SandboxService;
   readonly #log: vscode.LogOutputChannel;
   readonly #userAgent: string;
+  /** One request budget per account (API host + Auth ID), shared by every client made for it. */
+  readonly #limiters = new Map<string, RequestLimiter>();
 
   constructor(credentials: CredentialStore, sandbox: SandboxService, log: vscode.LogOutputChannel, userAgent: string) {
     super();
@@ -38,6 +40,9 @@ export class PlivoConnection extends Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('plivo.apiBaseUrl') || e.affectsConfiguration('plivo.requestTimeoutSeconds')) {
           this.#changed();
+        }
+        if (e.affectsConfiguration('plivo.api.maxRequestsPer5s')) {
+          for (const limiter of this.#limiters.values()) limiter.maxRequests = settings.maxRequestsPer5s();
         }
       }),
     );
@@ -76,7 +81,22 @@ export class PlivoConnection extends Disposable {
       timeoutMs: settings.requestTimeoutSeconds() * 1000,
       userAgent: this.#userAgent,
       onRequest: (entry) => this.#logRequest(entry),
+      limiter: this.limiterFor(baseUrl, credentials.authId),
     });
+  }
+
+  /**
+   * The account's request budget (`plivo.api.maxRequestsPer5s` per 5 s): Plivo counts requests per account, so
+   * every view and command of this window shares it, and user actions go ahead of polling.
+   */
+  limiterFor(baseUrl: string, authId: string): RequestLimiter {
+    const key = `${baseUrl.replace(/\/+$/, '')} ${authId}`;
+    let limiter = this.#limiters.get(key);
+    if (!limiter) {
+      limiter = new RequestLimiter({ maxRequests: settings.maxRequestsPer5s() });
+      this.#limiters.set(key, limiter);
+    }
+    return limiter;
   }
 
   #changed(): void {
@@ -88,6 +108,8 @@ export class PlivoConnection extends Disposable {
     const apiId = entry.apiId ? ` api_id=${entry.apiId}` : '';
     const line = `${entry.method} ${entry.path} → ${outcome} in ${entry.durationMs} ms${apiId}`;
     if (entry.error) this.#log.warn(`${line}: ${entry.error}`);
+    // Reads are mostly polling, summed up once per refresh by the Calls model; each one is kept at trace level.
+    else if (entry.method === 'GET') this.#log.trace(line);
     else this.#log.info(line);
   }
 }

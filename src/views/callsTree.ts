@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
-import { callDuration, callNumbers, formatPhoneNumber, type LiveCall } from '../plivo';
+import { callDuration, callNumbers, formatPhoneNumber, liveCallCount, type LiveCall } from '../plivo';
 import { effectiveState, isActive, type RecordingEntry, type RecordingsStore } from '../services/recordingsStore';
-import type { CallsModel } from '../services/callsModel';
+import type { CallsModel, CallsPage } from '../services/callsModel';
 import type { SandboxService } from '../services/sandboxService';
 
 export interface CallNode {
@@ -26,7 +26,12 @@ export interface SandboxStoppedNode {
   readonly kind: 'sandbox-stopped';
 }
 
-export type CallsTreeNode = CallNode | RecordingNode | ErrorNode | SandboxStoppedNode;
+/** After the calls shown, while the account has more. */
+export interface MoreNode {
+  readonly kind: 'more';
+}
+
+export type CallsTreeNode = CallNode | RecordingNode | ErrorNode | MoreNode | SandboxStoppedNode;
 
 /** Live calls, each with the recordings started on it from this workspace. */
 export class CallsTreeProvider extends Disposable implements vscode.TreeDataProvider<CallsTreeNode> {
@@ -51,6 +56,7 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
       return [
         ...this.#errorNodes(),
         ...this.#model.calls.map((call): CallsTreeNode => ({ kind: 'call', call })),
+        ...(this.#model.page.complete ? [] : [{ kind: 'more' } as const]),
         ...this.#sandboxStoppedNodes(),
       ];
     }
@@ -74,6 +80,8 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
         return recordingItem(node.recording);
       case 'error':
         return errorItem(node.error);
+      case 'more':
+        return moreItem(this.#model.page);
       case 'sandbox-stopped':
         return sandboxStoppedItem(this.#sandboxStoppedRecordings().length);
     }
@@ -152,6 +160,20 @@ function errorItem(error: unknown): vscode.TreeItem {
   return item;
 }
 
+/** The pager shows the first 200 live calls; each Load more adds the next 200 (with their details). */
+function moreItem(page: CallsPage): vscode.TreeItem {
+  const item = new vscode.TreeItem('Load more…');
+  item.id = 'calls:more';
+  item.description = liveCallCount(page.shown, page.total, page.complete);
+  item.iconPath = new vscode.ThemeIcon('ellipsis');
+  item.contextValue = 'calls.more';
+  item.command = { command: 'plivo.loadMoreCalls', title: 'Load More Calls' };
+  item.accessibilityInformation = {
+    label: `Load more calls: ${liveCallCount(page.shown, page.total, page.complete)} shown`,
+  };
+  return item;
+}
+
 function sandboxStoppedItem(count: number): vscode.TreeItem {
   const item = new vscode.TreeItem('Offline sandbox stopped', vscode.TreeItemCollapsibleState.Collapsed);
   item.id = 'calls:sandbox-stopped';
@@ -159,6 +181,7 @@ function sandboxStoppedItem(count: number): vscode.TreeItem {
   item.tooltip = 'Recordings made on the offline sandbox. It has stopped, so their files can no longer be opened.';
   item.iconPath = new vscode.ThemeIcon('beaker-stop');
   item.contextValue = 'calls.sandboxStopped';
+  item.accessibilityInformation = { label: `Offline sandbox stopped, ${item.description}` };
   return item;
 }
 

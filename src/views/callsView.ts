@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
+import { liveCallCount } from '../plivo';
+import { describeFilter, type CallsModel } from '../services/callsModel';
 import type { Services } from '../services/container';
 import { CallsTreeProvider, type CallsTreeNode } from './callsTree';
 
@@ -35,6 +37,7 @@ export function registerCallsView(services: Services): CallsView {
   };
   const updateStatus = (): void => {
     const status = calls.status;
+    view.message = callsMessage(calls);
     void vscode.commands.executeCommand('setContext', 'plivo.callsLoaded', status.kind === 'loaded');
   };
 
@@ -48,4 +51,13 @@ export function registerCallsView(services: Services): CallsView {
   void updateAccount();
   calls.setVisible(view.visible);
   return { tree, view, dispose: () => disposeAll(disposables) };
+}
+
+/** `200 of 5,000 live calls` when the list shows part of them, and what a filter narrows it to; else nothing. */
+function callsMessage(calls: CallsModel): string | undefined {
+  const { shown, total, complete } = calls.page;
+  const filter = calls.filter;
+  if (calls.status.kind === 'signed-out' || (complete && !filter)) return undefined;
+  const count = liveCallCount(shown, total, complete);
+  return filter ? `Filtered, ${describeFilter(filter)}: ${count}` : count;
 }

@@ -22,9 +22,14 @@ describe('the Calls view tells what happened and what to do next', () => {
     const wb = ui();
     await wb.openPlivoSidebar();
     await callItem().waitFor({ timeout: 30_000 });
-    await callItem().focus();
+    const title = wb.quickInputTitle.filter({ hasText: /Record \+1 415 555 0161 → \+44 207 946 0958/ });
+    // A click runs the row's command; so does Enter on the focused row, once the picker has closed.
+    await callItem().click();
+    await title.waitFor();
+    await wb.page.keyboard.press('Escape');
+    await title.waitFor({ state: 'hidden' });
     await wb.page.keyboard.press('Enter');
-    await wb.quickInputTitle.filter({ hasText: /Record \+1 415 555 0161 → \+44 207 946 0958/ }).waitFor();
+    await title.waitFor();
     await wb.screenshot('e2e-calls-enter-records');
     await wb.page.keyboard.press('Escape');
   });

@@ -351,10 +351,10 @@ export class Workbench {
   /** Clicks the Back button of the open multi-step quick input, then waits for the previous step's title. */
   async quickInputBack(previousTitle: string | RegExp): Promise<void> {
     await this.guard('quick input Back', async () => {
-      await this.quickInput
-        .locator(
-          '.quick-input-left-action-bar .action-label[aria-label="Back"], .quick-input-left-action-bar a[title="Back"]',
-        )
+      const titleBar = this.quickInput.locator('.quick-input-titlebar');
+      await titleBar
+        .locator('.codicon-quick-input-back')
+        .or(titleBar.getByRole('button', { name: 'Back' }))
         .first()
         .click();
       await this.quickInputTitle.filter({ hasText: previousTitle }).waitFor({ state: 'visible', timeout: 10_000 });

@@ -133,7 +133,11 @@ describe('recording a call and receiving its callback, by clicks', () => {
     await startRecordCall(wb);
     await wb.pickQuickItem(/Change options/);
     await wb.quickInputFill('90000', { title: /time limit/ });
-    assert.match(await wb.quickInputMessage(), /from 1 to 86400/, 'the time limit is bounded as Plivo documents');
+    await until(
+      'the time limit is bounded as Plivo documents',
+      async () => /from 1 to 86400/.test(await wb.quickInputMessage()) || undefined,
+      10_000,
+    );
     await wb.quickInputFill('2', { title: /time limit/ });
     await wb.quickInputAccept();
     await wb.pickQuickItem('wav');

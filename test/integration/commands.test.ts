@@ -55,6 +55,9 @@ describe('every contributed command runs in the extension host', function () {
   it('runs the call commands against the offline sandbox', async function () {
     await runDismissing(ran, 'plivo.refreshCalls');
     const call: LiveCall = await until('the sandbox calls are listed', () => services.calls.calls[0]);
+    await runDismissing(ran, 'plivo.loadMoreCalls');
+    await runDismissing(ran, 'plivo.filterCalls');
+    assert.equal(services.calls.filter, undefined, 'cancelling the filter changes nothing');
     const node = { kind: 'call', call } as const;
     await runDismissing(ran, 'plivo.recordCall', call.callUuid, { timeLimit: 30 });
     const [recording] = services.recordings.forCall(call.callUuid);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callDuration, callNumbers, formatPhoneNumber } from '../../src/plivo/format';
+import { callDuration, callNumbers, formatPhoneNumber, liveCallCount } from '../../src/plivo/format';
 
 const START = Date.parse('2026-01-15T14:30:00Z');
 
@@ -53,4 +53,13 @@ test('callNumbers names a call by its numbers', () => {
   assert.equal(callNumbers({ from: '14155550100', to: '12125550143' }), '+1 415 555 0100 → +1 212 555 0143');
   assert.equal(callNumbers({ from: 'sip:bob@example.com' }), 'sip:bob@example.com → unknown');
   assert.equal(callNumbers({ from: '[x](https://a.example)\n', to: '' }), '(x)(https://a.example) → unknown');
+});
+
+test('liveCallCount says how much of the list is shown', () => {
+  assert.equal(liveCallCount(200, 5000, false), '200 of 5,000 live calls');
+  assert.equal(liveCallCount(200, 200, false), '200 of 200+ live calls', 'more exist, not counted yet');
+  assert.equal(liveCallCount(3, 3, true), '3 live calls');
+  assert.equal(liveCallCount(1, 1, true), '1 live call');
+  assert.equal(liveCallCount(0, 0, true), '0 live calls');
+  assert.equal(liveCallCount(1200, 1200, true), '1,200 live calls');
 });
