@@ -281,7 +281,7 @@ async function askTargetSource(
 function summaryChoices(draft: Draft): Choice<StepName>[] {
   const options = toOptions(draft);
   return [
-    { label: '$(record) Start recording', description: describeRecordOptions(options), value: 'done' },
+    { label: '$(record) Start recording', value: 'done' },
     { label: `Time limit: ${draft.timeLimit} s`, description: 'change', value: 'timeLimit' },
     { label: `Format: ${draft.fileFormat}`, description: 'change', value: 'format' },
     {

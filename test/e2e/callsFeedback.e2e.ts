@@ -23,11 +23,9 @@ describe('the Calls view tells what happened and what to do next', () => {
     await wb.openPlivoSidebar();
     await callItem().waitFor({ timeout: 30_000 });
     const title = wb.quickInputTitle.filter({ hasText: /Record \+1 415 555 0161 → \+44 207 946 0958/ });
-    // A click runs the row's command; so does Enter on the focused row, once the picker has closed.
-    await callItem().click();
-    await title.waitFor();
-    await wb.page.keyboard.press('Escape');
-    await title.waitFor({ state: 'hidden' });
+    // Keyboard only: focus the tree, go to its first row (the call), press Enter.
+    await wb.view('Calls').locator('.monaco-list').first().focus();
+    await wb.page.keyboard.press('Home');
     await wb.page.keyboard.press('Enter');
     await title.waitFor();
     await wb.screenshot('e2e-calls-enter-records');
@@ -68,5 +66,46 @@ describe('the Calls view tells what happened and what to do next', () => {
     await group.click();
     await wb.treeItem('Calls', /^Recording sandbox stopped/).waitFor({ timeout: 10_000 });
     await wb.screenshot('e2e-sandbox-stopped-recordings');
+  });
+});
+
+describe('the Calls view on a busy account', () => {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await Sandbox.start({ liveCalls: 450 });
+  });
+  after(async () => {
+    await sandbox.close();
+  });
+  const ui = useWorkbench(() => ({
+    settings: { 'plivo.apiBaseUrl': sandbox.url, 'plivo.calls.refreshIntervalSeconds': 0 },
+    env: { PLIVO_AUTH_ID: SANDBOX_AUTH_ID, PLIVO_AUTH_TOKEN: SANDBOX_AUTH_TOKEN },
+  }));
+
+  it('says "200 of 450 live calls", and Load more shows the next 200', async () => {
+    const wb = ui();
+    await wb.openPlivoSidebar();
+    await wb.view('Calls').getByText('200 of 450 live calls').first().waitFor({ timeout: 60_000 });
+    // The tree renders only the rows in sight: End moves the focus (and the view) to the last row, Load more.
+    await wb.view('Calls').locator('.monaco-list').first().focus();
+    await wb.page.keyboard.press('End');
+    await wb.treeItem('Calls', /^Load more calls/).waitFor({ timeout: 10_000 });
+    await wb.screenshot('e2e-calls-200-of-450');
+    await wb.page.keyboard.press('Enter');
+    await wb.view('Calls').getByText('400 of 450 live calls').first().waitFor({ timeout: 60_000 });
+  });
+
+  it('Filter Calls by a number asks Plivo for those calls only', async () => {
+    const wb = ui();
+    const [call] = sandbox.liveCalls();
+    await wb.viewAction('Calls', 'Filter Calls…');
+    await wb.quickInputFill(call.from);
+    await wb.pickQuickItem(/^\s*Calls from \+1/);
+    await wb
+      .view('Calls')
+      .getByText(/^Filtered, from \d+: \d+ live calls?$/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await wb.screenshot('e2e-calls-filtered');
   });
 });
