@@ -1,40 +1,25 @@
-// Received-callback history: kept in memory, persisted as an append-only journal (format in journal.ts).
+// Received-callback history: kept in memory, persisted as an append-only journal (format in journal.ts, writing
+// and fsync policy in journalWriter.ts).
 //
 // Cost per callback is constant: one appended line. When the file has grown to twice the size of what it still
 // holds, it is compacted in the background (rewritten to a temp file, fsynced, renamed over the journal), so each
 // byte of history is written about twice in all, whatever maxHistory is.
 //
-// fsync policy: lines are written to the file as soon as they arrive, so a crash of the editor loses nothing that
-// add() resolved; fsync runs at most every SYNC_INTERVAL_MS, so an OS crash or power loss can lose the callbacks of
-// the last 200 ms. Syncing every line would cost one disk flush per request, which a burst of callbacks cannot
-// afford on slow disks. Compaction always fsyncs before its rename, so a crash leaves either journal whole.
-//
 // A failed save never loses a callback: it stays in memory, `saveProblem` says what went wrong in plain words, and
-// saving is retried with backoff, rewriting the whole file from memory (a failed append may have torn its line).
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+// saving is retried with backoff, rewriting the whole file from memory.
+import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boundedEntry } from './boundedEntry';
-import { errorCode, fileStep, FileStepError, reasonOf } from './fsProblem';
-import {
-  addLine,
-  HEADER_LINE,
-  readJournal,
-  readLegacyFile,
-  updateLine,
-  type EntryPatch,
-  type JournalRead,
-} from './journal';
+import { errorCode, reasonOf } from './fsProblem';
+import { addLine, readJournal, readLegacyFile, updateLine, type EntryPatch, type JournalRead } from './journal';
+import { JournalWriter, type WriterStats } from './journalWriter';
 import type { ReceivedCallback } from './model';
 
 const FILE_NAME = 'callbacks.jsonl';
 /** The version 1 history (one JSON document), migrated on first load. */
 const LEGACY_FILE_NAME = 'callbacks.json';
-const SYNC_INTERVAL_MS = 200;
 /** Small histories are not compacted for every few lines. */
 const COMPACT_SLACK_BYTES = 256 * 1024;
-/** Compaction writes in chunks of this size, yielding to the event loop between them. */
-const COMPACT_CHUNK_CHARS = 256 * 1024;
 
 export interface StoreLoadResult {
   /** Set when the file could not be used as it is; what the store did about it. */
@@ -57,15 +42,7 @@ export interface StoreChange {
   readonly removed: readonly string[];
 }
 
-export interface StoreStats {
-  /** Bytes handed to the file system since the store was created (appends and compactions). */
-  bytesWritten: number;
-  appends: number;
-  compactions: number;
-  syncs: number;
-  /** Current size of the journal. */
-  fileBytes: number;
-}
+export type StoreStats = WriterStats;
 
 export interface CallbackStoreOptions {
   maxHistory?: number;
@@ -86,34 +63,22 @@ export class CallbackStore {
   readonly #lineBytes = new Map<string, number>();
   #liveBytes = 0;
   #historyLimit: number;
-  readonly #retryDelayMs: (attempt: number) => number;
+  readonly #writer: JournalWriter;
   readonly #changeListeners = new Set<(change: StoreChange) => void>();
   readonly #problemListeners = new Set<(problem: string | undefined) => void>();
   #saveProblem: string | undefined;
-  /** False when the file must be left alone (unreadable, newer format): the history is then kept in memory only. */
-  #persist = true;
-  /** The file must be rewritten from memory: no journal yet, after clear/trim, compaction due, or after a failure. */
-  #rewriteNeeded = true;
-  #legacyToRemove: string | undefined;
-  /** Lines not yet written; dropped when a rewrite is due, since the rewrite writes memory as a whole. */
-  #pending: string[] = [];
-  #whenWritten: (() => void)[] = [];
-  #whenSynced: (() => void)[] = [];
-  #unsynced = false;
-  #forceSync = false;
-  #lastSyncAt = 0;
-  #syncTimer: NodeJS.Timeout | undefined;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #failures = 0;
-  #draining = false;
-  #disposed = false;
-  #handle: FileHandle | undefined;
-  readonly #stats: StoreStats = { bytesWritten: 0, appends: 0, compactions: 0, syncs: 0, fileBytes: 0 };
 
   constructor(directory: string, options: CallbackStoreOptions = {}) {
     this.#directory = directory;
     this.#historyLimit = Math.max(1, Math.floor(options.maxHistory ?? 500));
-    this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => Math.min(1000 * 2 ** (attempt - 1), 60_000));
+    this.#writer = new JournalWriter({
+      filePath: this.filePath,
+      entries: () => this.#items,
+      compactionDue: (fileBytes) => this.#compactionDue(fileBytes),
+      onRewritten: (entries) => this.#rewritten(entries),
+      onProblem: (problem) => this.#setProblem(problem),
+      retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(1000 * 2 ** (attempt - 1), 60_000)),
+    });
   }
 
   get filePath(): string {
@@ -130,8 +95,8 @@ export class CallbackStore {
     const removed = this.#trim();
     if (removed.length === 0) return;
     this.#emit({ cleared: false, added: [], updated: [], removed });
-    this.#rewriteNeeded = true;
-    void this.#save();
+    this.#writer.rewriteNext();
+    void this.#writer.save();
   }
 
   /** Why the history is not being saved right now, in plain words; undefined while saves succeed. */
@@ -144,13 +109,13 @@ export class CallbackStore {
   }
 
   /**
-   * Replaces the in-memory history with the file's. Never throws: a damaged file is repaired or moved aside, and an
-   * unreadable or newer-format file is left untouched while the history is kept in memory only.
+   * Replaces the in-memory history with the file's. Nothing is written before it, since that would replace the
+   * file's history. Never throws: a damaged file is repaired or moved aside, and an unreadable or newer-format file
+   * is left untouched while the history is kept in memory only.
    */
   async load(): Promise<StoreLoadResult> {
-    await this.#closeHandle();
-    this.#persist = true;
-    this.#stats.fileBytes = 0;
+    await this.#writer.stop();
+    this.#setProblem(undefined);
     await this.#removeLeftoverTempFiles();
     let text: string;
     try {
@@ -159,8 +124,7 @@ export class CallbackStore {
       if (isMissing(error)) return this.#loadLegacy();
       return this.#keepInMemory(this.filePath, `could not be read (${reasonOf(error)})`);
     }
-    this.#stats.fileBytes = Buffer.byteLength(text, 'utf8');
-    return this.#adopt(readJournal(text, this.#historyLimit), this.filePath);
+    return this.#adopt(readJournal(text, this.#historyLimit), this.filePath, Buffer.byteLength(text, 'utf8'));
   }
 
   /** Newest first. */
@@ -197,7 +161,7 @@ export class CallbackStore {
     this.#account(entry.id, line);
     removed.push(...this.#trim());
     this.#emit({ cleared: false, added: [entry], updated: [], removed });
-    return this.#save(line);
+    return this.#writer.save(line);
   }
 
   /** Merges `patch` into one entry (e.g. its forward result); resolves to the new entry, or undefined if gone. */
@@ -211,25 +175,19 @@ export class CallbackStore {
     const line = updateLine(id, stored);
     this.#account(id, line);
     this.#emit({ cleared: false, added: [], updated: [updated], removed: [] });
-    await this.#save(line);
+    await this.#writer.save(line);
     return updated;
   }
 
   clear(): Promise<void> {
     this.#replaceAll([]);
-    this.#rewriteNeeded = true;
-    return this.#save();
+    this.#writer.rewriteNext();
+    return this.#writer.save();
   }
 
   /** Waits until every change made so far is written and fsynced (or failed to be). */
   flush(): Promise<void> {
-    const idle = !this.#draining && !this.#unsynced && this.#pending.length === 0 && !this.#rewriteNeeded;
-    if (!this.#persist || this.#saveProblem !== undefined || idle) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#whenSynced.push(resolve);
-      this.#forceSync = true;
-      this.#kick();
-    });
+    return this.#writer.flush();
   }
 
   /** Listeners get what changed; `() => void` listeners keep working. */
@@ -245,16 +203,12 @@ export class CallbackStore {
   }
 
   stats(): StoreStats {
-    return { ...this.#stats };
+    return this.#writer.stats();
   }
 
   /** Saves what is pending, then stops retrying and closes the file. */
-  async dispose(): Promise<void> {
-    await this.flush();
-    this.#disposed = true;
-    clearTimeout(this.#syncTimer);
-    clearTimeout(this.#retryTimer);
-    await this.#closeHandle();
+  dispose(): Promise<void> {
+    return this.#writer.dispose();
   }
 
   async #loadLegacy(): Promise<StoreLoadResult> {
@@ -263,36 +217,37 @@ export class CallbackStore {
     try {
       text = await readFile(legacyPath, 'utf8');
     } catch (error) {
-      if (isMissing(error)) {
-        return this.#adopt({ kind: 'entries', entries: [], corruptLines: 0, tornTail: false }, this.filePath);
-      }
+      if (isMissing(error)) return this.#adopt({ kind: 'entries', entries: [], corruptLines: 0, tornTail: false });
       return this.#keepInMemory(legacyPath, `could not be read (${reasonOf(error)})`);
     }
-    const read = readLegacyFile(text, this.#historyLimit);
-    if (read.kind === 'entries') this.#legacyToRemove = legacyPath;
-    return this.#adopt(read, legacyPath);
+    return this.#adopt(readLegacyFile(text, this.#historyLimit), legacyPath);
   }
 
-  async #adopt(read: JournalRead, path: string): Promise<StoreLoadResult> {
+  /** Takes what was read from `path` (the journal, or the old-format file to migrate) of `fileBytes`. */
+  async #adopt(read: JournalRead, path = this.filePath, fileBytes = 0): Promise<StoreLoadResult> {
     if (read.kind === 'newer') {
       return this.#keepInMemory(path, `was written by a newer version of this extension (format ${read.version})`);
     }
     if (read.kind === 'corrupt') {
       this.#replaceAll([]);
-      this.#rewriteNeeded = true;
-      return { warning: await this.#moveAside(path, `was corrupt (${read.problem})`) };
+      const warning = await this.#moveAside(path, `was corrupt (${read.problem})`);
+      this.#writer.start(0, false);
+      return { warning };
     }
     this.#replaceAll(read.entries.map(boundedEntry));
     const migrating = path !== this.filePath;
-    const damaged = read.corruptLines > 0 || read.tornTail;
     // Appending after a torn line would glue the next entry to it, so a damaged journal is rewritten first.
-    const repair = migrating || damaged || this.#compactionDue();
-    this.#rewriteNeeded = repair || this.#stats.fileBytes === 0;
-    if (repair) void this.#save();
+    const damaged = read.corruptLines > 0 || read.tornTail;
+    this.#writer.start(
+      migrating ? 0 : fileBytes,
+      migrating || damaged || this.#compactionDue(fileBytes),
+      migrating ? path : undefined,
+    );
     const result: StoreLoadResult = {};
     if (read.corruptLines > 0) {
+      const one = read.corruptLines === 1;
       result.corruptLines = read.corruptLines;
-      result.warning = `${read.corruptLines} damaged ${read.corruptLines === 1 ? 'entry' : 'entries'} in the callback history file ${path} could not be read and ${read.corruptLines === 1 ? 'was' : 'were'} skipped.`;
+      result.warning = `${read.corruptLines} damaged ${one ? 'entry' : 'entries'} in the callback history file ${path} could not be read and ${one ? 'was' : 'were'} skipped.`;
     }
     if (read.tornTail) result.tornTail = true;
     return result;
@@ -300,10 +255,9 @@ export class CallbackStore {
 
   #keepInMemory(path: string, problem: string): StoreLoadResult {
     this.#replaceAll([]);
-    this.#persist = false;
-    const message = `the callback history file ${path} ${problem}; it is left as it is, and callbacks are kept in memory only`;
-    this.#setProblem(message);
-    return { warning: `The${message.slice(3)}.` };
+    const detail = `callback history file ${path} ${problem}; it is left as it is, and callbacks are kept in memory only`;
+    this.#setProblem(`the ${detail}`);
+    return { warning: `The ${detail}.` };
   }
 
   async #moveAside(path: string, problem: string): Promise<string> {
@@ -373,6 +327,20 @@ export class CallbackStore {
     return dropped.map((entry) => entry.id);
   }
 
+  #compactionDue(fileBytes: number): boolean {
+    return fileBytes > 2 * this.#liveBytes + COMPACT_SLACK_BYTES;
+  }
+
+  /** Entries unchanged since the rewrite's snapshot now take exactly one line each. */
+  #rewritten(entries: readonly ReceivedCallback[]): void {
+    for (const entry of entries) {
+      if (this.#byId.get(entry.id) !== entry) continue;
+      const bytes = Buffer.byteLength(addLine(entry), 'utf8');
+      this.#liveBytes += bytes - (this.#lineBytes.get(entry.id) ?? 0);
+      this.#lineBytes.set(entry.id, bytes);
+    }
+  }
+
   #emit(change: StoreChange): void {
     for (const listener of [...this.#changeListeners]) {
       try {
@@ -394,205 +362,11 @@ export class CallbackStore {
       }
     }
   }
-
-  #compactionDue(): boolean {
-    return this.#stats.fileBytes > 2 * this.#liveBytes + COMPACT_SLACK_BYTES;
-  }
-
-  /** Queues `line` (unless a rewrite will cover it) and resolves once it is written or saving failed. */
-  #save(line?: string): Promise<void> {
-    if (!this.#persist || this.#disposed) return Promise.resolve();
-    if (line !== undefined && !this.#rewriteNeeded) this.#pending.push(line);
-    // While a failure waits for its retry, the entry is safe in memory; the retry rewrites everything.
-    if (this.#retryTimer !== undefined) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#whenWritten.push(resolve);
-      this.#kick();
-    });
-  }
-
-  #kick(): void {
-    if (this.#draining || this.#retryTimer !== undefined || !this.#persist || this.#disposed) return;
-    this.#draining = true;
-    void this.#drain();
-  }
-
-  /** The only writer: one step at a time, so appends, syncs and compactions never overlap. */
-  async #drain(): Promise<void> {
-    try {
-      for (;;) {
-        if (this.#rewriteNeeded) await this.#rewrite();
-        else if (this.#pending.length > 0) await this.#appendPending();
-        else if (this.#unsynced && (this.#forceSync || Date.now() - this.#lastSyncAt >= SYNC_INTERVAL_MS)) {
-          await this.#sync();
-        } else break;
-      }
-      this.#failures = 0;
-      this.#setProblem(undefined);
-      if (this.#unsynced) this.#scheduleSync();
-      else settle(this.#takeWaiters('synced'));
-    } catch (error) {
-      await this.#failed(error);
-    } finally {
-      this.#draining = false;
-    }
-  }
-
-  async #appendPending(): Promise<void> {
-    const text = this.#pending.join('');
-    this.#pending = [];
-    const waiters = this.#takeWaiters('written');
-    try {
-      const path = this.filePath;
-      this.#handle ??= await fileStep('open', path, () => open(path, 'a'));
-      const handle = this.#handle;
-      await fileStep('write to', path, () => handle.appendFile(text, 'utf8'));
-      this.#wrote(Buffer.byteLength(text, 'utf8'));
-      this.#stats.appends++;
-      this.#unsynced = true;
-      if (this.#compactionDue()) this.#rewriteNeeded = true;
-    } catch (error) {
-      this.#whenWritten.push(...waiters); // #failed resolves them once the problem is reported
-      throw error;
-    }
-    settle(waiters);
-  }
-
-  async #sync(): Promise<void> {
-    const handle = this.#handle;
-    if (handle) await fileStep('save', this.filePath, () => handle.sync());
-    this.#unsynced = false;
-    this.#forceSync = false;
-    this.#lastSyncAt = Date.now();
-    this.#stats.syncs++;
-  }
-
-  /** Rewrites the journal from memory: a compaction, a repair, or the retry after a failure. */
-  async #rewrite(): Promise<void> {
-    const snapshot = this.#items.slice();
-    this.#rewriteNeeded = false;
-    this.#pending = [];
-    const waiters = this.#takeWaiters('written');
-    try {
-      await this.#closeHandle();
-      const written = await this.#replaceFile(snapshot);
-      this.#stats.fileBytes = 0;
-      this.#wrote(written);
-      this.#stats.compactions++;
-      this.#unsynced = false;
-      this.#lastSyncAt = Date.now();
-      // Entries unchanged since the snapshot now take exactly one line each.
-      for (const entry of snapshot) {
-        if (this.#byId.get(entry.id) !== entry) continue;
-        const bytes = Buffer.byteLength(addLine(entry), 'utf8');
-        this.#liveBytes += bytes - (this.#lineBytes.get(entry.id) ?? 0);
-        this.#lineBytes.set(entry.id, bytes);
-      }
-      if (this.#legacyToRemove) {
-        await unlink(this.#legacyToRemove).catch(() => undefined);
-        this.#legacyToRemove = undefined;
-      }
-    } catch (error) {
-      this.#whenWritten.push(...waiters); // as in #appendPending
-      throw error;
-    }
-    settle(waiters);
-  }
-
-  /**
-   * Writes `entries` to a temp file in chunks (yielding between them), fsyncs it and renames it over the journal,
-   * so a crash leaves either the old or the new journal whole. Returns the bytes written.
-   */
-  async #replaceFile(entries: readonly ReceivedCallback[]): Promise<number> {
-    const path = this.filePath;
-    await fileStep('create folder', this.#directory, () => mkdir(this.#directory, { recursive: true }));
-    const tempPath = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    let written = 0;
-    try {
-      const file = await fileStep('create', tempPath, () => open(tempPath, 'w'));
-      try {
-        let chunk = HEADER_LINE;
-        const writeChunk = async (): Promise<void> => {
-          await fileStep('write to', tempPath, () => file.appendFile(chunk, 'utf8'));
-          written += Buffer.byteLength(chunk, 'utf8');
-          chunk = '';
-        };
-        for (const entry of entries) {
-          chunk += addLine(entry);
-          if (chunk.length >= COMPACT_CHUNK_CHARS) await writeChunk();
-        }
-        await writeChunk();
-        await fileStep('save', tempPath, () => file.sync());
-      } finally {
-        await file.close().catch(() => undefined);
-      }
-      await fileStep('replace', path, () => renameWithRetry(tempPath, path));
-    } catch (error) {
-      await unlink(tempPath).catch(() => undefined);
-      throw error;
-    }
-    await syncDirectory(this.#directory);
-    return written;
-  }
-
-  #wrote(bytes: number): void {
-    this.#stats.bytesWritten += bytes;
-    this.#stats.fileBytes += bytes;
-  }
-
-  /** add() never rejects: waiters resolve once the problem is reported, the entries stay in memory for the retry. */
-  async #failed(error: unknown): Promise<void> {
-    this.#failures++;
-    this.#rewriteNeeded = true;
-    this.#pending = [];
-    this.#unsynced = false;
-    this.#forceSync = false;
-    await this.#closeHandle();
-    // From here on synchronous, so an add() arriving now finds the retry scheduled instead of a finishing drain.
-    this.#setProblem(
-      error instanceof FileStepError ? error.message : `cannot save the callback history: ${reasonOf(error)}`,
-    );
-    if (!this.#disposed) {
-      this.#retryTimer = setTimeout(() => {
-        this.#retryTimer = undefined;
-        this.#kick();
-      }, this.#retryDelayMs(this.#failures));
-      this.#retryTimer.unref();
-    }
-    settle(this.#takeWaiters('written'));
-    settle(this.#takeWaiters('synced'));
-  }
-
-  #scheduleSync(): void {
-    if (this.#syncTimer !== undefined || this.#disposed) return;
-    const wait = Math.max(0, this.#lastSyncAt + SYNC_INTERVAL_MS - Date.now());
-    this.#syncTimer = setTimeout(() => {
-      this.#syncTimer = undefined;
-      this.#kick();
-    }, wait);
-    this.#syncTimer.unref();
-  }
-
-  #takeWaiters(which: 'written' | 'synced'): (() => void)[] {
-    if (which === 'written') {
-      const waiters = this.#whenWritten;
-      this.#whenWritten = [];
-      return waiters;
-    }
-    const waiters = this.#whenSynced;
-    this.#whenSynced = [];
-    return waiters;
-  }
-
-  async #closeHandle(): Promise<void> {
-    const handle = this.#handle;
-    this.#handle = undefined;
-    await handle?.close().catch(() => undefined);
-  }
 }
 
-function settle(waiters: (() => void)[]): void {
-  for (const resolve of waiters) resolve();
+/** No file there: also when a path component is a file, since no folder exists there either. */
+function isMissing(error: unknown): boolean {
+  return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR';
 }
 
 function isOtherLiveProcess(pid: number): boolean {
@@ -603,35 +377,4 @@ function isOtherLiveProcess(pid: number): boolean {
   } catch (error) {
     return errorCode(error) === 'EPERM';
   }
-}
-
-/** Makes the rename itself durable; not every platform can open a folder for syncing, which is fine. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Best effort only.
-  }
-}
-
-/** Windows refuses to replace a file another process (an indexer, antivirus) holds open for a moment. */
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await rename(from, to);
-    } catch (error) {
-      if (attempt >= 5 || !['EPERM', 'EBUSY', 'EACCES'].includes(errorCode(error) ?? '')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-    }
-  }
-}
-
-/** No file there: also when a path component is a file, since no folder exists there either. */
-function isMissing(error: unknown): boolean {
-  return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR';
 }

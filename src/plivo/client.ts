@@ -250,7 +250,10 @@ export class PlivoClient {
     }
   }
 
-  /** Every live call with its details. Costs one request per call: on a busy account use `LiveCallsPager`. */
+  /**
+   * Every live call with its details, at one request per call.
+   * @deprecated Lists and fetches the whole account on every call; the Calls view should page with `LiveCallsPager`.
+   */
   async listLiveCalls(signal?: AbortSignal): Promise<LiveCall[]> {
     return this.getLiveCalls(await this.listLiveCallUuids(signal), { signal });
   }
