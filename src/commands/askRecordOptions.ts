@@ -6,7 +6,7 @@ import { BACK, inputStep, pickStep, type Choice, type StepFrame, type StepResult
 import { httpUrlProblem } from '../plivo';
 
 const LAST_OPTIONS_KEY = 'plivo.record.lastOptions';
-/** Plivo documents `time_limit` as 1 to 86400 seconds (docs/plivo-api.md); 60 by default. */
+/** Plivo documents only `time_limit`'s default (60 s, docs/plivo-api.md); one day is the most this extension asks for. */
 const TIME_LIMIT_MAX = 86_400;
 const TOTAL_STEPS = 5;
 
@@ -28,7 +28,7 @@ export function describeRecordOptions(o: RecordOptions): string {
   ].join(' · ');
 }
 
-export function timeLimitProblem(value: string): string | undefined {
+function timeLimitInputProblem(value: string): string | undefined {
   const text = value.trim();
   const n = Number(text);
   return /^\d+$/.test(text) && n >= 1 && n <= TIME_LIMIT_MAX
@@ -149,7 +149,7 @@ async function runStep(
           frame,
           `Maximum recording duration in seconds (1 to ${TIME_LIMIT_MAX})`,
           String(draft.timeLimit),
-          timeLimitProblem,
+          timeLimitInputProblem,
         ),
         (v) => {
           draft.timeLimit = Number(v);
