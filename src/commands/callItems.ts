@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services/container';
+import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
 import { showError } from './showError';
 
-/** Plivo: Refresh Calls. */
-export async function refreshCalls(services: Services): Promise<void> {
+/** Plivo: Refresh Calls. A failure shows as the view's error row (Retry, Show Log); a notification only when hidden. */
+export async function refreshCalls(services: Services, views: Views): Promise<void> {
   await vscode.window.withProgress({ location: { viewId: 'plivo.calls' } }, () => services.calls.refresh());
   const status = services.calls.status;
-  if (status.kind === 'error') void showError(status.error, services.log, () => refreshCalls(services));
+  if (status.kind === 'error' && !views.calls.view.visible) {
+    void showError(status.error, services.log, () => refreshCalls(services, views));
+  }
 }
 
 /** Copy Call UUID (call menu). */

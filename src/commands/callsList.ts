@@ -3,17 +3,14 @@ import { disposeAll, type IDisposable } from '../common/lifecycle';
 import { callUuidProblem, formatPhoneNumber } from '../plivo';
 import { describeFilter, type CallsFilter } from '../services/callsModel';
 import type { Services } from '../services/container';
-import { showError } from './showError';
 
 interface FilterPick extends vscode.QuickPickItem {
   filter: CallsFilter | undefined;
 }
 
-/** Load More Calls (the "Load more…" row): the next page of live calls, with their details. */
+/** Load More Calls (the "Load more…" row): the next page of live calls; a failure shows as the view's error row. */
 export async function loadMoreCalls(services: Services): Promise<void> {
   await vscode.window.withProgress({ location: { viewId: 'plivo.calls' } }, () => services.calls.loadMore());
-  const status = services.calls.status;
-  if (status.kind === 'error') void showError(status.error, services.log, () => loadMoreCalls(services));
 }
 
 /**
