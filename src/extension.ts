@@ -28,8 +28,8 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     log,
     `${packageJson.name}/${packageJson.version}`,
   );
-  const recordings = new RecordingsStore(context.workspaceState);
-  const calls = new CallsModel(connection);
+  const recordings = new RecordingsStore(context.workspaceState, sandbox);
+  const calls = new CallsModel(connection, log);
   const callbacks = new CallbackHistory(context.globalStorageUri.fsPath, log);
   // The sandbox sends its callbacks from inside this extension host, so the local URL reaches the listener.
   const sandboxSelected = async (): Promise<boolean> =>

@@ -384,7 +384,7 @@ export class AccountStore {
     } catch (error) {
       throw new AccountStoreError(
         'keychain',
-        `The OS keychain could not be used for the Plivo accounts (${error instanceof Error ? error.message : String(error)}). Nothing was saved in plain text.`,
+        `The editor's secret storage (the OS keychain on desktop) could not be used for the Plivo accounts (${error instanceof Error ? error.message : String(error)}). Nothing was saved in plain text.`,
       );
     }
   }

@@ -5,6 +5,7 @@ import type { Services } from '../services/container';
 import { requireConnection } from './requireConnection';
 import { askLabelAndSave, setCredentials } from './setCredentials';
 import { showError } from './showError';
+import { secretsLocation } from '../services/secretsLocation';
 
 /** Subaccount lists beyond this are rare; the pick says when some were left out. */
 const MAX_SUBACCOUNT_PAGES = 5;
@@ -117,7 +118,7 @@ export async function removeAccount(services: Services, id?: string): Promise<bo
     )?.account;
   if (!account) return false;
   const choice = await vscode.window.showWarningMessage(
-    `Remove the Plivo account ${account.label} (${account.maskedAuthId}) and its Auth Token from the OS keychain?`,
+    `Remove the Plivo account ${account.label} (${account.maskedAuthId}) and its Auth Token from ${secretsLocation()}?`,
     { modal: true, detail: 'Other saved accounts are kept. You can add it again with its Auth ID and Auth Token.' },
     'Remove',
   );
@@ -129,7 +130,7 @@ export async function removeAccount(services: Services, id?: string): Promise<bo
     return false;
   }
   const next = await services.accounts.active().catch(() => undefined);
-  services.log.info(`Account ${account.label} (${account.maskedAuthId}) removed from the OS keychain.`);
+  services.log.info(`Account ${account.label} (${account.maskedAuthId}) removed from ${secretsLocation()}.`);
   void vscode.window.showInformationMessage(
     `Removed ${account.label}.${next ? ` The active account is now ${next.label}.` : ''}`,
   );

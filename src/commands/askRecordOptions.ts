@@ -1,14 +1,14 @@
-import * as vscode from 'vscode';
-import { httpUrlProblem, type HttpMethod, type RecordOptions } from '../plivo';
+import type { HttpMethod, RecordOptions } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 import { listenerCallbackUrl } from './listener';
+import { BACK, inputStep, pickStep, type Choice, type StepFrame, type StepResult } from './quickSteps';
+import { httpUrlProblem } from '../plivo';
 
 const LAST_OPTIONS_KEY = 'plivo.record.lastOptions';
-
-interface Choice<T> extends vscode.QuickPickItem {
-  value: T;
-}
+/** Plivo documents only `time_limit`'s default (60 s, docs/plivo-api.md); one day is the most this extension asks for. */
+const TIME_LIMIT_MAX = 86_400;
+const TOTAL_STEPS = 5;
 
 /** The options the questions start from: the last ones used in this workspace, else `plivo.record.defaults`. */
 export function rememberedRecordOptions(services: Services): RecordOptions {
@@ -28,101 +28,227 @@ export function describeRecordOptions(o: RecordOptions): string {
   ].join(' · ');
 }
 
-/**
- * Asks for the Record API's options (docs/plivo-api.md), pre-filled with the remembered ones. The first question offers to
- * record straight away with them. Resolves undefined when the user cancels.
- */
-export async function askRecordOptions(services: Services, callUuid: string): Promise<RecordOptions | undefined> {
-  const start = rememberedRecordOptions(services);
-  const title = `Record call ${callUuid.slice(0, 8)}…`;
-  const first = await pick<'go' | 'edit'>(title, 'Record now, or change the options first', [
-    { label: '$(record) Record', description: describeRecordOptions(start), value: 'go' },
-    { label: '$(settings) Change options…', description: 'time limit, format, transcription, callback', value: 'edit' },
-  ]);
-  if (first === undefined) return undefined;
-  if (first === 'go') return start;
-
-  const timeLimit = await vscode.window.showInputBox({
-    title: `${title} (1/4): time limit`,
-    prompt: 'Maximum recording duration in seconds',
-    value: String(start.timeLimit ?? 60),
-    ignoreFocusOut: true,
-    validateInput: (v) =>
-      /^\d+$/.test(v.trim()) && Number(v) > 0 ? undefined : 'Enter a whole number of seconds greater than 0.',
-  });
-  if (timeLimit === undefined) return undefined;
-
-  const fileFormat = await pick(
-    `${title} (2/4): format`,
-    'Format of the recording',
-    [
-      { label: 'mp3', description: 'smaller files (Plivo default)', value: 'mp3' as const },
-      { label: 'wav', description: 'uncompressed', value: 'wav' as const },
-    ],
-    start.fileFormat ?? 'mp3',
-  );
-  if (fileFormat === undefined) return undefined;
-
-  const options: RecordOptions = { timeLimit: Number(timeLimit), fileFormat };
-
-  const transcribe = await pick(
-    `${title} (3/4): transcription`,
-    'Transcribe the recording?',
-    [
-      { label: 'No transcription', value: false },
-      { label: 'Transcribe (auto)', description: 'the text is sent to a transcription URL', value: true },
-    ],
-    start.transcriptionType !== undefined,
-  );
-  if (transcribe === undefined) return undefined;
-  if (transcribe) {
-    const target = await askUrl(
-      services,
-      'transcription',
-      `${title} (3/4): transcription URL`,
-      start.transcriptionUrl,
-      start.transcriptionMethod,
-    );
-    if (target === undefined) return undefined;
-    Object.assign(options, {
-      transcriptionType: 'auto',
-      transcriptionUrl: target.url,
-      transcriptionMethod: target.method,
-    });
-  }
-
-  const callback = await pick(
-    `${title} (4/4): callback`,
-    'Call a URL when the recording ends?',
-    [
-      { label: 'No callback', description: 'Plivo answers at once with the recording URL', value: false },
-      { label: 'Callback URL…', description: 'asynchronous mode: results are sent to the URL', value: true },
-    ],
-    start.callbackUrl !== undefined,
-  );
-  if (callback === undefined) return undefined;
-  if (callback) {
-    const target = await askUrl(
-      services,
-      'recording',
-      `${title} (4/4): callback URL`,
-      start.callbackUrl,
-      start.callbackMethod,
-    );
-    if (target === undefined) return undefined;
-    Object.assign(options, { callbackUrl: target.url, callbackMethod: target.method });
-  }
-  return options;
+function timeLimitInputProblem(value: string): string | undefined {
+  const text = value.trim();
+  const n = Number(text);
+  return /^\d+$/.test(text) && n >= 1 && n <= TIME_LIMIT_MAX
+    ? undefined
+    : `Enter a whole number of seconds from 1 to ${TIME_LIMIT_MAX} (24 hours).`;
 }
 
-/** Offers the local listener's URL (starting it if needed), the last URL used, or a typed one; then the method. */
-async function askUrl(
+type StepName =
+  | 'start'
+  | 'timeLimit'
+  | 'format'
+  | 'transcription'
+  | 'transcriptionTarget'
+  | 'transcriptionUrl'
+  | 'transcriptionMethod'
+  | 'callback'
+  | 'callbackTarget'
+  | 'callbackUrl'
+  | 'callbackMethod'
+  | 'summary'
+  | 'done';
+
+/** Which of the five counted steps each screen belongs to; URL questions count as part of their step. */
+const STEP_NUMBER: Record<Exclude<StepName, 'start' | 'done'>, number> = {
+  timeLimit: 1,
+  format: 2,
+  transcription: 3,
+  transcriptionTarget: 3,
+  transcriptionUrl: 3,
+  transcriptionMethod: 3,
+  callback: 4,
+  callbackTarget: 4,
+  callbackUrl: 4,
+  callbackMethod: 4,
+  summary: 5,
+};
+
+const STEP_TITLE: Record<number, string> = {
+  1: 'time limit',
+  2: 'format',
+  3: 'transcription',
+  4: 'callback',
+  5: 'summary',
+};
+
+type Purpose = 'transcription' | 'callback';
+
+/** The answers so far; URL targets are kept while the user goes back and forth. */
+interface Draft {
+  timeLimit: number;
+  fileFormat: 'mp3' | 'wav';
+  transcribe: boolean;
+  callback: boolean;
+  targets: Record<Purpose, { source?: 'listener' | 'last' | 'other'; url?: string; method: HttpMethod }>;
+}
+
+/**
+ * Asks for the Record API's options (docs/plivo-api.md), pre-filled with the remembered ones. The first question
+ * offers to record straight away with them; otherwise five steps follow, each with a Back button, the last one
+ * summing up the answers. Resolves undefined when the user cancels.
+ */
+export async function askRecordOptions(services: Services, callName?: string): Promise<RecordOptions | undefined> {
+  const start = rememberedRecordOptions(services);
+  const draft: Draft = {
+    timeLimit: start.timeLimit ?? 60,
+    fileFormat: start.fileFormat ?? 'mp3',
+    transcribe: start.transcriptionType !== undefined,
+    callback: start.callbackUrl !== undefined,
+    targets: {
+      transcription: { url: start.transcriptionUrl, method: start.transcriptionMethod ?? 'POST' },
+      callback: { url: start.callbackUrl, method: start.callbackMethod ?? 'POST' },
+    },
+  };
+  const last = { transcription: start.transcriptionUrl, callback: start.callbackUrl };
+  const title = `Record ${callName ?? 'call'}`;
+  const history: StepName[] = [];
+  let current: StepName = 'start';
+  for (;;) {
+    const frame: StepFrame = {
+      title: current === 'start' || current === 'done' ? title : `${title}: ${STEP_TITLE[STEP_NUMBER[current]]}`,
+      step: current === 'start' || current === 'done' ? undefined : STEP_NUMBER[current],
+      totalSteps: current === 'start' ? undefined : TOTAL_STEPS,
+      back: history.length > 0,
+    };
+    const result = await runStep(services, current, frame, draft, last, start);
+    if (result === undefined) return undefined;
+    if (result === BACK) {
+      current = history.pop() ?? 'start';
+      continue;
+    }
+    if (result === 'done') return current === 'start' ? start : toOptions(draft);
+    history.push(current);
+    current = result;
+  }
+}
+
+async function runStep(
   services: Services,
-  purpose: 'recording' | 'transcription',
-  title: string,
-  last: string | undefined,
-  lastMethod: HttpMethod | undefined,
-): Promise<{ url: string; method: HttpMethod } | undefined> {
+  step: StepName,
+  frame: StepFrame,
+  draft: Draft,
+  last: Record<Purpose, string | undefined>,
+  remembered: RecordOptions,
+): Promise<StepResult<StepName>> {
+  switch (step) {
+    case 'start':
+      return pickStep<StepName>(frame, 'Record now, or change the options first', [
+        { label: '$(record) Record', description: describeRecordOptions(remembered), value: 'done' },
+        {
+          label: '$(settings) Change options…',
+          description: 'time limit, format, transcription, callback',
+          value: 'timeLimit',
+        },
+      ]);
+    case 'timeLimit':
+      return then(
+        await inputStep(
+          frame,
+          `Maximum recording duration in seconds (1 to ${TIME_LIMIT_MAX})`,
+          String(draft.timeLimit),
+          timeLimitInputProblem,
+        ),
+        (v) => {
+          draft.timeLimit = Number(v);
+          return 'format';
+        },
+      );
+    case 'format':
+      return then(
+        await pickStep(
+          frame,
+          'Format of the recording',
+          [
+            { label: 'mp3', description: 'smaller files (Plivo default)', value: 'mp3' as const },
+            { label: 'wav', description: 'uncompressed', value: 'wav' as const },
+          ],
+          draft.fileFormat,
+        ),
+        (v) => {
+          draft.fileFormat = v;
+          return 'transcription';
+        },
+      );
+    case 'transcription':
+    case 'callback': {
+      const transcription = step === 'transcription';
+      const choices: Choice<boolean>[] = transcription
+        ? [
+            { label: 'No transcription', value: false },
+            { label: 'Transcribe (auto)', description: 'the text is sent to a transcription URL', value: true },
+          ]
+        : [
+            { label: 'No callback', description: 'Plivo answers at once with the recording URL', value: false },
+            { label: 'Callback URL…', description: 'asynchronous mode: results are sent to the URL', value: true },
+          ];
+      const question = transcription ? 'Transcribe the recording?' : 'Call a URL when the recording ends?';
+      const current = transcription ? draft.transcribe : draft.callback;
+      return then(await pickStep(frame, question, choices, current), (yes) => {
+        if (transcription) draft.transcribe = yes;
+        else draft.callback = yes;
+        if (yes) return `${step}Target`;
+        return transcription ? 'callback' : 'summary';
+      });
+    }
+    case 'transcriptionTarget':
+    case 'callbackTarget':
+      return askTargetSource(services, frame, purposeOf(step), draft, last);
+    case 'transcriptionUrl':
+    case 'callbackUrl': {
+      const target = draft.targets[purposeOf(step)];
+      return then(
+        await inputStep(frame, 'An absolute http(s) URL that Plivo can reach', target.url ?? 'https://', (v) =>
+          httpUrlProblem(v.trim()),
+        ),
+        (url) => {
+          target.url = url;
+          return `${purposeOf(step)}Method`;
+        },
+      );
+    }
+    case 'transcriptionMethod':
+    case 'callbackMethod': {
+      const purpose = purposeOf(step);
+      const target = draft.targets[purpose];
+      return then(
+        await pickStep(
+          frame,
+          `HTTP method Plivo uses to call ${target.url}`,
+          [
+            { label: 'POST', description: 'form-encoded body (Plivo default)', value: 'POST' as const },
+            { label: 'GET', description: 'parameters in the query string', value: 'GET' as const },
+          ],
+          target.method,
+        ),
+        (method) => {
+          target.method = method;
+          return purpose === 'transcription' ? 'callback' : 'summary';
+        },
+      );
+    }
+    case 'summary':
+      return pickStep<StepName>(frame, 'Start the recording with these options?', summaryChoices(draft), 'done');
+    case 'done':
+      return 'done';
+  }
+}
+
+function purposeOf(step: StepName): Purpose {
+  return step.startsWith('transcription') ? 'transcription' : 'callback';
+}
+
+/** The local listener (started if needed), the last URL used, or a typed one. */
+async function askTargetSource(
+  services: Services,
+  frame: StepFrame,
+  purpose: Purpose,
+  draft: Draft,
+  last: Record<Purpose, string | undefined>,
+): Promise<StepResult<StepName>> {
+  const target = draft.targets[purpose];
   const choices: Choice<'listener' | 'last' | 'other'>[] = [
     {
       label: '$(radio-tower) Local callback listener',
@@ -130,41 +256,65 @@ async function askUrl(
       value: 'listener',
     },
   ];
-  if (last) choices.push({ label: `$(history) ${last}`, description: 'last used', value: 'last' });
+  const previous = last[purpose];
+  if (previous) choices.push({ label: `$(history) ${previous}`, description: 'last used', value: 'last' });
   choices.push({ label: '$(edit) Another URL…', value: 'other' });
-  const source = await pick(title, 'Where should Plivo send it?', choices, last ? 'last' : 'listener');
-  if (source === undefined) return undefined;
-  let url: string | undefined;
-  if (source === 'listener') url = await listenerCallbackUrl(services, purpose);
-  else if (source === 'last') url = last;
-  else {
-    url = await vscode.window.showInputBox({
-      title,
-      prompt: 'An absolute http(s) URL that Plivo can reach',
-      value: last ?? 'https://',
-      ignoreFocusOut: true,
-      validateInput: (v) => httpUrlProblem(v.trim()),
-    });
-    url = url?.trim();
-  }
-  if (!url) return undefined;
-  const method = await pick(
-    title,
-    'HTTP method Plivo uses to call it',
-    [
-      { label: 'POST', description: 'form-encoded body (Plivo default)', value: 'POST' as const },
-      { label: 'GET', description: 'parameters in the query string', value: 'GET' as const },
-    ],
-    lastMethod ?? 'POST',
+  const source = await pickStep(
+    frame,
+    `Where should Plivo send the ${purpose}?`,
+    choices,
+    target.source ?? (previous ? 'last' : 'listener'),
   );
-  return method === undefined ? undefined : { url, method };
+  if (source === undefined || source === BACK) return source;
+  target.source = source;
+  if (source === 'other') return `${purpose}Url`;
+  const url =
+    source === 'last'
+      ? previous
+      : await listenerCallbackUrl(services, purpose === 'transcription' ? 'transcription' : 'recording');
+  if (!url) return undefined;
+  target.url = url;
+  return `${purpose}Method`;
 }
 
-async function pick<T>(title: string, placeHolder: string, choices: Choice<T>[], active?: T): Promise<T | undefined> {
-  const ordered =
-    active === undefined
-      ? choices
-      : [...choices.filter((c) => c.value === active), ...choices.filter((c) => c.value !== active)];
-  const picked = await vscode.window.showQuickPick(ordered, { title, placeHolder, ignoreFocusOut: true });
-  return picked?.value;
+/** The last step: what will be sent, each answer a row that leads back to its step. */
+function summaryChoices(draft: Draft): Choice<StepName>[] {
+  const options = toOptions(draft);
+  return [
+    { label: '$(record) Start recording', value: 'done' },
+    { label: `Time limit: ${draft.timeLimit} s`, description: 'change', value: 'timeLimit' },
+    { label: `Format: ${draft.fileFormat}`, description: 'change', value: 'format' },
+    {
+      label: `Transcription: ${options.transcriptionUrl ? `${options.transcriptionMethod} ${options.transcriptionUrl}` : 'none'}`,
+      description: 'change',
+      value: 'transcription',
+    },
+    {
+      label: `Callback: ${options.callbackUrl ? `${options.callbackMethod} ${options.callbackUrl}` : 'none'}`,
+      description: 'change',
+      value: 'callback',
+    },
+  ];
+}
+
+function toOptions(draft: Draft): RecordOptions {
+  const options: RecordOptions = { timeLimit: draft.timeLimit, fileFormat: draft.fileFormat };
+  const { transcription, callback } = draft.targets;
+  if (draft.transcribe && transcription.url) {
+    Object.assign(options, {
+      transcriptionType: 'auto',
+      transcriptionUrl: transcription.url,
+      transcriptionMethod: transcription.method,
+    });
+  }
+  if (draft.callback && callback.url) {
+    Object.assign(options, { callbackUrl: callback.url, callbackMethod: callback.method });
+  }
+  return options;
+}
+
+/** Passes Back and cancel through; otherwise records the answer and names the next step. */
+function then<T>(result: StepResult<T>, next: (value: T) => StepName): StepResult<StepName> {
+  if (result === undefined || result === BACK) return result as undefined | typeof BACK;
+  return next(result);
 }

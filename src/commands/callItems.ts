@@ -1,21 +1,24 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services/container';
+import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
 import { showError } from './showError';
 
-/** Plivo: Refresh Calls. */
-export async function refreshCalls(services: Services): Promise<void> {
+/** Plivo: Refresh Calls. A failure shows as the view's error row (Retry, Show Log); a notification only when hidden. */
+export async function refreshCalls(services: Services, views: Views): Promise<void> {
   await vscode.window.withProgress({ location: { viewId: 'plivo.calls' } }, () => services.calls.refresh());
   const status = services.calls.status;
-  if (status.kind === 'error') void showError(status.error, services.log, () => refreshCalls(services));
+  if (status.kind === 'error' && !views.calls.view.visible) {
+    void showError(status.error, services.log, () => refreshCalls(services, views));
+  }
 }
 
 /** Copy Call UUID (call menu). */
 export async function copyCallUuid(node?: CallsTreeNode): Promise<void> {
-  const uuid = node?.kind === 'call' ? node.call.callUuid : node?.recording.callUuid;
+  const uuid = node?.kind === 'call' ? node.call.callUuid : node?.kind === 'recording' ? node.recording.callUuid : '';
   if (!uuid) return;
   await vscode.env.clipboard.writeText(uuid);
-  vscode.window.setStatusBarMessage(`$(copy) Copied call UUID ${uuid}`, 4000);
+  vscode.window.setStatusBarMessage('$(copy) Copied the call UUID', 4000);
 }
 
 function recordingUrl(node?: CallsTreeNode): string | undefined {
@@ -27,7 +30,7 @@ export async function copyRecordingUrl(node?: CallsTreeNode): Promise<void> {
   const url = recordingUrl(node);
   if (!url) return;
   await vscode.env.clipboard.writeText(url);
-  vscode.window.setStatusBarMessage(`$(copy) Copied ${url}`, 4000);
+  vscode.window.setStatusBarMessage('$(copy) Copied the recording URL', 4000);
 }
 
 /** Open Recording (recording menu): the file is usable once the recording has ended. */

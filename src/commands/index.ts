@@ -3,6 +3,7 @@ import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { Views } from '../views';
 import { copyCallUuid, copyRecordingUrl, openRecording, refreshCalls } from './callItems';
+import { filterCalls, loadMoreCalls } from './callsList';
 import { copyListenerUrl, startListener, stopListener } from './listener';
 import { recordCall } from './recordCall';
 import { startSandbox, stopSandbox } from './sandbox';
@@ -32,6 +33,8 @@ const COMMANDS: Record<string, Handler> = {
   'plivo.startSandbox': startSandbox,
   'plivo.stopSandbox': stopSandbox,
   'plivo.refreshCalls': refreshCalls,
+  'plivo.loadMoreCalls': loadMoreCalls,
+  'plivo.filterCalls': filterCalls,
   'plivo.recordCall': recordCall,
   'plivo.stopRecording': (s, _v, node) => stopRecording(s, node),
   'plivo.copyCallUuid': (_s, _v, node) => copyCallUuid(node),

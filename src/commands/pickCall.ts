@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
-import { callDuration, callUuidProblem, type LiveCall } from '../plivo';
+import { callDuration, callNumbers, callUuidProblem, type LiveCall } from '../plivo';
 import type { Services } from '../services/container';
 import { showError } from './showError';
 
@@ -70,9 +70,10 @@ export async function pickCall(services: Services, title: string): Promise<strin
 
 function toPick(call: LiveCall): CallPick {
   return {
-    label: `$(${call.direction === 'inbound' ? 'call-incoming' : 'call-outgoing'}) ${call.from} → ${call.to}`,
+    label: `$(${call.direction === 'inbound' ? 'call-incoming' : 'call-outgoing'}) ${callNumbers(call)}`,
     description: [call.direction, callDuration(call)].filter(Boolean).join(' · '),
-    detail: call.callUuid,
+    // The numbers as Plivo writes them too, so that typed digits find the call.
+    detail: `${call.from} → ${call.to} · ${call.callUuid}`,
     callUuid: call.callUuid,
   };
 }

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import type { RecordOptions, StartRecordingResult } from '../plivo';
+import { callNumbers, type RecordOptions, type StartRecordingResult } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 import { markWalkthroughStep } from '../services/walkthrough';
 import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
-import { askRecordOptions, rememberRecordOptions } from './askRecordOptions';
+import { askRecordOptions, describeRecordOptions, rememberRecordOptions } from './askRecordOptions';
 import { pickCall } from './pickCall';
 import { requireConnection } from './requireConnection';
 import { showError } from './showError';
@@ -19,6 +19,7 @@ export async function recordCall(
   views: Views,
   target?: CallsTreeNode | string,
   given?: RecordOptions,
+  via?: 'row',
 ): Promise<StartRecordingResult | undefined> {
   const connection = await requireConnection(services);
   if (!connection) return undefined;
@@ -29,8 +30,13 @@ export async function recordCall(
         ? target.call.callUuid
         : await pickCall(services, 'Record Call');
   if (!callUuid) return undefined;
+  const call = services.calls.find(callUuid);
+  const name = call ? callNumbers(call) : undefined;
   const options =
-    given ?? (settings.askForRecordOptions() ? await askRecordOptions(services, callUuid) : settings.recordDefaults());
+    given ??
+    (settings.askForRecordOptions()
+      ? await askRecordOptions(services, name)
+      : await confirmDefaults(via === 'row', name));
   if (!options) return undefined;
   // Remembered before the request, so a failure never loses what was typed.
   await rememberRecordOptions(services, options);
@@ -45,12 +51,14 @@ async function start(
 ): Promise<StartRecordingResult | undefined> {
   const connection = await requireConnection(services);
   if (!connection) return undefined;
+  const call = services.calls.find(callUuid);
+  const onWhat = call ? `on ${callNumbers(call)}` : 'on the call';
   let result: StartRecordingResult;
   try {
     result = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `Starting a recording on call ${callUuid}…`,
+        title: `Starting a recording ${onWhat}…`,
         cancellable: true,
       },
       (_progress, token) => {
@@ -63,32 +71,49 @@ async function start(
     void showError(error, services.log, () => start(services, views, callUuid, options));
     return undefined;
   }
-  const entry = await services.recordings.addStarted(callUuid, options, result);
+  const entry = await services.recordings.addStarted(callUuid, options, result, {
+    from: call?.from,
+    to: call?.to,
+    sandbox: connection.account.kind === 'sandbox',
+  });
   markWalkthroughStep('recorded');
   services.log.info(
-    `Recording ${result.kind === 'started' ? `started at ${result.url}` : 'requested in asynchronous mode'} (api_id ${result.apiId}).`,
+    `Recording ${result.kind === 'started' ? `started at ${result.url}` : 'requested in asynchronous mode'} on call ${callUuid} (api_id ${result.apiId}).`,
   );
   void revealRecording(services, views, entry.id);
-  void announce(callUuid, result);
+  void announce(onWhat, callUuid, result);
   return result;
 }
 
-async function announce(callUuid: string, result: StartRecordingResult): Promise<void> {
+/** One notification per recording, naming the call by its numbers; identifiers only behind Copy. */
+async function announce(onWhat: string, callUuid: string, result: StartRecordingResult): Promise<void> {
   if (result.kind === 'async') {
     const choice = await vscode.window.showInformationMessage(
-      `Recording requested on call ${callUuid} in asynchronous mode (api_id ${result.apiId}). Plivo sends the result to the callback URL.`,
+      `Recording requested ${onWhat}. Plivo sends the result to the callback URL.`,
       'Show Callbacks',
+      'Copy Call UUID',
     );
-    if (choice) await vscode.commands.executeCommand('plivo.callbacks.focus');
+    if (choice === 'Show Callbacks') await vscode.commands.executeCommand('plivo.callbacks.focus');
+    if (choice === 'Copy Call UUID') await vscode.env.clipboard.writeText(callUuid);
     return;
   }
-  const choice = await vscode.window.showInformationMessage(
-    `Recording started on call ${callUuid}: ${result.url} (api_id ${result.apiId}).`,
-    'Copy URL',
-    'Open',
-  );
+  const choice = await vscode.window.showInformationMessage(`Recording started ${onWhat}.`, 'Open', 'Copy URL');
   if (choice === 'Copy URL') await vscode.env.clipboard.writeText(result.url);
   if (choice === 'Open') await vscode.env.openExternal(vscode.Uri.parse(result.url));
+}
+
+/**
+ * Without the options question, a click (or Enter) on a call row asks once before recording: a stray click must not
+ * record someone. The palette, menus and other code record at once, as asked.
+ */
+async function confirmDefaults(fromRow: boolean, name: string | undefined): Promise<RecordOptions | undefined> {
+  const defaults = settings.recordDefaults();
+  if (!fromRow) return defaults;
+  const choice = await vscode.window.showQuickPick(
+    [{ label: '$(record) Record', description: describeRecordOptions(defaults) }, { label: 'Cancel' }],
+    { title: `Record ${name ?? 'the call'}?` },
+  );
+  return choice?.label === '$(record) Record' ? defaults : undefined;
 }
 
 async function revealRecording(services: Services, views: Views, id: string): Promise<void> {

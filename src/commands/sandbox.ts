@@ -16,5 +16,11 @@ export async function startSandbox(services: Services): Promise<string> {
 /** Plivo: Stop Offline Sandbox — back to the stored credentials. */
 export async function stopSandbox(services: Services): Promise<void> {
   await services.sandbox.stop();
-  vscode.window.setStatusBarMessage('$(beaker-stop) Plivo: offline sandbox stopped', 5000);
+  const kept = services.recordings.all().filter((r) => r.state === 'sandbox-stopped').length;
+  vscode.window.setStatusBarMessage(
+    kept
+      ? `$(beaker-stop) Plivo: offline sandbox stopped; its recordings stay in the Calls view, marked "sandbox stopped"`
+      : '$(beaker-stop) Plivo: offline sandbox stopped',
+    8000,
+  );
 }

@@ -4,6 +4,7 @@ import { authIdProblem, authTokenProblem, PlivoError, type PlivoCredentials } fr
 import { ApiHostNotTrustedError } from '../services/connection';
 import type { Services } from '../services/container';
 import { confirmApiHost } from './apiHost';
+import { secretsLocation } from '../services/secretsLocation';
 import { showError } from './showError';
 
 /** What the questions start from: an Auth ID to update, or what the user typed before a failed check. */
@@ -42,7 +43,7 @@ async function askAndSave(services: Services, draft: CredentialsDraft): Promise<
   if (authId === undefined) return undefined;
   const authToken = await vscode.window.showInputBox({
     title: 'Plivo Account (2/3)',
-    prompt: `Auth Token of ${authId.trim()}; it is kept in your OS keychain`,
+    prompt: `Auth Token of ${authId.trim()}; it is kept in ${secretsLocation()}`,
     password: true,
     value: draft.authToken,
     ignoreFocusOut: true,
@@ -116,9 +117,11 @@ export async function askLabelAndSave(
     void showError(error, services.log);
     return undefined;
   }
-  services.log.info(`Account ${account.label} (${account.maskedAuthId}) saved in the OS keychain and made active.`);
+  services.log.info(
+    `Account ${account.label} (${account.maskedAuthId}) saved in ${secretsLocation()} and made active.`,
+  );
   void vscode.window.showInformationMessage(
-    `Plivo account ${account.label} (${account.maskedAuthId}) saved in the OS keychain${verified ? '' : ' without being checked'}; it is the active account.`,
+    `Plivo account ${account.label} (${account.maskedAuthId}) saved in ${secretsLocation()}${verified ? '' : ' without being checked'}; it is the active account.`,
   );
   return account;
 }

@@ -1,7 +1,7 @@
 export * from './types';
 export * from './errors';
 export * from './validate';
-export { callDuration } from './format';
+export { callDuration, callNumbers, formatPhoneNumber, liveCallCount } from './format';
 export * from './recordings';
 export * from './subaccounts';
 export * from './download';

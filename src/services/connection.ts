@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AccountSummary, AccountToken } from '../accounts';
 import { maskAuthId } from '../accounts';
 import { Disposable } from '../common/lifecycle';
-import { DEFAULT_BASE_URL, PlivoClient, type PlivoCredentials, type RequestLogEntry } from '../plivo';
+import { DEFAULT_BASE_URL, PlivoClient, RequestLimiter, type PlivoCredentials, type RequestLogEntry } from '../plivo';
 import { apiHostTrust } from '../plivo/hostTrust';
 import type { Accounts } from './accounts';
 import { settings } from './settings';
@@ -51,6 +51,8 @@ export class PlivoConnection extends Disposable {
   readonly #globalState: vscode.Memento;
   readonly #log: vscode.LogOutputChannel;
   readonly #userAgent: string;
+  /** One request budget per account (API host + Auth ID), shared by every client made for it. */
+  readonly #limiters = new Map<string, RequestLimiter>();
 
   constructor(accounts: Accounts, globalState: vscode.Memento, log: vscode.LogOutputChannel, userAgent: string) {
     super();
@@ -63,6 +65,9 @@ export class PlivoConnection extends Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('plivo.apiBaseUrl') || e.affectsConfiguration('plivo.requestTimeoutSeconds')) {
           this.#onDidChange.fire();
+        }
+        if (e.affectsConfiguration('plivo.api.maxRequestsPer5s')) {
+          for (const limiter of this.#limiters.values()) limiter.maxRequests = settings.maxRequestsPer5s();
         }
       }),
     );
@@ -101,7 +106,22 @@ export class PlivoConnection extends Disposable {
       timeoutMs: settings.requestTimeoutSeconds() * 1000,
       userAgent: this.#userAgent,
       onRequest: (entry) => this.#logRequest(entry),
+      limiter: this.limiterFor(baseUrl, credentials.authId),
     });
+  }
+
+  /**
+   * The account's request budget (`plivo.api.maxRequestsPer5s` per 5 s): Plivo counts requests per account, so
+   * every view and command of this window shares it, and user actions go ahead of polling.
+   */
+  limiterFor(baseUrl: string, authId: string): RequestLimiter {
+    const key = `${baseUrl.replace(/\/+$/, '')} ${authId}`;
+    let limiter = this.#limiters.get(key);
+    if (!limiter) {
+      limiter = new RequestLimiter({ maxRequests: settings.maxRequestsPer5s() });
+      this.#limiters.set(key, limiter);
+    }
+    return limiter;
   }
 
   assertTrusted(baseUrl: string): void {
@@ -143,6 +163,8 @@ export class PlivoConnection extends Disposable {
     const apiId = entry.apiId ? ` api_id=${entry.apiId}` : '';
     const line = `${entry.method} ${entry.path} → ${outcome} in ${entry.durationMs} ms${apiId}`;
     if (entry.error) this.#log.warn(`${line}: ${entry.error}`);
+    // Reads are mostly polling, summed up once per refresh by the Calls model; each one is kept at trace level.
+    else if (entry.method === 'GET') this.#log.trace(line);
     else this.#log.info(line);
   }
 }

@@ -4,7 +4,7 @@ import { CallbackListener, forwardCallback, signedUrlFor, type ReceivedCallback 
 import { Disposable, toDisposable } from '../common/lifecycle';
 import type { CallbackHistory } from './callbackHistory';
 import type { PlivoConnection } from './connection';
-import type { RecordingsStore } from './recordingsStore';
+import type { RecordingEntry, RecordingsStore } from './recordingsStore';
 import { settings } from './settings';
 import { markWalkthroughStep } from './walkthrough';
 
@@ -17,6 +17,7 @@ export function callbackPath(purpose: 'recording' | 'transcription'): string {
 
 /** A record-done callback that finished a recording started from this workspace. */
 export interface FinishedRecording {
+  readonly recording: RecordingEntry;
   readonly recordUrl: string;
   readonly callback: ReceivedCallback;
 }
@@ -160,7 +161,9 @@ export class ListenerService extends Disposable {
         { apiId: summary.apiId, recordingId: summary.recordingId, url: summary.recordUrl },
         { url: summary.recordUrl, durationSeconds: summary.durationSeconds },
       );
-      if (recording && summary.recordUrl) this.#onDidFinishRecording.fire({ recordUrl: summary.recordUrl, callback });
+      if (recording && summary.recordUrl) {
+        this.#onDidFinishRecording.fire({ recording, recordUrl: summary.recordUrl, callback });
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
-import type { FileFormat, RecordOptions, StartRecordingResult } from '../plivo';
+import { callNumbers, type FileFormat, type RecordOptions, type StartRecordingResult } from '../plivo';
+import type { SandboxService } from './sandboxService';
 
 const STATE_KEY = 'plivo.recordings';
 /** Keeps workspace state small; old recordings of long-gone calls matter least. */
@@ -9,8 +10,9 @@ const MAX_RECORDINGS = 200;
 /**
  * `pending`: asked for in asynchronous mode, Plivo's answer (with the URL) has not arrived yet.
  * `recording`: running. `done`: ended by itself (time limit, hang-up). `stopped`: stopped on request.
+ * `sandbox-stopped`: made on the offline sandbox, which has stopped since (its URL no longer answers).
  */
-export type RecordingState = 'pending' | 'recording' | 'done' | 'stopped';
+export type RecordingState = 'pending' | 'recording' | 'done' | 'stopped' | 'sandbox-stopped';
 
 export interface RecordingEntry {
   /** Stable across updates: the api_id of the request that started it. */
@@ -27,6 +29,18 @@ export interface RecordingEntry {
   readonly startedAt: number;
   readonly endedAt?: number;
   readonly durationSeconds?: number;
+  /** The call's numbers when it was started, to name the recording in words. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Made on the offline sandbox. */
+  readonly sandbox?: boolean;
+}
+
+/** What was known about the call a recording was started on. */
+export interface RecordedCall {
+  readonly from?: string;
+  readonly to?: string;
+  readonly sandbox?: boolean;
 }
 
 /** What a received callback tells about a recording; any of the keys may match. */
@@ -42,9 +56,14 @@ export class RecordingsStore extends Disposable {
   readonly onDidChange = this.#onDidChange.event;
   readonly #state: vscode.Memento;
 
-  constructor(state: vscode.Memento) {
+  constructor(state: vscode.Memento, sandbox: SandboxService) {
     super();
     this.#state = state;
+    this._register(
+      sandbox.onDidChange(() => {
+        if (!sandbox.active) void this.markSandboxStopped();
+      }),
+    );
   }
 
   all(): RecordingEntry[] {
@@ -59,8 +78,14 @@ export class RecordingsStore extends Disposable {
     return this.all().find((r) => r.id === id);
   }
 
-  async addStarted(callUuid: string, options: RecordOptions, result: StartRecordingResult): Promise<RecordingEntry> {
+  async addStarted(
+    callUuid: string,
+    options: RecordOptions,
+    result: StartRecordingResult,
+    call: RecordedCall = {},
+  ): Promise<RecordingEntry> {
     const entry: RecordingEntry = {
+      ...call,
       id: result.apiId,
       callUuid,
       apiId: result.apiId,
@@ -104,7 +129,7 @@ export class RecordingsStore extends Disposable {
       (r) => ({
         ...r,
         // A recording stopped on request keeps that state; the callback only adds what it knows.
-        state: r.state === 'stopped' ? 'stopped' : 'done',
+        state: r.state === 'stopped' || r.state === 'sandbox-stopped' ? r.state : 'done',
         url: details.url ?? r.url,
         durationSeconds: details.durationSeconds ?? r.durationSeconds,
         endedAt: r.endedAt ?? Date.now(),
@@ -120,6 +145,18 @@ export class RecordingsStore extends Disposable {
         r.callUuid === callUuid && isActive(r) && (url === undefined || r.url === url)
           ? { ...r, state: 'stopped', endedAt: now }
           : r,
+      ),
+    );
+  }
+
+  /** The sandbox stopped: its recordings stay listed, marked as such, rather than vanishing with its calls. */
+  async markSandboxStopped(): Promise<void> {
+    const all = this.all();
+    if (!all.some((r) => r.sandbox && r.state !== 'sandbox-stopped')) return;
+    const now = Date.now();
+    await this.#save(
+      all.map((r) =>
+        r.sandbox && r.state !== 'sandbox-stopped' ? { ...r, state: 'sandbox-stopped', endedAt: r.endedAt ?? now } : r,
       ),
     );
   }
@@ -146,6 +183,12 @@ export class RecordingsStore extends Disposable {
     await this.#state.update(STATE_KEY, entries.slice(-MAX_RECORDINGS));
     this.#onDidChange.fire();
   }
+}
+
+/** A recording in words, for messages: `the recording on +1 415 555 0100 → +1 212 555 0143 started at 14:03:07`. */
+export function describeRecording(r: RecordingEntry): string {
+  const on = r.from || r.to ? `on ${callNumbers(r)}` : 'on a call';
+  return `the recording ${on} started at ${new Date(r.startedAt).toLocaleTimeString()}`;
 }
 
 export function isActive(r: RecordingEntry, now = Date.now()): boolean {

@@ -2,11 +2,15 @@ import * as vscode from 'vscode';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { FinishedRecording } from '../services/listenerService';
+import { describeRecording } from '../services/recordingsStore';
 
-async function offerRecording({ recordUrl, callback }: FinishedRecording): Promise<void> {
-  // Only known-safe text here: request fields could carry markdown links, which notifications render.
+async function offerRecording({ recording, recordUrl, callback }: FinishedRecording): Promise<void> {
+  // Only known-safe text here: request fields could carry markdown links, which notifications render. The numbers
+  // were formatted when the recording started, from the live call's details.
+  const what = describeRecording(recording);
+  const duration = recording.durationSeconds !== undefined ? `, ${recording.durationSeconds} s` : '';
   const choice = await vscode.window.showInformationMessage(
-    `A recording started from this workspace is done (callback signature ${callback.signature.state}).`,
+    `${what[0].toUpperCase()}${what.slice(1)} is done${duration} (callback signature ${callback.signature.state}).`,
     'Open Recording',
     'Show Request',
   );

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import { ApiHostNotTrustedError } from '../services/connection';
 import { Disposable } from '../common/lifecycle';
-import { callDuration, type LiveCall } from '../plivo';
+import { callDuration, callNumbers, formatPhoneNumber, liveCallCount, type LiveCall } from '../plivo';
 import { effectiveState, isActive, type RecordingEntry, type RecordingsStore } from '../services/recordingsStore';
-import type { CallsModel } from '../services/callsModel';
+import type { CallsModel, CallsPage } from '../services/callsModel';
+import type { SandboxService } from '../services/sandboxService';
 
 export interface CallNode {
   readonly kind: 'call';
@@ -14,7 +16,23 @@ export interface RecordingNode {
   readonly recording: RecordingEntry;
 }
 
-export type CallsTreeNode = CallNode | RecordingNode;
+/** Shown at the top while the last refresh failed (the calls of the refresh before stay below it). */
+export interface ErrorNode {
+  readonly kind: 'error';
+  readonly error: unknown;
+}
+
+/** Recordings made on the offline sandbox, which has stopped since. */
+export interface SandboxStoppedNode {
+  readonly kind: 'sandbox-stopped';
+}
+
+/** After the calls shown, while the account has more. */
+export interface MoreNode {
+  readonly kind: 'more';
+}
+
+export type CallsTreeNode = CallNode | RecordingNode | ErrorNode | MoreNode | SandboxStoppedNode;
 
 /** Live calls, each with the recordings started on it from this workspace. */
 export class CallsTreeProvider extends Disposable implements vscode.TreeDataProvider<CallsTreeNode> {
@@ -22,59 +40,152 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
   readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
   readonly #model: CallsModel;
   readonly #recordings: RecordingsStore;
+  readonly #sandbox: SandboxService;
 
-  constructor(model: CallsModel, recordings: RecordingsStore) {
+  constructor(model: CallsModel, recordings: RecordingsStore, sandbox: SandboxService) {
     super();
     this.#model = model;
     this.#recordings = recordings;
+    this.#sandbox = sandbox;
     const refresh = (): void => this.#onDidChangeTreeData.fire(undefined);
     this._register(model.onDidChange(refresh));
     this._register(recordings.onDidChange(refresh));
   }
 
   getChildren(node?: CallsTreeNode): CallsTreeNode[] {
-    if (!node) return this.#model.calls.map((call) => ({ kind: 'call', call }));
-    if (node.kind === 'call') {
-      return this.#recordings
-        .forCall(node.call.callUuid)
-        .sort((a, b) => b.startedAt - a.startedAt)
-        .map((recording) => ({ kind: 'recording', recording }));
+    if (!node) {
+      return [
+        ...this.#errorNodes(),
+        ...this.#model.calls.map((call): CallsTreeNode => ({ kind: 'call', call })),
+        ...(this.#model.page.complete ? [] : [{ kind: 'more' } as const]),
+        ...this.#sandboxStoppedNodes(),
+      ];
     }
+    if (node.kind === 'call') return recordingNodes(this.#recordings.forCall(node.call.callUuid));
+    if (node.kind === 'sandbox-stopped') return recordingNodes(this.#sandboxStoppedRecordings());
     return [];
   }
 
   getParent(node: CallsTreeNode): CallsTreeNode | undefined {
-    if (node.kind === 'call') return undefined;
+    if (node.kind !== 'recording') return undefined;
+    if (node.recording.state === 'sandbox-stopped') return { kind: 'sandbox-stopped' };
     const call = this.#model.find(node.recording.callUuid);
     return call ? { kind: 'call', call } : undefined;
   }
 
   getTreeItem(node: CallsTreeNode): vscode.TreeItem {
-    return node.kind === 'call' ? this.#callItem(node.call) : recordingItem(node.recording);
+    switch (node.kind) {
+      case 'call':
+        return this.#callItem(node.call);
+      case 'recording':
+        return recordingItem(node.recording);
+      case 'error':
+        return errorItem(node.error);
+      case 'more':
+        return moreItem(this.#model.page);
+      case 'sandbox-stopped':
+        return sandboxStoppedItem(this.#sandboxStoppedRecordings().length);
+    }
   }
 
+  #errorNodes(): CallsTreeNode[] {
+    const status = this.#model.status;
+    return status.kind === 'error' ? [{ kind: 'error', error: status.error }] : [];
+  }
+
+  #sandboxStoppedRecordings(): RecordingEntry[] {
+    return this.#recordings.all().filter((r) => r.state === 'sandbox-stopped');
+  }
+
+  /** Kept while the sandbox is off, so that recordings made on it do not vanish with its calls. */
+  #sandboxStoppedNodes(): CallsTreeNode[] {
+    return this.#sandbox.active || this.#sandboxStoppedRecordings().length === 0 ? [] : [{ kind: 'sandbox-stopped' }];
+  }
+
+  /**
+   * The other party's number as the label, direction in the icon, and state and duration in the description: what
+   * fits a default-width sidebar. Both numbers are in the tooltip and the accessible label.
+   */
   #callItem(call: LiveCall): vscode.TreeItem {
     const recordings = this.#recordings.forCall(call.callUuid);
     const recording = recordings.some((r) => isActive(r));
     const item = new vscode.TreeItem(
-      `${call.from || 'unknown'} → ${call.to || 'unknown'}`,
+      formatPhoneNumber(call.direction === 'inbound' ? call.from : call.to),
       recordings.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     item.id = `call:${call.callUuid}`;
     const duration = callDuration(call);
-    item.description = [call.direction, recording ? 'recording' : call.callStatus, duration]
-      .filter(Boolean)
-      .join(' · ');
+    const state = recording ? 'recording' : callStateText(call.callStatus);
+    item.description = [state, duration].filter(Boolean).join(' · ');
     item.contextValue = recording ? 'call.recording' : 'call';
-    item.iconPath = recording
-      ? new vscode.ThemeIcon('record', new vscode.ThemeColor('charts.red'))
-      : new vscode.ThemeIcon(call.direction === 'inbound' ? 'call-incoming' : 'call-outgoing');
+    item.iconPath = new vscode.ThemeIcon(
+      call.direction === 'inbound' ? 'call-incoming' : 'call-outgoing',
+      recording ? new vscode.ThemeColor('charts.red') : undefined,
+    );
     item.tooltip = callTooltip(call, recordings.length);
+    // Enter (or a click) on a call records it: the options question comes first, or a confirmation without it.
+    item.command = {
+      command: 'plivo.recordCall',
+      title: 'Record Call',
+      arguments: [{ kind: 'call', call }, undefined, 'row'],
+    };
     item.accessibilityInformation = {
-      label: `Call from ${call.from} to ${call.to}, ${call.direction}, ${recording ? 'recording' : call.callStatus}${duration ? `, ${duration}` : ''}`,
+      label: `${call.direction === 'inbound' ? 'Inbound' : 'Outbound'} call from ${formatPhoneNumber(call.from)} to ${formatPhoneNumber(call.to)}, ${state}${duration ? `, ${duration}` : ''}`,
     };
     return item;
   }
+}
+
+/** Plivo's live states in a word; `in-progress` is what nearly every live call says. */
+function callStateText(status: string | undefined): string | undefined {
+  return status === 'in-progress' ? 'live' : status;
+}
+
+function recordingNodes(recordings: RecordingEntry[]): CallsTreeNode[] {
+  return recordings
+    .sort((a, b) => b.startedAt - a.startedAt)
+    .map((recording): CallsTreeNode => ({ kind: 'recording', recording }));
+}
+
+/** A tree message cannot carry buttons, so a failed refresh is a row: Enter retries, its inline actions retry or show the log. */
+function errorItem(error: unknown): vscode.TreeItem {
+  const hint =
+    error instanceof ApiHostNotTrustedError && !error.insecure ? ' Run Plivo: Allow API Host… to decide.' : '';
+  const message = `${error instanceof Error ? error.message : String(error)}${hint}`;
+  const item = new vscode.TreeItem('Could not load the calls');
+  item.id = 'calls:error';
+  item.description = message;
+  item.tooltip = new vscode.MarkdownString().appendText(message).appendMarkdown('\n\n**Enter**: retry');
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  item.contextValue = 'calls.error';
+  item.command = { command: 'plivo.refreshCalls', title: 'Retry' };
+  item.accessibilityInformation = { label: `Could not load the calls: ${message}. Press Enter to retry.` };
+  return item;
+}
+
+/** The pager shows the first 200 live calls; each Load more adds the next 200 (with their details). */
+function moreItem(page: CallsPage): vscode.TreeItem {
+  const item = new vscode.TreeItem('Load more…');
+  item.id = 'calls:more';
+  item.description = liveCallCount(page.shown, page.total, page.complete);
+  item.iconPath = new vscode.ThemeIcon('ellipsis');
+  item.contextValue = 'calls.more';
+  item.command = { command: 'plivo.loadMoreCalls', title: 'Load More Calls' };
+  item.accessibilityInformation = {
+    label: `Load more calls: ${liveCallCount(page.shown, page.total, page.complete)} shown`,
+  };
+  return item;
+}
+
+function sandboxStoppedItem(count: number): vscode.TreeItem {
+  const item = new vscode.TreeItem('Offline sandbox stopped', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = 'calls:sandbox-stopped';
+  item.description = `${count} recording${count === 1 ? '' : 's'}`;
+  item.tooltip = 'Recordings made on the offline sandbox. It has stopped, so their files can no longer be opened.';
+  item.iconPath = new vscode.ThemeIcon('beaker-stop');
+  item.contextValue = 'calls.sandboxStopped';
+  item.accessibilityInformation = { label: `Offline sandbox stopped, ${item.description}` };
+  return item;
 }
 
 function recordingItem(r: RecordingEntry): vscode.TreeItem {
@@ -82,7 +193,7 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
   const item = new vscode.TreeItem(recordingLabel(r));
   item.id = `recording:${r.id}`;
   item.description = [
-    state === 'pending' ? 'waiting for Plivo (async)' : state,
+    state === 'pending' ? 'waiting for Plivo (async)' : state === 'sandbox-stopped' ? 'sandbox stopped' : state,
     r.fileFormat,
     `${r.timeLimit} s limit`,
   ].join(' · ');
@@ -96,12 +207,17 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
         ? 'loading~spin'
         : state === 'stopped'
           ? 'debug-stop'
-          : 'pass',
+          : state === 'sandbox-stopped'
+            ? 'beaker-stop'
+            : 'pass',
     state === 'recording' ? new vscode.ThemeColor('charts.red') : undefined,
   );
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**Recording ${state}**\n\n`);
+  md.appendMarkdown(
+    `**Recording ${state === 'sandbox-stopped' ? 'made on the offline sandbox, now stopped' : state}**\n\n`,
+  );
   for (const [name, value] of [
+    ['Call', r.from || r.to ? callNumbers(r) : undefined],
     ['URL', r.url ?? 'not known yet (asynchronous mode)'],
     ['api_id', r.apiId],
     ['recording_id', r.recordingId],
@@ -115,7 +231,7 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
   }
   item.tooltip = md;
   item.accessibilityInformation = {
-    label: `Recording ${state}, ${r.fileFormat}, started ${new Date(r.startedAt).toLocaleTimeString()}`,
+    label: `Recording ${state === 'sandbox-stopped' ? 'sandbox stopped' : state}, ${r.fileFormat}, started ${new Date(r.startedAt).toLocaleTimeString()}`,
   };
   return item;
 }
@@ -129,8 +245,8 @@ function callTooltip(call: LiveCall, recordingCount: number): vscode.MarkdownStr
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**Live call**\n\n');
   for (const [name, value] of [
-    ['From', call.from],
-    ['To', call.to],
+    ['From', formatPhoneNumber(call.from)],
+    ['To', formatPhoneNumber(call.to)],
     ['Caller name', call.callerName],
     ['Direction', call.direction],
     ['Status', call.callStatus],

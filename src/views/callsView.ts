@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import { ApiHostNotTrustedError } from '../services/connection';
+import { liveCallCount } from '../plivo';
+import { describeFilter, type CallsModel } from '../services/callsModel';
 import type { Services } from '../services/container';
 import { CallsTreeProvider, type CallsTreeNode } from './callsTree';
 
@@ -16,7 +18,7 @@ export interface CallsView extends IDisposable {
  */
 export function registerCallsView(services: Services): CallsView {
   const { calls, connection, recordings, sandbox } = services;
-  const tree = new CallsTreeProvider(calls, recordings);
+  const tree = new CallsTreeProvider(calls, recordings, sandbox);
   const view = vscode.window.createTreeView('plivo.calls', { treeDataProvider: tree, showCollapseAll: true });
 
   const updateAccount = async (): Promise<void> => {
@@ -28,18 +30,13 @@ export function registerCallsView(services: Services): CallsView {
     await Promise.all([
       vscode.commands.executeCommand('setContext', 'plivo.hasCredentials', active !== undefined),
       vscode.commands.executeCommand('setContext', 'plivo.sandboxActive', sandbox.active !== undefined),
+      // The welcome text says where secrets live: the browser's storage in a browser-hosted editor.
+      vscode.commands.executeCommand('setContext', 'plivo.secretsInBrowser', vscode.env.uiKind === vscode.UIKind.Web),
     ]);
   };
   const updateStatus = (): void => {
     const status = calls.status;
-    view.message =
-      status.kind === 'error'
-        ? `⚠ ${status.error instanceof Error ? status.error.message : String(status.error)}${
-            status.error instanceof ApiHostNotTrustedError && !status.error.insecure
-              ? ' Run Plivo: Allow API Host… or Refresh Calls to decide.'
-              : ''
-          }`
-        : undefined;
+    view.message = callsMessage(calls);
     void vscode.commands.executeCommand('setContext', 'plivo.callsLoaded', status.kind === 'loaded');
   };
 
@@ -53,4 +50,13 @@ export function registerCallsView(services: Services): CallsView {
   void updateAccount();
   calls.setVisible(view.visible);
   return { tree, view, dispose: () => disposeAll(disposables) };
+}
+
+/** `200 of 5,000 live calls` when the list shows part of them, and what a filter narrows it to; else nothing. */
+function callsMessage(calls: CallsModel): string | undefined {
+  const { shown, total, complete } = calls.page;
+  const filter = calls.filter;
+  if (calls.status.kind === 'signed-out' || (complete && !filter)) return undefined;
+  const count = liveCallCount(shown, total, complete);
+  return filter ? `Filtered, ${describeFilter(filter)}: ${count}` : count;
 }

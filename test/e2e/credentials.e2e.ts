@@ -38,6 +38,11 @@ describe('credentials through the input boxes', () => {
     const wb = ui();
     await wb.openPlivoSidebar();
     await wb.page.getByRole('button', { name: 'Add Account' }).first().waitFor({ timeout: 30_000 });
+    await wb
+      .view('Calls')
+      .getByText(/kept in the browser's encrypted storage/)
+      .waitFor({ timeout: 10_000 });
+    await wb.screenshot('e2e-welcome-secrets-in-browser');
     await wb.runCommand('Plivo: Set Credentials (Add or Update Account)…');
     await wb.quickInputFill(AUTH_ID, { title: 'Plivo Account (1/3)' });
     await wb.quickInputAccept();
@@ -73,8 +78,8 @@ describe('credentials through the input boxes', () => {
     // The label is asked only after Plivo accepted the token; Enter takes the suggested one.
     await wb.quickInputTitle.filter({ hasText: 'Plivo Account (3/3)' }).waitFor({ timeout: 15_000 });
     await wb.quickInputAccept();
-    await wb.waitForNotification(/saved in the OS keychain/);
-    await wb.treeItem('Calls', /^Call from 14155550111 to 14155550122/).waitFor({ timeout: 30_000 });
+    await wb.waitForNotification(/saved in the browser's encrypted storage/);
+    await wb.treeItem('Calls', /^Inbound call from \+1 415 555 0111 to \+1 415 555 0122/).waitFor({ timeout: 30_000 });
     await wb.screenshot('e2e-credentials-saved-calls');
   });
 

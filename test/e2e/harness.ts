@@ -348,6 +348,39 @@ export class Workbench {
     });
   }
 
+  /** Clicks the Back button of the open multi-step quick input, then waits for the previous step's title. */
+  async quickInputBack(previousTitle: string | RegExp): Promise<void> {
+    await this.guard('quick input Back', async () => {
+      const titleBar = this.quickInput.locator('.quick-input-titlebar');
+      await titleBar
+        .locator('.codicon-quick-input-back')
+        .or(titleBar.getByRole('button', { name: 'Back' }))
+        .first()
+        .click();
+      await this.quickInputTitle.filter({ hasText: previousTitle }).waitFor({ state: 'visible', timeout: 10_000 });
+    });
+  }
+
+  /** Clicks the button `action` of the notification containing `text` (waiting for it as waitForNotification does). */
+  async notificationAction(text: string | RegExp, action: string): Promise<void> {
+    await this.waitForNotification(text);
+    await this.guard(`notification action "${action}"`, async () => {
+      const item = this.page
+        .locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item', {
+          hasText: text,
+        })
+        .first();
+      await item.getByRole('button', { name: action, exact: true }).first().click();
+    });
+  }
+
+  /** Waits for a status-bar entry (such as a `setStatusBarMessage` confirmation) containing `text`. */
+  async waitForStatusBarText(text: string | RegExp, timeoutMs = 15_000): Promise<void> {
+    await this.guard(`status bar ${String(text)}`, async () => {
+      await this.page.locator('.statusbar').getByText(text).first().waitFor({ state: 'visible', timeout: timeoutMs });
+    });
+  }
+
   /** Clears every notification (toasts and center) so that later assertions see only new ones. */
   async clearNotifications(): Promise<void> {
     await this.runCommand('Notifications: Clear All Notifications');

@@ -74,14 +74,24 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     assert.equal((await services.accounts.activeCredentials())?.credentials.authToken, SANDBOX_AUTH_TOKEN);
   });
 
-  it('lists the sandbox live calls with direction, state and duration', async function () {
+  it('lists the sandbox live calls: the other number, direction in the icon, state and duration', async function () {
     const call = sandbox.addCall({ from: '14155550101', to: '14155550202', direction: 'inbound' });
     const node = await callNode(call.callUuid);
     const item = views.calls.tree.getTreeItem(node);
-    assert.equal(item.label, '14155550101 → 14155550202');
+    assert.equal(item.label, '+1 415 555 0101');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'call-incoming');
     assert.equal(item.contextValue, 'call');
     assert.equal(item.id, `call:${call.callUuid}`);
-    assert.match(String(item.description), /^inbound · in-progress · \d+:\d\d$/);
+    assert.match(String(item.description), /^live · \d+:\d\d$/);
+    assert.match(
+      String(item.accessibilityInformation?.label),
+      /^Inbound call from \+1 415 555 0101 to \+1 415 555 0202, live/,
+    );
+    assert.equal(item.command?.command, 'plivo.recordCall', 'Enter on a call records it');
+    const outbound = sandbox.addCall({ from: '14155550101', to: '442079460958', direction: 'outbound' });
+    const outItem = views.calls.tree.getTreeItem(await callNode(outbound.callUuid));
+    assert.equal(outItem.label, '+44 207 946 0958');
+    assert.equal((outItem.iconPath as vscode.ThemeIcon).id, 'call-outgoing');
     // appendText escapes markdown punctuation such as '-'.
     assert.ok((item.tooltip as vscode.MarkdownString).value.replace(/\\/g, '').includes(call.callUuid));
   });
@@ -188,6 +198,13 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     await services.calls.refresh();
     assert.equal(services.calls.status.kind, 'error');
     assert.equal(services.calls.calls.length, known, 'a failed refresh keeps the last list');
+    const [first] = views.calls.tree.getChildren();
+    const errorRow = views.calls.tree.getTreeItem(first);
+    assert.equal(errorRow.contextValue, 'calls.error', 'the error is a row with Retry and Show Log');
+    assert.equal(errorRow.command?.command, 'plivo.refreshCalls');
+    assert.match(String(errorRow.description), /simulated outage/);
+    await services.calls.refresh();
+    assert.notEqual(views.calls.tree.getChildren()[0]?.kind, 'error', 'the row goes once a refresh works');
   });
 
   it('a malformed plivo.apiBaseUrl shows in the view instead of failing silently', async function () {

@@ -64,6 +64,9 @@ describe('every contributed command runs in the extension host', function () {
   it('runs the call commands against the offline sandbox', async function () {
     await runDismissing(ran, 'plivo.refreshCalls');
     const call: LiveCall = await until('the sandbox calls are listed', () => services.calls.calls[0]);
+    await runDismissing(ran, 'plivo.loadMoreCalls');
+    await runDismissing(ran, 'plivo.filterCalls');
+    assert.equal(services.calls.filter, undefined, 'cancelling the filter changes nothing');
     const node = { kind: 'call', call } as const;
     await runDismissing(ran, 'plivo.recordCall', call.callUuid, { timeLimit: 30 });
     const [recording] = services.recordings.forCall(call.callUuid);
@@ -93,8 +96,18 @@ describe('every contributed command runs in the extension host', function () {
     await runDismissing(ran, 'plivo.clearCallbacks');
     await runDismissing(ran, 'plivo.stopListener');
     assert.equal(services.listener.running, false);
+    const onSandbox = services.recordings.all().filter((r) => r.sandbox);
+    assert.ok(onSandbox.length > 0);
     await runDismissing(ran, 'plivo.stopSandbox');
     assert.equal(services.sandbox.active, undefined);
+    assert.deepEqual(
+      services.recordings
+        .all()
+        .filter((r) => r.sandbox)
+        .map((r) => r.state),
+      onSandbox.map(() => 'sandbox-stopped'),
+      'recordings made on the sandbox are kept, marked as such',
+    );
   });
 
   it('has run every command contributed in package.json', function () {
