@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { CallbackHistory } from './services/callbackHistory';
+import { CallbackUrlService } from './services/callbackUrls';
 import { CallsModel } from './services/callsModel';
 import { PlivoConnection } from './services/connection';
 import type { Services } from './services/container';
@@ -26,12 +27,26 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const recordings = new RecordingsStore(context.workspaceState);
   const calls = new CallsModel(connection);
   const callbacks = new CallbackHistory(context.globalStorageUri.fsPath, log);
-  const listener = new ListenerService(callbacks, connection, recordings, log, () => sandbox.active !== undefined);
-  context.subscriptions.push(log, credentials, sandbox, connection, recordings, calls, callbacks, listener);
+  const listener = new ListenerService(callbacks, connection, recordings, log, context.workspaceState);
+  const urls = new CallbackUrlService(listener, () => sandbox.active !== undefined, context.workspaceState);
+  context.subscriptions.push(log, credentials, sandbox, connection, recordings, calls, callbacks, listener, urls);
 
-  const services: Services = { context, log, credentials, connection, sandbox, recordings, calls, callbacks, listener };
+  const services: Services = {
+    context,
+    log,
+    credentials,
+    connection,
+    sandbox,
+    recordings,
+    calls,
+    callbacks,
+    listener,
+    urls,
+  };
   const views = registerViews(services);
   context.subscriptions.push(views, registerCommands(services, views));
+  // After the views, so that they show the listener coming back (plivo.listener.autoStart).
+  void listener.restore();
 
   return context.extensionMode === vscode.ExtensionMode.Production ? undefined : { services, views };
 }

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { httpUrlProblem, type HttpMethod, type RecordOptions } from '../plivo';
 import type { Services } from '../services/container';
+import { CALLBACK_PATHS } from '../callbacks';
+import { describeSource } from '../services/callbackUrls';
 import { settings } from '../services/settings';
-import { listenerCallbackUrl } from './listener';
+import { ensureListener, listenerCallbackUrl } from './listener';
 
 const LAST_OPTIONS_KEY = 'plivo.record.lastOptions';
 
@@ -19,6 +21,32 @@ export async function rememberRecordOptions(services: Services, options: RecordO
   await services.context.workspaceState.update(LAST_OPTIONS_KEY, options);
 }
 
+/**
+ * Remembered callback and transcription URLs that pointed at an earlier listener (another port, an old tunnel)
+ * moved onto the URL in use now, starting the listener for them; never sent stale. Others are kept as they are.
+ */
+export async function refreshOptionUrls(services: Services, options: RecordOptions): Promise<RecordOptions> {
+  const fresh: RecordOptions = { ...options };
+  for (const key of ['callbackUrl', 'transcriptionUrl'] as const) {
+    const url = fresh[key];
+    if (!url) continue;
+    let update = services.urls.refreshRemembered(url);
+    if (update.action !== 'kept' && (await ensureListener(services))) {
+      await services.urls.base();
+      update = services.urls.refreshRemembered(url);
+    }
+    if (update.action === 'kept') continue;
+    if (update.action === 'rewritten') {
+      services.log.info(`Remembered ${key} ${update.from} now points at ${update.url}.`);
+      fresh[key] = update.url;
+    } else {
+      services.log.warn(`Remembered ${key} dropped: ${update.reason}.`);
+      delete fresh[key];
+    }
+  }
+  return fresh;
+}
+
 export function describeRecordOptions(o: RecordOptions): string {
   return [
     `${o.timeLimit ?? 60} s`,
@@ -33,7 +61,7 @@ export function describeRecordOptions(o: RecordOptions): string {
  * record straight away with them. Resolves undefined when the user cancels.
  */
 export async function askRecordOptions(services: Services, callUuid: string): Promise<RecordOptions | undefined> {
-  const start = rememberedRecordOptions(services);
+  const start = await refreshOptionUrls(services, rememberedRecordOptions(services));
   const title = `Record call ${callUuid.slice(0, 8)}…`;
   const first = await pick<'go' | 'edit'>(title, 'Record now, or change the options first', [
     { label: '$(record) Record', description: describeRecordOptions(start), value: 'go' },
@@ -123,25 +151,39 @@ async function askUrl(
   last: string | undefined,
   lastMethod: HttpMethod | undefined,
 ): Promise<{ url: string; method: HttpMethod } | undefined> {
+  // The URL shown is the one sent: resolved now (public URL, tunnel, forwarded, local), and a remembered one
+  // that pointed at an earlier listener is moved onto it or dropped.
+  const state = services.listener.running ? await services.urls.refresh() : undefined;
+  const remembered = last === undefined ? undefined : services.urls.refreshRemembered(last);
+  const lastUrl = remembered?.action === 'dropped' ? undefined : remembered?.url;
   const choices: Choice<'listener' | 'last' | 'other'>[] = [
     {
       label: '$(radio-tower) Local callback listener',
-      description: services.listener.running ? services.listener.url : 'starts it',
+      description: state?.url
+        ? `${state.url}${CALLBACK_PATHS[purpose]} (${describeSource(state)})`
+        : 'starts it, then uses a tunnel if one is running',
       value: 'listener',
     },
   ];
-  if (last) choices.push({ label: `$(history) ${last}`, description: 'last used', value: 'last' });
+  if (lastUrl && lastUrl !== (state?.url && state.url + CALLBACK_PATHS[purpose])) {
+    choices.push({ label: `$(history) ${lastUrl}`, description: 'last used', value: 'last' });
+  }
   choices.push({ label: '$(edit) Another URL…', value: 'other' });
-  const source = await pick(title, 'Where should Plivo send it?', choices, last ? 'last' : 'listener');
+  const source = await pick(
+    title,
+    'Where should Plivo send it?',
+    choices,
+    choices.some((c) => c.value === 'last') ? 'last' : 'listener',
+  );
   if (source === undefined) return undefined;
   let url: string | undefined;
   if (source === 'listener') url = await listenerCallbackUrl(services, purpose);
-  else if (source === 'last') url = last;
+  else if (source === 'last') url = lastUrl;
   else {
     url = await vscode.window.showInputBox({
       title,
       prompt: 'An absolute http(s) URL that Plivo can reach',
-      value: last ?? 'https://',
+      value: lastUrl ?? 'https://',
       ignoreFocusOut: true,
       validateInput: (v) => httpUrlProblem(v.trim()),
     });

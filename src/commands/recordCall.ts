@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { RecordOptions, StartRecordingResult } from '../plivo';
+import { safeExternalUrl, type RecordOptions, type StartRecordingResult } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
-import { askRecordOptions, rememberRecordOptions } from './askRecordOptions';
+import { askRecordOptions, refreshOptionUrls, rememberRecordOptions } from './askRecordOptions';
 import { pickCall } from './pickCall';
 import { requireConnection } from './requireConnection';
 import { showError } from './showError';
@@ -28,9 +28,10 @@ export async function recordCall(
         ? target.call.callUuid
         : await pickCall(services, 'Record Call');
   if (!callUuid) return undefined;
-  const options =
+  const asked =
     given ?? (settings.askForRecordOptions() ? await askRecordOptions(services, callUuid) : settings.recordDefaults());
-  if (!options) return undefined;
+  if (!asked) return undefined;
+  const options = await refreshOptionUrls(services, asked);
   // Remembered before the request, so a failure never loses what was typed.
   await rememberRecordOptions(services, options);
   return start(services, views, callUuid, options);
@@ -86,7 +87,8 @@ async function announce(callUuid: string, result: StartRecordingResult): Promise
     'Open',
   );
   if (choice === 'Copy URL') await vscode.env.clipboard.writeText(result.url);
-  if (choice === 'Open') await vscode.env.openExternal(vscode.Uri.parse(result.url));
+  const safe = safeExternalUrl(result.url);
+  if (choice === 'Open' && safe) await vscode.env.openExternal(vscode.Uri.parse(safe, true));
 }
 
 async function revealRecording(services: Services, views: Views, id: string): Promise<void> {

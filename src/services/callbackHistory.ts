@@ -16,6 +16,10 @@ export class CallbackHistory extends Disposable {
   readonly #onDidWarn = this._register(new vscode.EventEmitter<string>());
   /** Fires when the saved history could not be used (it then starts empty); the message says why. */
   readonly onDidWarn = this.#onDidWarn.event;
+  readonly #onDidChangeSaveProblem = this._register(new vscode.EventEmitter<string | undefined>());
+  /** Fires when saving starts failing (with why) and when a save succeeds again (undefined). */
+  readonly onDidChangeSaveProblem = this.#onDidChangeSaveProblem.event;
+  #saveProblem: string | undefined;
 
   constructor(storageDir: string, log: vscode.LogOutputChannel) {
     super();
@@ -51,12 +55,45 @@ export class CallbackHistory extends Disposable {
     return this.#store.get(id);
   }
 
-  add(callback: ReceivedCallback): Promise<void> {
-    return this.#store.add(callback);
+  /** Why the history could not be saved last time; undefined once a save succeeds. */
+  get saveProblem(): string | undefined {
+    return this.#saveProblem;
   }
 
-  update(id: string, patch: Partial<Omit<ReceivedCallback, 'id'>>): Promise<ReceivedCallback | undefined> {
-    return this.#store.update(id, patch);
+  /**
+   * Adds at the top. Never rejects: when saving fails the entry stays in memory (and is saved with the next
+   * successful save), and `saveProblem` says why, so the pipeline still applies and forwards it.
+   */
+  add(callback: ReceivedCallback): Promise<void> {
+    return this.#saving(this.#store.add(callback));
+  }
+
+  /** Like `add`, never rejects on a failed save: the change is kept in memory. */
+  async update(id: string, patch: Partial<Omit<ReceivedCallback, 'id'>>): Promise<ReceivedCallback | undefined> {
+    let updated: ReceivedCallback | undefined;
+    await this.#saving(
+      this.#store.update(id, patch).then((entry) => {
+        updated = entry;
+      }),
+    );
+    return updated ?? this.#store.get(id);
+  }
+
+  async #saving(save: Promise<unknown>): Promise<void> {
+    try {
+      await save;
+      this.#setSaveProblem(undefined);
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      this.#log.error(`Could not save the callback history (kept in memory): ${problem}`);
+      this.#setSaveProblem(problem);
+    }
+  }
+
+  #setSaveProblem(problem: string | undefined): void {
+    if (problem === this.#saveProblem) return;
+    this.#saveProblem = problem;
+    this.#onDidChangeSaveProblem.fire(problem);
   }
 
   clear(): Promise<void> {

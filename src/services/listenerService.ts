@@ -1,12 +1,22 @@
 import * as vscode from 'vscode';
-import { CallbackListener, forwardCallback, type ReceivedCallback } from '../callbacks';
+import { CallbackListener, forwardToApp, isRoundTripCheck, type ReceivedCallback } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
+import { isVerified } from '../plivo';
 import type { CallbackHistory } from './callbackHistory';
 import type { PlivoConnection } from './connection';
 import type { RecordingsStore } from './recordingsStore';
 import { settings } from './settings';
 
 const FORWARD_TIMEOUT_MS = 10_000;
+/** Whether the listener was running when the window closed, for `plivo.listener.autoStart`. */
+const WAS_RUNNING_KEY = 'plivo.listener.wasRunning';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** A callback whose V3 signature matched the Auth Token and was not a replay: the only kind that may change a recording. */
+export function isVerifiedCallback(callback: ReceivedCallback): boolean {
+  return isVerified(callback.signature);
+}
 
 /** The listener path handed out for each kind of callback; any path is received, this one reads well in Plivo's logs. */
 export function callbackPath(purpose: 'recording' | 'transcription'): string {
@@ -34,28 +44,33 @@ export class ListenerService extends Disposable {
   readonly #onDidChangeState = this._register(new vscode.EventEmitter<void>());
   /** Fires when the listener starts or stops. */
   readonly onDidChangeState = this.#onDidChangeState.event;
+  readonly #onDidReceiveCheck = this._register(new vscode.EventEmitter<ReceivedCallback>());
+  /** Fires for "Check Public URL" requests, which are kept out of the history and forwarding. */
+  readonly onDidReceiveCheck = this.#onDidReceiveCheck.event;
   readonly #history: CallbackHistory;
   readonly #connection: PlivoConnection;
   readonly #recordings: RecordingsStore;
   readonly #log: vscode.LogOutputChannel;
-  readonly #sandboxActive: () => boolean;
   #authTokens: string[] = [];
   /** Base URLs given out for callbacks; signatures are checked against the one the sender used. */
-  readonly #handedOut = new Set<string>();
+  #knownBases: string[] = [];
+  readonly #state: vscode.Memento;
+  /** The forward setting's last problem, logged once rather than per callback. */
+  #forwardProblem: string | undefined;
 
   constructor(
     history: CallbackHistory,
     connection: PlivoConnection,
     recordings: RecordingsStore,
     log: vscode.LogOutputChannel,
-    sandboxActive: () => boolean,
+    state: vscode.Memento,
   ) {
     super();
+    this.#state = state;
     this.#history = history;
     this.#connection = connection;
     this.#recordings = recordings;
     this.#log = log;
-    this.#sandboxActive = sandboxActive;
     this.#listener.on('callback', (callback) => void this.#receive(callback));
     this.#listener.on('warning', (message) => this.#log.warn(`Callback listener: ${message}`));
     this._register(toDisposable(() => void this.#listener.stop()));
@@ -83,12 +98,10 @@ export class ListenerService extends Disposable {
       port,
       maxBodyBytes: settings.listenerMaxBodyBytes(),
       getAuthTokens: () => this.#authTokens,
-      getSignedBaseUrls: () =>
-        [settings.listenerPublicUrl(), ...this.#handedOut].filter((u): u is string => u !== undefined),
+      getSignedBaseUrls: () => this.#knownBases,
     });
-    this.#log.info(
-      `Callback listener running at ${this.url}${settings.listenerPublicUrl() ? ` (public URL ${settings.listenerPublicUrl()})` : ''}.`,
-    );
+    this.#log.info(`Callback listener running at ${this.url}.`);
+    await this.#state.update(WAS_RUNNING_KEY, true);
     this.#onDidChangeState.fire();
     return this.url;
   }
@@ -96,46 +109,45 @@ export class ListenerService extends Disposable {
   async stop(): Promise<void> {
     if (!this.running) return;
     await this.#listener.stop();
+    // Only a stop asked for: closing the window (dispose) leaves it to restart after a reload.
+    await this.#state.update(WAS_RUNNING_KEY, false);
     this.#log.info('Callback listener stopped.');
     this.#onDidChangeState.fire();
   }
 
-  /**
-   * The base URL to give the sender of callbacks, starting the listener: the local URL for the offline sandbox
-   * (it runs in this extension host), else `plivo.listener.publicUrl` (a tunnel) when set, else the local URL as the
-   * editor exposes it (`asExternalUri` forwards the port in remote, Codespaces and code-server sessions).
-   */
-  async externalBaseUrl(): Promise<string | undefined> {
-    const local = await this.start();
-    if (!local) return undefined;
-    if (this.#sandboxActive()) return local;
-    const publicUrl = settings.listenerPublicUrl();
-    if (publicUrl) return publicUrl.replace(/\/+$/, '');
-    const external = (await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true).replace(/\/+$/, '');
-    this.#handedOut.add(external);
-    return external;
+  /** The base URLs the listener was handed out as (public, tunnel, forwarded): signatures are checked against them. */
+  setKnownBases(bases: readonly string[]): void {
+    this.#knownBases = [...new Set(bases.map((base) => base.replace(/\/+$/, '')))];
   }
 
-  /** A URL for Plivo's callback_url / transcription_url that lands in the Callbacks view. */
-  async callbackUrl(purpose: 'recording' | 'transcription' = 'recording'): Promise<string | undefined> {
-    const base = await this.externalBaseUrl();
-    return base && `${base}${callbackPath(purpose)}`;
+  /** Restarts the listener after a window reload if it was running when the window closed (`plivo.listener.autoStart`). */
+  async restore(): Promise<void> {
+    if (!settings.listenerAutoStart() || !this.#state.get<boolean>(WAS_RUNNING_KEY, false) || this.running) return;
+    try {
+      await this.start();
+    } catch (error) {
+      // Not a failure of anything the user did now: the next Start Callback Listener offers another port.
+      this.#log.warn(
+        `The callback listener was running before the reload but could not restart: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   async #receive(callback: ReceivedCallback): Promise<void> {
+    // "Check Public URL" requests prove the tunnel reaches here; they are not the user's callbacks.
+    if (isRoundTripCheck(callback)) {
+      this.#onDidReceiveCheck.fire(callback);
+      return;
+    }
     try {
+      // Never rejects: a failed save keeps the callback in memory, and it is still applied and forwarded.
       await this.#history.add(callback);
       this.#log.info(
         `Callback received: ${callback.method} ${callback.path} → ${callback.status} (${callback.kind}, signature ${callback.signature.state}).`,
       );
       await this.#apply(callback);
       this.#onDidReceive.fire(callback);
-      const forwardUrl = settings.listenerForwardUrl();
-      if (forwardUrl && callback.status < 400) {
-        const forward = await forwardCallback(callback, forwardUrl, { timeoutMs: FORWARD_TIMEOUT_MS });
-        await this.#history.update(callback.id, { forward });
-        this.#log.info(`Forwarded to ${forwardUrl}: ${forward.status ?? forward.error} in ${forward.durationMs} ms.`);
-      }
+      if (callback.status < 400) await this.#forward(callback);
     } catch (error) {
       this.#log.error(
         `Could not handle a received callback: ${error instanceof Error ? error.message : String(error)}`,
@@ -143,12 +155,41 @@ export class ListenerService extends Disposable {
     }
   }
 
-  /** What a callback says about a recording started from here: its URL (async mode) or that it is done. */
+  async #forward(callback: ReceivedCallback): Promise<void> {
+    const { forward, error } = settings.listenerForward();
+    if (error && error !== this.#forwardProblem) this.#log.warn(`Not forwarding callbacks: ${error}.`);
+    this.#forwardProblem = error;
+    if (!forward) return;
+    const result = await forwardToApp(callback, forward, { timeoutMs: FORWARD_TIMEOUT_MS });
+    if (!result) return;
+    await this.#history.update(callback.id, { forward: result });
+    const unverified = isVerifiedCallback(callback)
+      ? ''
+      : ' (unverified callback, relayed with the headers it came with)';
+    this.#log.info(
+      `Forwarded to ${result.targetUrl}: ${result.status ?? result.error} in ${result.durationMs} ms${unverified}.`,
+    );
+  }
+
+  /**
+   * What a callback says about a recording started from here: its URL (async mode) or that it is done.
+   * With an Auth Token to check against, only a verified callback changes a recording; another one only marks
+   * the recording "unverified callback", so a forged request cannot finish or redirect it.
+   */
   async #apply(callback: ReceivedCallback): Promise<void> {
     const { summary } = callback;
+    if (callback.kind !== 'async' && callback.kind !== 'record') return;
+    const evidence = {
+      apiId: summary.apiId,
+      recordingId: summary.recordingId ?? str((summary.response as Record<string, unknown> | undefined)?.recording_id),
+      url: summary.recordUrl,
+    };
+    if (!isVerifiedCallback(callback)) {
+      await this.#recordings.markUnverified(evidence);
+      if (this.#authTokens.length > 0) return;
+    }
     if (callback.kind === 'async' && summary.apiId) {
       const response = (summary.response ?? {}) as Record<string, unknown>;
-      const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
       await this.#recordings.applyAsyncResponse(summary.apiId, str(response.url), str(response.recording_id));
     }
     if (callback.kind === 'record') {

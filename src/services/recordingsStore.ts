@@ -27,6 +27,8 @@ export interface RecordingEntry {
   readonly startedAt: number;
   readonly endedAt?: number;
   readonly durationSeconds?: number;
+  /** A callback about it arrived whose signature did not verify; it did not change this recording. */
+  readonly unverified?: boolean;
 }
 
 /** What a received callback tells about a recording; any of the keys may match. */
@@ -109,6 +111,14 @@ export class RecordingsStore extends Disposable {
         durationSeconds: details.durationSeconds ?? r.durationSeconds,
         endedAt: r.endedAt ?? Date.now(),
       }),
+    );
+  }
+
+  /** A callback named this recording but its signature did not verify: shown on the recording, nothing else changes. */
+  async markUnverified(evidence: RecordingEvidence): Promise<RecordingEntry | undefined> {
+    return this.#update(
+      (r) => matches(r, evidence),
+      (r) => ({ ...r, unverified: true }),
     );
   }
 
