@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const calls = new CallsModel(connection);
   const callbacks = new CallbackHistory(context.globalStorageUri.fsPath, log);
   const listener = new ListenerService(callbacks, connection, recordings, log, context.workspaceState);
-  const urls = new CallbackUrlService(listener, () => sandbox.active !== undefined, context.workspaceState);
+  const urls = new CallbackUrlService(listener, sandbox, context.workspaceState);
   context.subscriptions.push(log, credentials, sandbox, connection, recordings, calls, callbacks, listener, urls);
 
   const services: Services = {

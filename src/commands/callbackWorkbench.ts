@@ -17,7 +17,7 @@ import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 import type { Views } from '../views';
 import { accountToken, confirmUnverified, pickCallbackDestination } from './delivery';
-import { deliverReplay, destinationFor, pickStoredCallback, resolveCallback } from './replayCallback';
+import { destinationFor, pickStoredCallback, replayIfConfirmed, resolveCallback } from './replayCallback';
 
 // Replay with Edits, Copy as cURL, Save as Fixture, and how the Callbacks view is grouped and filtered.
 
@@ -98,9 +98,10 @@ export async function sendEditedReplay(services: Services, uri?: vscode.Uri): Pr
     return undefined;
   }
   const target = await pickCallbackDestination(services, destinationFor(callback, 'Send Edited Replay'));
-  if (!target || !(await confirmUnverified(callback, 'Send'))) return undefined;
+  if (!target) return undefined;
   const request = editedRequestFor(callback, parsed.params);
-  const result = await deliverReplay(services, callback, target, await accountToken(services), request, true);
+  const result = await replayIfConfirmed(services, callback, target, { request, edited: true });
+  if (!result) return undefined;
   // The callback's document shows what the app answered (status, headers, body, latency).
   await vscode.commands.executeCommand('plivo.showCallback', callback.id);
   return result;

@@ -36,8 +36,8 @@ export function destinationFor(callback: ReceivedCallback, title: string): Desti
 
 /**
  * Sends a stored callback again (or `request`, its edited form), re-signed for where it goes, keeps the
- * target's answer on the callback (its document shows it), and reports the outcome. The caller has confirmed
- * sending an unverified callback (`confirmUnverified`).
+ * target's answer on the callback (its document shows it), and reports the outcome. Callers go through
+ * `replayIfConfirmed`, which asks before an unverified callback is signed.
  */
 export async function deliverReplay(
   services: Services,
@@ -67,6 +67,27 @@ export async function deliverReplay(
     retry: () => deliverReplay(services, callback, target, token, request, edited),
   });
   return result;
+}
+
+export interface ReplayOptions {
+  /** The edited form of the callback's request (Replay with Edits). */
+  request?: Omit<OutgoingCallback, 'headers'>;
+  edited?: boolean;
+  /** Asks before an unverified callback is signed and sent; replaceable for tests. */
+  confirm?: (callback: ReceivedCallback, action: string) => Promise<boolean>;
+}
+
+/** Replays to `target` once an unverified callback is confirmed; undefined when the user declines. */
+export async function replayIfConfirmed(
+  services: Services,
+  callback: ReceivedCallback,
+  target: CallbackTarget,
+  options: ReplayOptions = {},
+): Promise<ReplayResult | undefined> {
+  const confirm = options.confirm ?? confirmUnverified;
+  if (!(await confirm(callback, options.edited ? 'Send' : 'Replay'))) return undefined;
+  const token = await accountToken(services);
+  return deliverReplay(services, callback, target, token, options.request, options.edited);
 }
 
 interface CallbackPick extends vscode.QuickPickItem {
@@ -115,6 +136,6 @@ export async function replayCallbackCommand(services: Services, node?: unknown):
     return undefined;
   }
   const target = await pickCallbackDestination(services, destinationFor(callback, 'Replay Callback'));
-  if (!target || !(await confirmUnverified(callback, 'Replay'))) return undefined;
-  return deliverReplay(services, callback, target, await accountToken(services));
+  if (!target) return undefined;
+  return replayIfConfirmed(services, callback, target);
 }

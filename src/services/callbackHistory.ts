@@ -55,6 +55,11 @@ export class CallbackHistory extends Disposable {
     return this.#store.get(id);
   }
 
+  /** The history file, for the log and for tests. */
+  get filePath(): string {
+    return this.#store.filePath;
+  }
+
   /** Why the history could not be saved last time; undefined once a save succeeds. */
   get saveProblem(): string | undefined {
     return this.#saveProblem;

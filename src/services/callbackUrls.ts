@@ -12,6 +12,7 @@ import {
 } from '../callbacks';
 import { Disposable } from '../common/lifecycle';
 import type { ListenerService } from './listenerService';
+import type { SandboxService } from './sandboxService';
 import { settings } from './settings';
 
 /** Bases handed out in earlier sessions, to bring remembered URLs up to date; a few are enough. */
@@ -51,7 +52,7 @@ export class CallbackUrlService extends Disposable {
   readonly #onDidChange = this._register(new vscode.EventEmitter<CallbackUrlState>());
   readonly onDidChange = this.#onDidChange.event;
   readonly #listener: ListenerService;
-  readonly #sandboxActive: () => boolean;
+  readonly #sandbox: SandboxService;
   readonly #state: vscode.Memento;
   #current: CallbackUrlState = { warnings: [], errors: [], detections: [] };
   /** A tunnel found (or started) for the listener's current port. */
@@ -62,10 +63,10 @@ export class CallbackUrlService extends Disposable {
   readonly #handedOut = new Set<string>();
   #refreshing: Promise<CallbackUrlState> | undefined;
 
-  constructor(listener: ListenerService, sandboxActive: () => boolean, state: vscode.Memento) {
+  constructor(listener: ListenerService, sandbox: SandboxService, state: vscode.Memento) {
     super();
     this.#listener = listener;
-    this.#sandboxActive = sandboxActive;
+    this.#sandbox = sandbox;
     this.#state = state;
     this._register(
       listener.onDidChangeState(() => {
@@ -73,6 +74,8 @@ export class CallbackUrlService extends Disposable {
         else this.#recompute();
       }),
     );
+    // The offline sandbox calls the local URL directly; when it stops, the public URL applies again.
+    this._register(sandbox.onDidChange(() => void this.refresh()));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('plivo.tunnel') || e.affectsConfiguration('plivo.listener.publicUrl')) {
@@ -130,7 +133,7 @@ export class CallbackUrlService extends Disposable {
   async #check(): Promise<CallbackUrlState> {
     const local = this.#listener.url;
     const port = local ? Number(new URL(local).port) : undefined;
-    if (local && port !== undefined && !this.#sandboxActive()) {
+    if (local && port !== undefined && !this.#sandbox.active) {
       const [detected, forwarded] = await Promise.all([
         detectTunnel(port, {
           ngrokApiUrl: settings.tunnelNgrokApiUrl(),
@@ -154,7 +157,7 @@ export class CallbackUrlService extends Disposable {
     let state: CallbackUrlState;
     if (!local) {
       state = { warnings: [], errors: [], detections: this.#detections };
-    } else if (this.#sandboxActive()) {
+    } else if (this.#sandbox.active !== undefined) {
       // The offline sandbox runs in this extension host: it reaches the listener directly.
       state = { url: local, source: 'local', warnings: [], errors: [], detections: [] };
     } else {
