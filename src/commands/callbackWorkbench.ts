@@ -102,8 +102,13 @@ export async function sendEditedReplay(services: Services, uri?: vscode.Uri): Pr
   const request = editedRequestFor(callback, parsed.params);
   const result = await replayIfConfirmed(services, callback, target, { request, edited: true });
   if (!result) return undefined;
-  // The callback's document shows what the app answered (status, headers, body, latency).
-  await vscode.commands.executeCommand('plivo.showCallback', callback.id);
+  // The callback's document shows what the app answered (status, headers, body, latency): scrolled to it.
+  const editor = await vscode.commands.executeCommand<vscode.TextEditor | undefined>('plivo.showCallback', callback.id);
+  const at = editor?.document.getText().indexOf('\n  "replay": {');
+  if (editor && at !== undefined && at >= 0) {
+    const position = editor.document.positionAt(at + 1);
+    editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.AtTop);
+  }
   return result;
 }
 
