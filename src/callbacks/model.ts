@@ -59,6 +59,8 @@ export interface ReceivedCallback {
   /** Raw body text, cut at a storage limit (see `bodyTruncated`). */
   body: string;
   bodyTruncated?: boolean;
+  /** Size in bytes of the body as received, when `body` was cut. */
+  bodyBytes?: number;
   contentType?: string;
   params: Record<string, string>;
   kind: CallbackKind;

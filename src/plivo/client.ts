@@ -2,11 +2,16 @@ import { safeStringify } from './bounded';
 import { PlivoError } from './errors';
 import { redact, secretForms } from './redact';
 import { exchange, ExchangeError, type ExchangeResponse } from './transport';
+import { sharedLimiter, type RequestLimiter, type RequestPriority } from './limiter';
 import type {
   LiveCall,
+  LiveCallFilters,
+  LiveCallIdsPage,
+  ListLiveCallIdsOptions,
   PlivoCredentials,
   RecordOptions,
   RequestLogEntry,
+  RequestOptions,
   StartRecordingResult,
   StopRecordingOptions,
 } from './types';
@@ -35,14 +40,12 @@ import { assertCallUuid, assertCredentials, assertRecordOptions, httpUrlProblem,
 export const DEFAULT_BASE_URL = 'https://api.plivo.com';
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Plivo returns at most 20 live call UUIDs per page. */
-const LIVE_CALL_PAGE_SIZE = 20;
-/** Bounds the work of one refresh on a very busy account. */
-const MAX_LIVE_CALL_PAGES = 10;
-/** Detail requests in flight at once, well under Plivo's 300 requests / 5 s limit. */
+export const LIVE_CALL_PAGE_SIZE = 20;
+/** Detail requests in flight at once; the limiter keeps their rate within the account's budget. */
 const DETAIL_CONCURRENCY = 4;
+const CALL_DIRECTIONS = ['inbound', 'outbound'];
 /** Idempotent GETs are retried this often on 429/5xx/network failures, as Plivo's SDKs retry voice requests. */
 const GET_RETRIES = 2;
-const MAX_RETRY_DELAY_MS = 5_000;
 
 export interface PlivoClientOptions {
   credentials: PlivoCredentials;
@@ -54,6 +57,11 @@ export interface PlivoClientOptions {
   onRequest?: (entry: RequestLogEntry) => void;
   /** Delay before retry number `attempt` (1-based); tests shorten it. */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * The account's request budget; every HTTP attempt (retries included) takes a slot. Share one among every client
+   * of an account. Default: one limiter per API base URL and Auth ID, shared by clients created without one.
+   */
+  limiter?: RequestLimiter;
 }
 
 interface RequestSpec {
@@ -65,6 +73,8 @@ interface RequestSpec {
   /** What a 404 means for this request, in words a person understands. */
   notFound?: string;
   signal?: AbortSignal;
+  /** Default: 'background' for GET, 'user' for POST and DELETE. */
+  priority?: RequestPriority;
 }
 
 interface ApiResponse {
@@ -82,6 +92,7 @@ export class PlivoClient {
   readonly #userAgent: string;
   readonly #onRequest?: (entry: RequestLogEntry) => void;
   readonly #retryDelayMs: (attempt: number) => number;
+  readonly #limiter: RequestLimiter;
 
   constructor(options: PlivoClientOptions) {
     assertCredentials(options.credentials);
@@ -96,6 +107,7 @@ export class PlivoClient {
     this.#userAgent = `${options.userAgent ?? 'plivo-call-recording'} (Node: ${process.version})`;
     this.#onRequest = options.onRequest;
     this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => 250 * 2 ** attempt);
+    this.#limiter = options.limiter ?? sharedLimiter(this.baseUrl, this.authId);
   }
 
   /** Starts recording a live call: `POST /Call/{call_uuid}/Record/`. With `callbackUrl` Plivo answers in asynchronous mode. */
@@ -142,29 +154,45 @@ export class PlivoClient {
     });
   }
 
-  /** UUIDs of the account's live calls, across pages. */
+  /**
+   * One page of live call UUIDs: `GET /Call/?status=live` with `limit` (1-20, default 20) and `offset`, filtered on
+   * the server by direction and numbers. `hasMore` is true when the page was full.
+   */
+  async listLiveCallIds(options: ListLiveCallIdsOptions = {}): Promise<LiveCallIdsPage> {
+    const { limit = LIVE_CALL_PAGE_SIZE, offset = 0, filters = {} } = options;
+    assertInteger(limit, 'limit', 1, LIVE_CALL_PAGE_SIZE);
+    assertInteger(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
+    const { body } = await this.#request({
+      method: 'GET',
+      path: 'Call/',
+      query: { status: 'live', limit: String(limit), offset: String(offset), ...filterParams(filters) },
+      expect: [200],
+      signal: options.signal,
+      priority: options.priority,
+    });
+    const calls = body?.calls;
+    if (calls !== undefined && !Array.isArray(calls)) throw badShape('calls');
+    const uuids = (calls ?? []).filter((c): c is string => typeof c === 'string');
+    return { uuids, hasMore: (calls ?? []).length >= limit };
+  }
+
+  /** UUIDs of every live call, page by page; on a busy account prefer paging with `listLiveCallIds`. */
   async listLiveCallUuids(signal?: AbortSignal): Promise<string[]> {
-    const uuids: string[] = [];
-    for (let page = 0; page < MAX_LIVE_CALL_PAGES; page++) {
-      const { body } = await this.#request({
-        method: 'GET',
-        path: 'Call/',
-        query: { status: 'live', limit: String(LIVE_CALL_PAGE_SIZE), offset: String(page * LIVE_CALL_PAGE_SIZE) },
-        expect: [200],
-        signal,
-      });
-      const calls = body?.calls;
-      if (calls !== undefined && !Array.isArray(calls)) throw badShape('calls');
-      const pageUuids = (calls ?? []).filter((c): c is string => typeof c === 'string');
-      uuids.push(...pageUuids);
-      if (pageUuids.length < LIVE_CALL_PAGE_SIZE) break;
+    const uuids = new Set<string>();
+    for (let offset = 0; ; offset += LIVE_CALL_PAGE_SIZE) {
+      const page = await this.listLiveCallIds({ offset, signal });
+      const before = uuids.size;
+      page.uuids.forEach((uuid) => uuids.add(uuid));
+      // A server that ignores `offset` would repeat its first page forever.
+      if (!page.hasMore || uuids.size === before) return [...uuids];
     }
-    return [...new Set(uuids)];
   }
 
   /** Details of one live call: `GET /Call/{call_uuid}/?status=live`. */
-  async getLiveCall(callUuid: string, signal?: AbortSignal): Promise<LiveCall> {
+  async getLiveCall(callUuid: string, options?: AbortSignal | RequestOptions): Promise<LiveCall> {
     assertCallUuid(callUuid);
+    const { signal, priority } =
+      options instanceof AbortSignal ? { signal: options, priority: undefined } : (options ?? {});
     const { body } = await this.#request({
       method: 'GET',
       path: `Call/${callUuid}/`,
@@ -172,26 +200,34 @@ export class PlivoClient {
       expect: [200],
       notFound: `Call ${callUuid} is not live (404): it has ended, or it belongs to another account.`,
       signal,
+      priority,
     });
     return toLiveCall(body, callUuid);
   }
 
-  /** Every live call with its details; calls that end between the list and the detail request are left out. */
-  async listLiveCalls(signal?: AbortSignal): Promise<LiveCall[]> {
-    const uuids = await this.listLiveCallUuids(signal);
+  /**
+   * Details of the given live calls, in their order, `concurrency` requests at a time; calls that ended meanwhile
+   * (404) are left out.
+   */
+  async getLiveCalls(
+    uuids: readonly string[],
+    options: RequestOptions & { concurrency?: number } = {},
+  ): Promise<LiveCall[]> {
+    uuids.forEach(assertCallUuid);
     const results: (LiveCall | undefined)[] = new Array(uuids.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < uuids.length) {
         const index = next++;
         try {
-          results[index] = await this.getLiveCall(uuids[index], signal);
+          results[index] = await this.getLiveCall(uuids[index], options);
         } catch (error) {
           if (!(error instanceof PlivoError && error.code === 'not-found')) throw error;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, uuids.length) }, worker));
+    const workers = Math.max(1, Math.min(options.concurrency ?? DETAIL_CONCURRENCY, uuids.length));
+    await Promise.all(Array.from({ length: workers }, worker));
     return results.filter((c): c is LiveCall => c !== undefined);
   }
 
@@ -230,9 +266,24 @@ export class PlivoClient {
     }
   }
 
+  /**
+   * Every live call with its details, at one request per call.
+   * @deprecated Lists and fetches the whole account on every call; the Calls view should page with `LiveCallsPager`.
+   */
+  async listLiveCalls(signal?: AbortSignal): Promise<LiveCall[]> {
+    return this.getLiveCalls(await this.listLiveCallUuids(signal), { signal });
+  }
+
   /** Checks the credentials with the cheapest authenticated request; throws `unauthorized` when Plivo rejects them. */
   async verifyCredentials(signal?: AbortSignal): Promise<void> {
-    await this.#request({ method: 'GET', path: 'Call/', query: { status: 'live', limit: '1' }, expect: [200], signal });
+    await this.#request({
+      method: 'GET',
+      path: 'Call/',
+      query: { status: 'live', limit: '1' },
+      expect: [200],
+      signal,
+      priority: 'user',
+    });
   }
 
   /** The account's name and type: `GET /v1/Account/{auth_id}/`. */
@@ -273,7 +324,7 @@ export class PlivoClient {
     const retries = spec.method === 'GET' ? GET_RETRIES : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#send(spec);
+        return await this.#attempt(spec);
       } catch (error) {
         if (
           !(error instanceof PlivoError) ||
@@ -284,10 +335,32 @@ export class PlivoClient {
         ) {
           throw error;
         }
-        const delay =
-          error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.#retryDelayMs(attempt + 1);
-        await sleep(Math.min(delay, MAX_RETRY_DELAY_MS), spec.signal);
+        // After a 429 the limiter holds every request of the account back, this retry included.
+        if (error.code !== 'rate-limited') await sleep(this.#retryDelayMs(attempt + 1), spec.signal);
       }
+    }
+  }
+
+  /** One HTTP exchange within the account's request budget. */
+  async #attempt(spec: RequestSpec): Promise<ApiResponse> {
+    let release: () => void;
+    try {
+      release = await this.#limiter.acquire(
+        spec.priority ?? (spec.method === 'GET' ? 'background' : 'user'),
+        spec.signal,
+      );
+    } catch {
+      throw new PlivoError('network', 'The request was cancelled.');
+    }
+    try {
+      return await this.#send(spec);
+    } catch (error) {
+      if (error instanceof PlivoError && error.code === 'rate-limited') {
+        this.#limiter.reportRateLimited(error.retryAfterSeconds);
+      }
+      throw error;
+    } finally {
+      release();
     }
   }
 
@@ -500,6 +573,44 @@ function requireString(body: Record<string, unknown> | undefined, key: string): 
   const value = optionalString(body, key);
   if (value === undefined) throw badShape(key);
   return value;
+}
+
+function filterParams(filters: LiveCallFilters): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (filters.callDirection !== undefined) {
+    if (!CALL_DIRECTIONS.includes(filters.callDirection)) {
+      throw new PlivoError(
+        'invalid-argument',
+        `call_direction must be "inbound" or "outbound", got "${String(filters.callDirection)}".`,
+        { param: 'call_direction' },
+      );
+    }
+    params.call_direction = filters.callDirection;
+  }
+  for (const [key, param] of [
+    ['fromNumber', 'from_number'],
+    ['toNumber', 'to_number'],
+  ] as const) {
+    const value = filters[key];
+    if (value === undefined) continue;
+    if (!/^\+?\d{1,20}$/.test(value)) {
+      throw new PlivoError(
+        'invalid-argument',
+        `${param} must be a phone number of digits (an optional leading +), got "${truncate(value, 40)}".`,
+        { param },
+      );
+    }
+    params[param] = value;
+  }
+  return params;
+}
+
+function assertInteger(value: number, name: string, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new PlivoError('invalid-argument', `${name} must be an integer from ${min} to ${max}, got ${value}.`, {
+      param: name,
+    });
+  }
 }
 
 function badShape(field: string): PlivoError {

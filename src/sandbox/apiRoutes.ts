@@ -87,8 +87,39 @@ function listLiveCalls(req: ApiRequest, backend: ApiBackend): Reply {
   requireLiveStatus(req.params);
   const limit = integerParam(req.params, 'limit', 1, MAX_LIST_LIMIT) ?? MAX_LIST_LIMIT;
   const offset = integerParam(req.params, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const calls = backend.liveCalls(req.account.authId).slice(offset, offset + limit);
+  const matches = liveCallFilter(req.params);
+  const calls = backend
+    .liveCalls(req.account.authId)
+    .filter(matches)
+    .slice(offset, offset + limit);
   return jsonReply(200, { api_id: randomUUID(), calls: calls.map((c) => c.callUuid) });
+}
+
+/** Plivo's server-side filters of the live call list: `call_direction`, `from_number`, `to_number` (exact numbers). */
+function liveCallFilter(params: Record<string, unknown>): (call: SandboxCall) => boolean {
+  const direction = params.call_direction;
+  if (direction !== undefined && direction !== 'inbound' && direction !== 'outbound') {
+    throw new ApiError(400, `call_direction must be "inbound" or "outbound", got ${JSON.stringify(direction)}`);
+  }
+  const from = numberParam(params, 'from_number');
+  const to = numberParam(params, 'to_number');
+  return (call) =>
+    (direction === undefined || call.direction === direction) &&
+    (from === undefined || withoutPlus(call.from) === from) &&
+    (to === undefined || withoutPlus(call.to) === to);
+}
+
+function numberParam(params: Record<string, unknown>, name: string): string | undefined {
+  const value = params[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\+?\d{1,20}$/.test(value)) {
+    throw new ApiError(400, `${name} must be a phone number of digits, got ${JSON.stringify(value)}`);
+  }
+  return withoutPlus(value);
+}
+
+function withoutPlus(number: string): string {
+  return number.replace(/^\+/, '');
 }
 
 function liveCallDetails(req: ApiRequest, backend: ApiBackend, callUuid: string): Reply {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { PlivoClient, PlivoError, type RequestLogEntry } from '../../src/plivo';
+import { RequestLimiter } from '../../src/plivo/limiter';
 import { exposeGc } from './helpers/gc';
 import { FaultyServer } from './helpers/faultyServer';
 
@@ -40,6 +41,8 @@ describe('client faults', () => {
       timeoutMs,
       onRequest: (entry) => log.push(entry),
       retryDelayMs: () => 10,
+      // Each test its own budget: a 429 answered in one test must not hold back the next.
+      limiter: new RequestLimiter({ defaultBackoffMs: 10 }),
     });
 
   before(async () => {
