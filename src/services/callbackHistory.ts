@@ -19,7 +19,6 @@ export class CallbackHistory extends Disposable {
   readonly #onDidChangeSaveProblem = this._register(new vscode.EventEmitter<string | undefined>());
   /** Fires when saving starts failing (with why) and when a save succeeds again (undefined). */
   readonly onDidChangeSaveProblem = this.#onDidChangeSaveProblem.event;
-  #saveProblem: string | undefined;
 
   constructor(storageDir: string, log: vscode.LogOutputChannel) {
     super();
@@ -27,6 +26,13 @@ export class CallbackHistory extends Disposable {
     this.#store = new CallbackStore(storageDir, { maxHistory: settings.callbacksMaxHistory() });
     this._register(toDisposable(() => void this.#store.flush()));
     this._register(this.#store.onDidChange(() => this.#onDidChange.fire()));
+    this._register(
+      this.#store.onDidChangeSaveProblem((problem) => {
+        if (problem) this.#log.error(`Received callbacks are not being saved (kept in memory, retrying): ${problem}`);
+        else this.#log.info('The callback history is being saved again.');
+        this.#onDidChangeSaveProblem.fire(problem);
+      }),
+    );
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('plivo.callbacks.maxHistory')) {
@@ -60,45 +66,22 @@ export class CallbackHistory extends Disposable {
     return this.#store.filePath;
   }
 
-  /** Why the history could not be saved last time; undefined once a save succeeds. */
+  /** Why received callbacks are not being saved right now; undefined while saves succeed. */
   get saveProblem(): string | undefined {
-    return this.#saveProblem;
+    return this.#store.saveProblem;
   }
 
   /**
-   * Adds at the top. Never rejects: when saving fails the entry stays in memory (and is saved with the next
-   * successful save), and `saveProblem` says why, so the pipeline still applies and forwards it.
+   * Adds at the top. Never rejects: when saving fails the entry stays in memory (saving is retried), and
+   * `saveProblem` says why, so the pipeline still applies and forwards it.
    */
   add(callback: ReceivedCallback): Promise<void> {
-    return this.#saving(this.#store.add(callback));
+    return this.#store.add(callback);
   }
 
-  /** Like `add`, never rejects on a failed save: the change is kept in memory. */
-  async update(id: string, patch: Partial<Omit<ReceivedCallback, 'id'>>): Promise<ReceivedCallback | undefined> {
-    let updated: ReceivedCallback | undefined;
-    await this.#saving(
-      this.#store.update(id, patch).then((entry) => {
-        updated = entry;
-      }),
-    );
-    return updated ?? this.#store.get(id);
-  }
-
-  async #saving(save: Promise<unknown>): Promise<void> {
-    try {
-      await save;
-      this.#setSaveProblem(undefined);
-    } catch (error) {
-      const problem = error instanceof Error ? error.message : String(error);
-      this.#log.error(`Could not save the callback history (kept in memory): ${problem}`);
-      this.#setSaveProblem(problem);
-    }
-  }
-
-  #setSaveProblem(problem: string | undefined): void {
-    if (problem === this.#saveProblem) return;
-    this.#saveProblem = problem;
-    this.#onDidChangeSaveProblem.fire(problem);
+  /** Merges `patch` into one entry; like `add`, a failed save keeps the change in memory. */
+  update(id: string, patch: Partial<Omit<ReceivedCallback, 'id'>>): Promise<ReceivedCallback | undefined> {
+    return this.#store.update(id, patch);
   }
 
   clear(): Promise<void> {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CallbackListener, forwardToApp, isRoundTripCheck, type ReceivedCallback } from '../callbacks';
+import { CALLBACK_PATHS, CallbackListener, forwardToApp, isRoundTripCheck, type ReceivedCallback } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import { isVerified } from '../plivo';
 import type { CallbackHistory } from './callbackHistory';
@@ -20,7 +20,7 @@ export function isVerifiedCallback(callback: ReceivedCallback): boolean {
 
 /** The listener path handed out for each kind of callback; any path is received, this one reads well in Plivo's logs. */
 export function callbackPath(purpose: 'recording' | 'transcription'): string {
-  return `/plivo/${purpose}`;
+  return CALLBACK_PATHS[purpose];
 }
 
 /** A record-done callback that finished a recording started from this workspace. */
