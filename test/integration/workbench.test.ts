@@ -250,9 +250,10 @@ describe('Callback workbench', function () {
     const file = services.callbacks.filePath;
     await setting('listener.forwardUrl', app.url);
     try {
-      // A directory where the history file should be: every save fails.
+      // A folder where the history file should be, and a clear (which rewrites the file): every save fails.
       await rm(file, { recursive: true, force: true });
       await mkdir(join(file, 'blocked'), { recursive: true });
+      await services.callbacks.clear();
       const post = async (): Promise<string> => {
         const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
           method: 'POST',
