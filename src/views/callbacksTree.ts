@@ -112,7 +112,8 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
 
   /** Called once the view is visible: that is when the history is read from disk. */
   async getChildren(node?: CallbacksTreeNode): Promise<CallbacksTreeNode[]> {
-    if (node) return isGroup(node) ? [...node.group.entries].reverse() : [];
+    // Within a call, oldest first: it reads as it happened (async response, record done, transcription).
+    if (node) return isGroup(node) ? [...node.group.entries] : [];
     await this.#history.load();
     const matching = this.#filter ? filterCallbacks(this.#unique(), this.#filter.filter) : this.#unique();
     const shown = matching.slice(0, this.#limit);

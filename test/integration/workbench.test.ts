@@ -377,6 +377,43 @@ describe('Callback workbench', function () {
     }
   });
 
+  it('groups callbacks by call (async response linked by api_id), filters them, and says so in the description', async function () {
+    await services.callbacks.clear();
+    const callUuid = 'c0ffee00-0000-4000-8000-000000000001';
+    const post = async (path: string, params: Record<string, string>): Promise<string> => {
+      const response = await fetch(`http://127.0.0.1:${listenerPort}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(params).toString(),
+      });
+      return ((await response.json()) as { id: string }).id;
+    };
+    const apiId = 'a1a1a1a1-0000-4000-8000-000000000001';
+    const asyncId = await post('/plivo/recording', buildTestCallback('async', { apiId }));
+    const recordId = await post('/plivo/recording', buildTestCallback('record', { apiId, callUuid }));
+    const strayId = await post('/plivo/recording', buildTestCallback('record'));
+    await until('all three are stored', () => [asyncId, recordId, strayId].every((id) => services.callbacks.get(id)));
+
+    const { tree } = views.callbacks;
+    views.callbacks.setGrouped(true);
+    const groups = await tree.getChildren();
+    const group = groups.find((node) => 'nodeType' in node && node.nodeType === 'group' && node.key === callUuid);
+    assert.ok(group, 'a group for the call');
+    const members = (await tree.getChildren(group)).map((node) => ('id' in node ? node.id : ''));
+    assert.deepEqual(members, [asyncId, recordId], 'as it happened, the async response tied in through its api_id');
+    assert.match(String(tree.getTreeItem(group).description), /^2 callbacks · async response · record done/);
+
+    views.callbacks.setFilter('kind:record call:c0ffee', { kinds: ['record'], callUuid: 'c0ffee' });
+    views.callbacks.setGrouped(false);
+    const filtered = (await tree.getChildren()).map((node) => ('id' in node ? node.id : ''));
+    assert.deepEqual(filtered, [recordId]);
+    assert.match(String(views.callbacks.view.description), /· filter: kind:record call:c0ffee$/);
+    views.callbacks.setFilter(undefined);
+    views.callbacks.setGrouped(true);
+    assert.doesNotMatch(String(views.callbacks.view.description), /filter/);
+    assert.equal((await tree.getChildren()).length, 2, 'the call and the stray callback');
+  });
+
   it('restarts the listener after a reload if it was running (plivo.listener.autoStart)', async function () {
     await services.listener.start();
     await services.listener.stop();
