@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CallbackStore, type ReceivedCallback } from '../callbacks';
+import { CallbackStore, type ReceivedCallback, type StoreChange } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import { settings } from './settings';
 
@@ -11,7 +11,8 @@ export class CallbackHistory extends Disposable {
   readonly #store: CallbackStore;
   readonly #log: vscode.LogOutputChannel;
   #loaded: Promise<void> | undefined;
-  readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
+  readonly #onDidChange = this._register(new vscode.EventEmitter<StoreChange>());
+  /** What changed: added, updated (same id, new record) and removed entries, or everything (`cleared`). */
   readonly onDidChange = this.#onDidChange.event;
   readonly #onDidWarn = this._register(new vscode.EventEmitter<string>());
   /** Fires when the saved history could not be used (it then starts empty); the message says why. */
@@ -25,7 +26,7 @@ export class CallbackHistory extends Disposable {
     this.#log = log;
     this.#store = new CallbackStore(storageDir, { maxHistory: settings.callbacksMaxHistory() });
     this._register(toDisposable(() => void this.#store.flush()));
-    this._register(this.#store.onDidChange(() => this.#onDidChange.fire()));
+    this._register(this.#store.onDidChange((change) => this.#onDidChange.fire(change)));
     this._register(
       this.#store.onDidChangeSaveProblem((problem) => {
         if (problem) this.#log.error(`Received callbacks are not being saved (kept in memory, retrying): ${problem}`);

@@ -14,6 +14,7 @@ import {
   groupByCall,
   type CallbackFilter,
   type CallGroup,
+  type StoreChange,
 } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import type { CallbackHistory } from '../services/callbackHistory';
@@ -59,7 +60,9 @@ function isOlder(node: CallbacksTreeNode): node is ShowOlderNode {
  * Tree items are cached per stored record, so a redraw rebuilds only the rows whose record changed.
  */
 export class CallbacksTreeProvider extends Disposable implements vscode.TreeDataProvider<CallbacksTreeNode> {
-  readonly #onDidChangeTreeData = this._register(new vscode.EventEmitter<CallbacksTreeNode | undefined>());
+  readonly #onDidChangeTreeData = this._register(
+    new vscode.EventEmitter<CallbacksTreeNode | CallbacksTreeNode[] | undefined>(),
+  );
   readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
   readonly #history: CallbackHistory;
   #timer: NodeJS.Timeout | undefined;
@@ -69,13 +72,18 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   /** The group of each shown callback, for getParent. */
   #parents = new Map<string, CallGroupNode>();
   readonly #items = new Map<string, { callback: ReceivedCallback; item: vscode.TreeItem }>();
+  /** The element given to VS Code for each shown callback: the tree knows rows by these objects. */
+  #shown = new Map<string, ReceivedCallback>();
+  /** Rows whose record changed (a forward or replay result), redrawn alone at the next refresh. */
+  readonly #changedRows = new Set<ReceivedCallback>();
+  #fullRefresh = false;
   #visibleCount = 0;
   #matchingCount = 0;
 
   constructor(history: CallbackHistory) {
     super();
     this.#history = history;
-    this._register(history.onDidChange(() => this.#scheduleRefresh()));
+    this._register(history.onDidChange((change) => this.#changed(change)));
     this._register(toDisposable(() => clearTimeout(this.#timer)));
   }
 
@@ -122,6 +130,7 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
     const older: CallbacksTreeNode[] =
       matching.length > shown.length ? [{ nodeType: 'older', hidden: matching.length - shown.length }] : [];
     this.#parents = new Map();
+    this.#shown = new Map(shown.map((callback) => [callback.id, callback]));
     this.#forgetItemsNotIn(shown);
     if (!this.#grouped) return [...shown, ...older];
     const groups = groupByCall(shown).map((group): CallGroupNode => {
@@ -139,10 +148,12 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   getTreeItem(node: CallbacksTreeNode): vscode.TreeItem {
     if (isGroup(node)) return groupTreeItem(node);
     if (isOlder(node)) return olderTreeItem(node);
+    // A row updated in place keeps the element it was shown with; its record is read fresh.
+    const callback = this.#history.get(node.id) ?? node;
     const cached = this.#items.get(node.id);
-    if (cached?.callback === node) return cached.item;
-    const item = callbackTreeItem(node);
-    this.#items.set(node.id, { callback: node, item });
+    if (cached?.callback === callback) return cached.item;
+    const item = callbackTreeItem(callback);
+    this.#items.set(node.id, { callback, item });
     return item;
   }
 
@@ -168,10 +179,30 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
     for (const id of this.#items.keys()) if (!keep.has(id)) this.#items.delete(id);
   }
 
+  /**
+   * New, removed or cleared entries change the list; an updated entry (a forward or replay result) only its own
+   * row, unless a filter could now include or exclude it.
+   */
+  #changed(change: StoreChange): void {
+    const rowsOnly = !change.cleared && change.added.length === 0 && change.removed.length === 0 && !this.#filter;
+    if (!rowsOnly) this.#fullRefresh = true;
+    else {
+      for (const entry of change.updated) {
+        const shown = this.#shown.get(entry.id);
+        if (shown) this.#changedRows.add(shown);
+      }
+    }
+    this.#scheduleRefresh();
+  }
+
   #scheduleRefresh(): void {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
-      this.#onDidChangeTreeData.fire(undefined);
+      const rows = [...this.#changedRows];
+      this.#changedRows.clear();
+      if (this.#fullRefresh) this.#onDidChangeTreeData.fire(undefined);
+      else if (rows.length > 0) this.#onDidChangeTreeData.fire(rows);
+      this.#fullRefresh = false;
     }, REFRESH_DELAY_MS);
   }
 }

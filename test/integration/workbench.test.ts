@@ -65,12 +65,15 @@ async function serve(handler: (req: Seen, res: import('node:http').ServerRespons
   };
 }
 
-/** The user's app: records what it gets, answers JSON. */
-async function startApp(): Promise<Running & { requests: Seen[] }> {
+/** The user's app: records what it gets, answers JSON (after `delayMs`). */
+async function startApp(delayMs = 0): Promise<Running & { requests: Seen[] }> {
   const requests: Seen[] = [];
   const app = await serve((req, res) => {
     requests.push(req);
-    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ saved: requests.length }));
+    const saved = requests.length;
+    setTimeout(() => {
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ saved }));
+    }, delayMs);
   });
   return { ...app, requests };
 }
@@ -206,9 +209,16 @@ describe('Callback workbench', function () {
   });
 
   it('forwards to the app keeping the path, or by kind; the row shows the status; checks are not forwarded', async function () {
-    const app = await startApp();
+    // A little slow, as apps are: the list has been redrawn with the new callback before its forward result comes.
+    const app = await startApp(300);
     try {
       await setting('listener.forwardUrl', app.url);
+      const tree = new CallbacksTreeProvider(services.callbacks);
+      tree.grouped = false;
+      const events: (string | string[])[] = [];
+      const watch = tree.onDidChangeTreeData((e) =>
+        events.push(e === undefined ? 'all' : (Array.isArray(e) ? e : [e]).map((n) => ('id' in n ? n.id : '?'))),
+      );
       const params = buildTestCallback('transcription');
       const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/transcription?attempt=1`, {
         method: 'POST',
@@ -216,16 +226,20 @@ describe('Callback workbench', function () {
         body: new URLSearchParams(params).toString(),
       });
       const { id } = (await response.json()) as { id: string };
+      // What VS Code does when the list changes: it asks for the rows again.
+      await until('the new callback is listed', async () =>
+        (await tree.getChildren()).some((node) => 'id' in node && node.id === id),
+      );
+      const shown = (await tree.getChildren()).find((node) => 'id' in node && node.id === id)!;
       const forwarded = await until('forwarded', () => services.callbacks.get(id)?.forward);
       assert.equal(forwarded.status, 201);
       assert.equal(app.requests[0].url, '/plivo/transcription?attempt=1');
       assert.deepEqual(JSON.parse(forwarded.response!.body), { saved: 1 });
-      const tree = new CallbacksTreeProvider(services.callbacks);
-      try {
-        assert.match(String(tree.getTreeItem(services.callbacks.get(id)!).description), /→ 201 in \d+ ms/);
-      } finally {
-        tree.dispose();
-      }
+      // The forward result redraws that row alone, through the element it was shown with.
+      await until('the row is redrawn', () => events.some((e) => Array.isArray(e) && e.includes(id)));
+      assert.match(String(tree.getTreeItem(shown).description), /→ 201 in \d+ ms/);
+      watch.dispose();
+      tree.dispose();
 
       await setting('listener.forwardUrl', { recording: `${app.url}/only/recordings` });
       const record = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
