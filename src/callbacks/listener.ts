@@ -115,6 +115,8 @@ type ListenerEvents = { callback: [ReceivedCallback]; warning: [string] };
 
 export class CallbackListener extends EventEmitter<ListenerEvents> {
   #server: Server | undefined;
+  /** The bound port, read once: `server.address()` asks the OS, and every request needs the port twice. */
+  #port: number | undefined;
   #options: Required<ListenerOptions> | undefined;
   #extraHosts: string[] = [];
   /** Nonces of requests whose signature matched, to flag the same signed request arriving again. */
@@ -130,8 +132,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   }
 
   get url(): string | undefined {
-    const address = this.#server?.address() as AddressInfo | null | undefined;
-    return address ? `http://${this.#options?.host ?? '127.0.0.1'}:${address.port}` : undefined;
+    return this.running ? `http://${this.#options?.host ?? '127.0.0.1'}:${this.#port}` : undefined;
   }
 
   get running(): boolean {
@@ -167,6 +168,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     }
     server.on('error', (error) => this.#warn(`callback listener error: ${error.message}`));
     this.#server = server;
+    this.#port = (server.address() as AddressInfo).port;
     this.#options = resolved;
   }
 
@@ -330,7 +332,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
 
   /** The listener's own addresses, the addresses it was handed out as, and the configured extra hosts. */
   #allowedHosts(): string[] {
-    const port = (this.#server?.address() as AddressInfo | null | undefined)?.port;
+    const port = this.#port;
     const own = ['127.0.0.1', 'localhost', '[::1]', this.#options?.host ?? '127.0.0.1'].map((h) => `${h}:${port}`);
     let handedOut: string[] = [];
     try {

@@ -79,10 +79,12 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
           location: response.headers.get('location') ?? '',
         });
       }
-      const tooLarge = new ExchangeError({ kind: 'too-large', status: response.status, limit: maxBytes });
+      // Built only when needed: an Error captures a stack trace, which every answer would otherwise pay for.
+      const tooLarge = (): ExchangeError =>
+        new ExchangeError({ kind: 'too-large', status: response.status, limit: maxBytes });
       if (Number(response.headers.get('content-length')) > maxBytes) {
         await response.body?.cancel();
-        throw tooLarge;
+        throw tooLarge();
       }
       const chunks: Uint8Array[] = [];
       let size = 0;
@@ -92,7 +94,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         const { done, value } = await reader.read();
         if (done) break;
         size += value.byteLength;
-        if (size > maxBytes) throw tooLarge;
+        if (size > maxBytes) throw tooLarge();
         chunks.push(value);
       }
       return { status: response.status, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') };
