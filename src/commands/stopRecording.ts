@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isActive, type RecordingEntry } from '../services/recordingsStore';
 import type { Services } from '../services/container';
+import { markWalkthroughStep } from '../services/walkthrough';
 import type { CallsTreeNode } from '../views/callsTree';
 import { requireConnection } from './requireConnection';
 import { showError } from './showError';
@@ -35,6 +36,7 @@ async function stop(services: Services, target: StopTarget): Promise<boolean> {
     return false;
   }
   await services.recordings.markStopped(target.callUuid, target.url);
+  markWalkthroughStep('stopped');
   services.log.info(`Stopped ${what} (204).`);
   vscode.window.setStatusBarMessage(`$(debug-stop) Plivo: stopped ${what}`, 8000);
   return true;

@@ -17,6 +17,11 @@ export interface RequestLimiterOptions {
   defaultBackoffMs?: number;
   /** Longest pause a Retry-After can impose, so a wrong header cannot freeze the extension. Default 60000. */
   maxPauseMs?: number;
+  /**
+   * Slots of each window that background requests may not take, so a Record or Stop clicked during a long refresh
+   * is sent at once instead of waiting for the window to turn. Default: a tenth of the budget, at least one.
+   */
+  userReserve?: number;
 }
 
 export interface LimiterStats {
@@ -49,6 +54,7 @@ export class RequestLimiter {
   readonly #windowMs: number;
   readonly #defaultBackoffMs: number;
   readonly #maxPauseMs: number;
+  readonly #userReserve: number | undefined;
   /** Times are performance.now(): monotonic and finer than a millisecond, as the budget's edges need. */
   #slots: Slot[] = [];
   readonly #queues: Record<RequestPriority, Waiter[]> = { user: [], background: [] };
@@ -61,6 +67,7 @@ export class RequestLimiter {
     this.#windowMs = positiveInteger(options.windowMs ?? DEFAULT_WINDOW_MS, 'windowMs');
     this.#defaultBackoffMs = Math.max(0, options.defaultBackoffMs ?? this.#windowMs);
     this.#maxPauseMs = Math.max(0, options.maxPauseMs ?? 60_000);
+    this.#userReserve = options.userReserve;
   }
 
   get maxRequests(): number {
@@ -128,7 +135,7 @@ export class RequestLimiter {
     const now = performance.now();
     this.#slots = this.#slots.filter((slot) => slot.until > now);
     let next: Waiter | undefined;
-    while (now >= this.#pausedUntil && this.#slots.length < this.#maxRequests && (next = this.#dequeue())) {
+    while (now >= this.#pausedUntil && (next = this.#dequeue(this.#slots.length))) {
       const slot: Slot = { until: Infinity };
       this.#slots.push(slot);
       next.grant(() => {
@@ -144,8 +151,18 @@ export class RequestLimiter {
     else this.#schedule(at);
   }
 
-  #dequeue(): Waiter | undefined {
-    return this.#queues.user.shift() ?? this.#queues.background.shift();
+  /** The next request that may take a slot when `used` are taken: user requests first, and only they the reserve. */
+  #dequeue(used: number): Waiter | undefined {
+    if (used >= this.#maxRequests) return undefined;
+    const user = this.#queues.user.shift();
+    if (user || used >= this.#maxRequests - this.#reserve()) return user;
+    return this.#queues.background.shift();
+  }
+
+  #reserve(): number {
+    // Never the whole budget: background requests always keep at least one slot.
+    const wanted = this.#userReserve ?? Math.max(1, Math.floor(this.#maxRequests / 10));
+    return Math.min(Math.max(0, wanted), this.#maxRequests - 1);
   }
 
   #schedule(at: number): void {

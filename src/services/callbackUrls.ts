@@ -12,7 +12,6 @@ import {
 } from '../callbacks';
 import { Disposable } from '../common/lifecycle';
 import type { ListenerService } from './listenerService';
-import type { SandboxService } from './sandboxService';
 import { settings } from './settings';
 
 /** Bases handed out in earlier sessions, to bring remembered URLs up to date; a few are enough. */
@@ -52,7 +51,9 @@ export class CallbackUrlService extends Disposable {
   readonly #onDidChange = this._register(new vscode.EventEmitter<CallbackUrlState>());
   readonly onDidChange = this.#onDidChange.event;
   readonly #listener: ListenerService;
-  readonly #sandbox: SandboxService;
+  readonly #sandboxSelected: () => Promise<boolean>;
+  /** The answer of `sandboxSelected` at the last check. */
+  #sandboxInUse = false;
   readonly #state: vscode.Memento;
   #current: CallbackUrlState = { warnings: [], errors: [], detections: [] };
   /** A tunnel found (or started) for the listener's current port. */
@@ -63,10 +64,19 @@ export class CallbackUrlService extends Disposable {
   readonly #handedOut = new Set<string>();
   #refreshing: Promise<CallbackUrlState> | undefined;
 
-  constructor(listener: ListenerService, sandbox: SandboxService, state: vscode.Memento) {
+  /**
+   * `sandboxSelected`: whether callbacks come from the offline sandbox (it runs in this extension host and calls
+   * the local URL directly); `onDidChangeAccount` fires when that may have changed.
+   */
+  constructor(
+    listener: ListenerService,
+    sandboxSelected: () => Promise<boolean>,
+    onDidChangeAccount: vscode.Event<void>,
+    state: vscode.Memento,
+  ) {
     super();
     this.#listener = listener;
-    this.#sandbox = sandbox;
+    this.#sandboxSelected = sandboxSelected;
     this.#state = state;
     this._register(
       listener.onDidChangeState(() => {
@@ -74,8 +84,8 @@ export class CallbackUrlService extends Disposable {
         else this.#recompute();
       }),
     );
-    // The offline sandbox calls the local URL directly; when it stops, the public URL applies again.
-    this._register(sandbox.onDidChange(() => void this.refresh()));
+    // The offline sandbox calls the local URL directly; with another account, the public URL applies again.
+    this._register(onDidChangeAccount(() => void this.refresh()));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('plivo.tunnel') || e.affectsConfiguration('plivo.listener.publicUrl')) {
@@ -133,7 +143,8 @@ export class CallbackUrlService extends Disposable {
   async #check(): Promise<CallbackUrlState> {
     const local = this.#listener.url;
     const port = local ? Number(new URL(local).port) : undefined;
-    if (local && port !== undefined && !this.#sandbox.active) {
+    this.#sandboxInUse = await this.#sandboxSelected();
+    if (local && port !== undefined && !this.#sandboxInUse) {
       const [detected, forwarded] = await Promise.all([
         detectTunnel(port, {
           ngrokApiUrl: settings.tunnelNgrokApiUrl(),
@@ -157,7 +168,7 @@ export class CallbackUrlService extends Disposable {
     let state: CallbackUrlState;
     if (!local) {
       state = { warnings: [], errors: [], detections: this.#detections };
-    } else if (this.#sandbox.active !== undefined) {
+    } else if (this.#sandboxInUse) {
       // The offline sandbox runs in this extension host: it reaches the listener directly.
       state = { url: local, source: 'local', warnings: [], errors: [], detections: [] };
     } else {

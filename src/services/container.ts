@@ -1,9 +1,9 @@
 import type * as vscode from 'vscode';
+import type { Accounts } from './accounts';
 import type { CallbackHistory } from './callbackHistory';
 import type { CallbackUrlService } from './callbackUrls';
 import type { CallsModel } from './callsModel';
 import type { PlivoConnection } from './connection';
-import type { CredentialStore } from './credentials';
 import type { ListenerService } from './listenerService';
 import type { RecordingsStore } from './recordingsStore';
 import type { SandboxService } from './sandboxService';
@@ -12,7 +12,7 @@ import type { SandboxService } from './sandboxService';
 export interface Services {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
-  readonly credentials: CredentialStore;
+  readonly accounts: Accounts;
   readonly connection: PlivoConnection;
   readonly sandbox: SandboxService;
   readonly recordings: RecordingsStore;

@@ -1,11 +1,20 @@
 import * as vscode from 'vscode';
-import { CALLBACK_PATHS, CallbackListener, forwardToApp, isRoundTripCheck, type ReceivedCallback } from '../callbacks';
+import { maskAuthId, matchSignature, type AccountSignatureCheck, type AccountToken } from '../accounts';
+import {
+  CALLBACK_PATHS,
+  CallbackListener,
+  forwardToApp,
+  isRoundTripCheck,
+  signedUrlFor,
+  type ReceivedCallback,
+} from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import { isVerified } from '../plivo';
 import type { CallbackHistory } from './callbackHistory';
 import type { PlivoConnection } from './connection';
 import type { RecordingsStore } from './recordingsStore';
 import { settings } from './settings';
+import { markWalkthroughStep } from './walkthrough';
 
 const FORWARD_TIMEOUT_MS = 10_000;
 /** Whether the listener was running when the window closed, for `plivo.listener.autoStart`. */
@@ -51,7 +60,7 @@ export class ListenerService extends Disposable {
   readonly #connection: PlivoConnection;
   readonly #recordings: RecordingsStore;
   readonly #log: vscode.LogOutputChannel;
-  #authTokens: string[] = [];
+  #tokens: AccountToken[] = [];
   /** Base URLs given out for callbacks; signatures are checked against the one the sender used. */
   #knownBases: string[] = [];
   readonly #state: vscode.Memento;
@@ -97,7 +106,7 @@ export class ListenerService extends Disposable {
     await this.#listener.start({
       port,
       maxBodyBytes: settings.listenerMaxBodyBytes(),
-      getAuthTokens: () => this.#authTokens,
+      getAuthTokens: () => this.#tokens.map((t) => t.token),
       getSignedBaseUrls: () => this.#knownBases,
     });
     this.#log.info(`Callback listener running at ${this.url}.`);
@@ -133,13 +142,14 @@ export class ListenerService extends Disposable {
     }
   }
 
-  async #receive(callback: ReceivedCallback): Promise<void> {
+  async #receive(received: ReceivedCallback): Promise<void> {
     // "Check Public URL" requests prove the tunnel reaches here; they are not the user's callbacks.
-    if (isRoundTripCheck(callback)) {
-      this.#onDidReceiveCheck.fire(callback);
+    if (isRoundTripCheck(received)) {
+      this.#onDidReceiveCheck.fire(received);
       return;
     }
     try {
+      const callback = this.#nameSigner(received);
       // Never rejects: a failed save keeps the callback in memory, and it is still applied and forwarded.
       await this.#history.add(callback);
       this.#log.info(
@@ -147,6 +157,8 @@ export class ListenerService extends Disposable {
       );
       await this.#apply(callback);
       this.#onDidReceive.fire(callback);
+      markWalkthroughStep('callbackReceived');
+      if (this.#cameThroughPublicUrl(callback)) markWalkthroughStep('tunnelCallback');
       if (callback.status < 400) await this.#forward(callback);
     } catch (error) {
       this.#log.error(
@@ -186,7 +198,7 @@ export class ListenerService extends Disposable {
     };
     if (!isVerifiedCallback(callback)) {
       await this.#recordings.markUnverified(evidence);
-      if (this.#authTokens.length > 0) return;
+      if (this.#tokens.length > 0) return;
     }
     if (callback.kind === 'async' && summary.apiId) {
       const response = (summary.response ?? {}) as Record<string, unknown>;
@@ -201,8 +213,36 @@ export class ListenerService extends Disposable {
     }
   }
 
+  /** With several accounts saved, a valid signature also says whose token made it; the listener's verdict stays. */
+  #nameSigner(callback: ReceivedCallback): ReceivedCallback {
+    if (callback.signature.state !== 'valid') return callback;
+    const urls = [...this.#knownBases, this.url ?? ''].map((base) => signedUrlFor(base, callback.path));
+    const { method, params, headers } = callback;
+    const { account } = matchSignature({ method, params, headers }, urls, this.#tokens);
+    if (!account) return callback;
+    const signature: AccountSignatureCheck = {
+      ...callback.signature,
+      account,
+      detail: `${callback.signature.detail}; made with the Auth Token of ${account.label} (${maskAuthId(account.authId)})`,
+    };
+    return { ...callback, signature };
+  }
+
+  /** Sent by Plivo's cloud through a tunnel or public URL: its Host is one the listener was handed out as, not loopback. */
+  #cameThroughPublicUrl(callback: ReceivedCallback): boolean {
+    const host = callback.headers.host;
+    return this.#knownBases.some((base) => {
+      try {
+        const url = new URL(base);
+        return url.host === host && !/^(127\.|localhost$|\[::1\]$)/.test(url.hostname);
+      } catch {
+        return false;
+      }
+    });
+  }
+
   async #loadTokens(): Promise<void> {
-    // Without a usable connection (no credentials, a malformed API URL) signatures are reported as not checkable.
-    this.#authTokens = (await this.#connection.current().catch(() => undefined))?.authTokens() ?? [];
+    // Without readable accounts (an unusable keychain) signatures are reported as not checkable.
+    this.#tokens = await this.#connection.allTokens().catch(() => []);
   }
 }

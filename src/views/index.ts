@@ -4,22 +4,26 @@ import { registerCallbackNotifications } from './callbackNotifications';
 import { registerCallbacksView, type CallbacksView } from './callbacksView';
 import { registerCallsView, type CallsView } from './callsView';
 import { registerListenerStatusBar } from './listenerStatusBar';
+import { registerAccountStatusBar, type AccountStatusBar } from './accountStatusBar';
 
 /** What commands need of the views (to reveal or select in them). Not part of the services: views sit above them. */
 export interface Views extends IDisposable {
   readonly calls: CallsView;
   readonly callbacks: CallbacksView;
+  readonly account: AccountStatusBar;
 }
 
 /** Registers every view and the rest of the UI that follows the services' state. */
 export function registerViews(services: Services): Views {
   const calls = registerCallsView(services);
   const callbacks = registerCallbacksView(services);
+  const account = registerAccountStatusBar(services);
   const disposables: IDisposable[] = [
     calls,
     callbacks,
     registerListenerStatusBar(services),
+    account,
     registerCallbackNotifications(services),
   ];
-  return { calls, callbacks, dispose: () => disposeAll(disposables) };
+  return { calls, callbacks, account, dispose: () => disposeAll(disposables) };
 }

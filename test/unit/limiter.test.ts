@@ -93,7 +93,7 @@ describe('RequestLimiter', () => {
   });
 
   test('user requests go ahead of queued background requests', async () => {
-    const limiter = new RequestLimiter({ maxRequests: 2, windowMs: 100 });
+    const limiter = new RequestLimiter({ maxRequests: 2, windowMs: 100, userReserve: 0 });
     const order: string[] = [];
     const take = (name: string, priority: RequestPriority): Promise<void> =>
       limiter.acquire(priority).then((release) => {
@@ -115,6 +115,27 @@ describe('RequestLimiter', () => {
     assert.deepEqual(limiter.stats().sentInWindow, 2);
     await Promise.all(all);
     assert.deepEqual(order, ['poll-1', 'poll-2', 'record', 'stop', 'poll-3', 'poll-4', 'poll-5']);
+  });
+
+  test('background requests leave a reserve of each window to user requests, which are granted at once', async () => {
+    const limiter = new RequestLimiter({ maxRequests: 10, windowMs: 10_000 });
+    const releases: (() => void)[] = [];
+    const cancel = new AbortController();
+    const polls = Array.from({ length: 20 }, () =>
+      limiter.acquire('background', cancel.signal).then(
+        (r) => releases.push(r),
+        () => undefined,
+      ),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(releases.length, 9, 'a tenth of the budget is kept back from background requests');
+    assert.equal(limiter.stats().queuedBackground, 11);
+    const stop = await limiter.acquire('user');
+    assert.equal(limiter.stats().sentInWindow, 10);
+    stop();
+    cancel.abort(); // the polls still queued leave the queue
+    await Promise.all(polls);
+    assert.equal(limiter.stats().queued, 0);
   });
 
   test('a client sends GETs as background and Record/Stop as user requests unless told otherwise', async () => {
@@ -209,7 +230,7 @@ describe('RequestLimiter', () => {
   });
 
   test('the budget can change while requests wait', async () => {
-    const limiter = new RequestLimiter({ maxRequests: 1, windowMs: 60_000 });
+    const limiter = new RequestLimiter({ maxRequests: 1, windowMs: 60_000, userReserve: 0 });
     (await limiter.acquire('user'))();
     const waiting = limiter.acquire('background');
     await Promise.resolve();
