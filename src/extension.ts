@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Accounts } from './services/accounts';
 import { CallbackHistory } from './services/callbackHistory';
+import { CallbackUrlService } from './services/callbackUrls';
 import { CallsModel } from './services/callsModel';
 import { PlivoConnection } from './services/connection';
 import type { Services } from './services/container';
@@ -34,12 +35,26 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   // The sandbox sends its callbacks from inside this extension host, so the local URL reaches the listener.
   const sandboxSelected = async (): Promise<boolean> =>
     (await accounts.active().catch(() => undefined))?.kind === 'sandbox';
-  const listener = new ListenerService(callbacks, connection, recordings, log, sandboxSelected);
-  context.subscriptions.push(log, sandbox, accounts, connection, recordings, calls, callbacks, listener);
+  const listener = new ListenerService(callbacks, connection, recordings, log, context.workspaceState);
+  const urls = new CallbackUrlService(listener, sandboxSelected, connection.onDidChange, context.workspaceState);
+  context.subscriptions.push(log, sandbox, accounts, connection, recordings, calls, callbacks, listener, urls);
 
-  const services: Services = { context, log, accounts, connection, sandbox, recordings, calls, callbacks, listener };
+  const services: Services = {
+    context,
+    log,
+    accounts,
+    connection,
+    sandbox,
+    recordings,
+    calls,
+    callbacks,
+    listener,
+    urls,
+  };
   const views = registerViews(services);
   context.subscriptions.push(views, registerCommands(services, views));
+  // After the views, so that they show the listener coming back (plivo.listener.autoStart).
+  void listener.restore();
 
   return context.extensionMode === vscode.ExtensionMode.Production ? undefined : { services, views };
 }

@@ -2,7 +2,8 @@
 // Pure text (no VS Code API): every string here may come from a stranger's request, so it is only
 // ever shown as plain text, cut to one line, never as HTML.
 import { STATUS_CODES } from 'node:http';
-import type { CallbackKind, ReceivedCallback, RelayResult } from './model';
+import { signatureLabel } from '../plivo/signature';
+import type { CallbackKind, ReceivedCallback, RelayResult, ReplayResult } from './model';
 
 const KIND_NAMES: Record<CallbackKind, string> = {
   record: 'record done',
@@ -62,15 +63,9 @@ export function callbackLabel(callback: ReceivedCallback): string {
   }
 }
 
+/** `✓ signed`, or the weaker claim: `v2: parameters not covered`, `⚠ replay: nonce seen before`, `unsigned`. */
 export function signatureText(signature: ReceivedCallback['signature'] | undefined): string {
-  switch (signature?.state) {
-    case 'valid':
-      return '✓ signed';
-    case 'invalid':
-      return '✗ invalid signature';
-    default:
-      return 'unsigned';
-  }
+  return signature?.state === 'valid' && !signature.replay ? '✓ signed' : signatureLabel(signature);
 }
 
 /** `413 too large`. */
@@ -83,6 +78,14 @@ export function forwardText(forward: RelayResult): string {
   return forward.error !== undefined || forward.status === undefined
     ? '→ forward failed'
     : `→ ${forward.status} in ${forward.durationMs} ms`;
+}
+
+/** `replayed → 200 (edited, unverified)`, `replay failed`. */
+export function replayText(replay: ReplayResult): string {
+  const notes = [replay.edited ? 'edited' : undefined, replay.unverified ? 'unverified' : undefined].filter(Boolean);
+  const outcome =
+    replay.error !== undefined || replay.status === undefined ? 'replay failed' : `replayed → ${replay.status}`;
+  return notes.length ? `${outcome} (${notes.join(', ')})` : outcome;
 }
 
 // Building a formatter per item is the slow part of toLocaleString: hundreds of items share these.
@@ -118,6 +121,7 @@ export function callbackDescription(callback: ReceivedCallback, now = new Date()
   const parts = [receivedTime(callback, now), signatureText(callback.signature)];
   if (callback.status >= 400) parts.push(statusText(callback.status));
   if (callback.forward) parts.push(forwardText(callback.forward));
+  if (callback.replay) parts.push(replayText(callback.replay));
   return parts.join(' · ');
 }
 
@@ -173,6 +177,40 @@ export function bodyForDisplay(callback: ReceivedCallback): unknown {
   return body;
 }
 
+/** Size in words: `812 bytes`, `64 KiB`, `1.2 MiB`. */
+function bytesText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/**
+ * What the app answered to a forward or replay, for the callback's document: status, latency, headers and
+ * body (parsed when it is JSON), with a note when the body was cut.
+ */
+export function relayForDisplay(result: RelayResult): Record<string, unknown> {
+  const response = result.response;
+  let body: unknown = response?.body;
+  if (response && !response.bodyTruncated && /\bjson\b/i.test(response.headers['content-type'] ?? '')) {
+    try {
+      body = JSON.parse(response.body) as unknown;
+    } catch {
+      // Shown as text: the app said JSON but sent something else.
+    }
+  }
+  const shown = response ? Buffer.byteLength(response.body) : 0;
+  const note =
+    response?.bodyTruncated === true
+      ? `body cut: showing the first ${bytesText(shown)} of ${response.bodySizeAtLeast ? 'at least ' : ''}${bytesText(response.bodyBytes)}`
+      : undefined;
+  return {
+    target: result.targetUrl,
+    status: result.status,
+    latencyMs: result.durationMs,
+    error: result.error,
+    ...(response ? { headers: response.headers, body, bodyNote: note } : {}),
+  };
+}
+
 /** The whole request as a JSON document (JSON.stringify escapes whatever the request held). */
 export function renderCallbackDocument(callback: ReceivedCallback): string {
   const document = {
@@ -182,7 +220,9 @@ export function renderCallbackDocument(callback: ReceivedCallback): string {
     receivedAt: callback.receivedAt,
     kind: callback.kind,
     signature: callback.signature && {
+      summary: signatureText(callback.signature),
       state: callback.signature.state,
+      replay: callback.signature.replay,
       version: callback.signature.version,
       detail: callback.signature.detail,
     },
@@ -194,7 +234,13 @@ export function renderCallbackDocument(callback: ReceivedCallback): string {
     contentType: callback.contentType,
     body: bodyForDisplay(callback),
     bodyTruncated: callback.bodyTruncated,
-    forward: callback.forward,
+    forward: callback.forward && relayForDisplay(callback.forward),
+    replay: callback.replay && {
+      sentAt: callback.replay.sentAt,
+      edited: callback.replay.edited,
+      unverified: callback.replay.unverified,
+      ...relayForDisplay(callback.replay),
+    },
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

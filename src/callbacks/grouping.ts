@@ -124,7 +124,7 @@ export function filterCallbacks(entries: readonly ReceivedCallback[], filter: Ca
 }
 
 const KINDS: readonly CallbackKind[] = ['record', 'transcription', 'async', 'unknown'];
-const STATES: readonly SignatureCheck['state'][] = ['valid', 'invalid', 'unsigned'];
+const STATES: readonly SignatureCheck['state'][] = ['valid', 'valid-v2', 'invalid', 'unsigned'];
 
 /**
  * Reads one search box: `kind:record`, `call:<uuid prefix>`, `sig:invalid` (repeatable), the rest is free text.

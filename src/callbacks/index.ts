@@ -1,5 +1,5 @@
 // Public API of the callback layer (no VS Code dependency).
-export type { AppResponse, CallbackKind, CallbackSummary, ReceivedCallback, RelayResult } from './model';
+export type { AppResponse, CallbackKind, CallbackSummary, ReceivedCallback, RelayResult, ReplayResult } from './model';
 export {
   CallbackParseError,
   classifyCallback,
@@ -19,7 +19,9 @@ export {
   oneLine,
   receivedDateTime,
   receivedTime,
+  relayForDisplay,
   renderCallbackDocument,
+  replayText,
   shortId,
   signatureText,
   statusText,
@@ -35,6 +37,7 @@ export {
   buildTestCallback,
   forwardCallback,
   forwardTargetFor,
+  forwardTargets,
   forwardToApp,
   outgoingRequestFor,
   parseForwardSetting,

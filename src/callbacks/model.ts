@@ -72,4 +72,15 @@ export interface ReceivedCallback {
   error?: string;
   /** Result of relaying it to `plivo.listener.forwardUrl`. */
   forward?: RelayResult;
+  /** The latest replay of it (Replay, Replay with Edits), with what the target answered. */
+  replay?: ReplayResult;
+}
+
+export interface ReplayResult extends RelayResult {
+  /** ISO time it was sent. */
+  sentAt: string;
+  /** Sent with parameters edited by the user. */
+  edited?: boolean;
+  /** Its own signature did not verify, and it was sent (signed) after the user confirmed. */
+  unverified?: boolean;
 }

@@ -116,7 +116,7 @@ export async function sendCallback(
   }
 }
 
-function outgoingMethod(callback: ReceivedCallback): 'GET' | 'POST' {
+function outgoingMethod(callback: Pick<ReceivedCallback, 'method'>): 'GET' | 'POST' {
   return callback.method === 'GET' ? 'GET' : 'POST';
 }
 
@@ -198,6 +198,11 @@ export function parseForwardSetting(value: unknown): { forward?: ForwardSetting;
   return Object.keys(targets).length ? { forward: targets } : {};
 }
 
+/** Every URL the setting names: the user's app, never the listener. */
+export function forwardTargets(forward: ForwardSetting): string[] {
+  return typeof forward === 'string' ? [forward] : Object.values(forward).filter((url): url is string => !!url);
+}
+
 /** `url` with `query` (no "?") added to any query it already has. */
 function addQuery(url: string, query: string): string {
   if (!query) return url;
@@ -211,7 +216,10 @@ function addQuery(url: string, query: string): string {
  * a per-kind URL is used as given, plus the query. Undefined when no target is set for this kind.
  * A GET callback's query is its params, which `forwardCallback` adds back, so it is left out here.
  */
-export function forwardTargetFor(callback: ReceivedCallback, forward: ForwardSetting): string | undefined {
+export function forwardTargetFor(
+  callback: Pick<ReceivedCallback, 'kind' | 'method' | 'path'>,
+  forward: ForwardSetting,
+): string | undefined {
   const queryStart = callback.path.indexOf('?');
   const path = queryStart < 0 ? callback.path : callback.path.slice(0, queryStart);
   const query = queryStart < 0 || outgoingMethod(callback) === 'GET' ? '' : callback.path.slice(queryStart + 1);

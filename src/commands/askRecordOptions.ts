@@ -1,7 +1,9 @@
 import type { HttpMethod, RecordOptions } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
-import { listenerCallbackUrl } from './listener';
+import { CALLBACK_PATHS } from '../callbacks';
+import { describeSource } from '../services/callbackUrls';
+import { ensureListener, listenerCallbackUrl } from './listener';
 import { BACK, inputStep, pickStep, type Choice, type StepFrame, type StepResult } from './quickSteps';
 import { httpUrlProblem } from '../plivo';
 
@@ -90,8 +92,34 @@ interface Draft {
  * offers to record straight away with them; otherwise five steps follow, each with a Back button, the last one
  * summing up the answers. Resolves undefined when the user cancels.
  */
+/**
+ * Remembered callback and transcription URLs that pointed at an earlier listener (another port, an old tunnel)
+ * moved onto the URL in use now, starting the listener for them; never sent stale. Others are kept as they are.
+ */
+export async function refreshOptionUrls(services: Services, options: RecordOptions): Promise<RecordOptions> {
+  const fresh: RecordOptions = { ...options };
+  for (const key of ['callbackUrl', 'transcriptionUrl'] as const) {
+    const url = fresh[key];
+    if (!url) continue;
+    let update = services.urls.refreshRemembered(url);
+    if (update.action !== 'kept' && (await ensureListener(services))) {
+      await services.urls.base();
+      update = services.urls.refreshRemembered(url);
+    }
+    if (update.action === 'kept') continue;
+    if (update.action === 'rewritten') {
+      services.log.info(`Remembered ${key} ${update.from} now points at ${update.url}.`);
+      fresh[key] = update.url;
+    } else {
+      services.log.warn(`Remembered ${key} dropped: ${update.reason}.`);
+      delete fresh[key];
+    }
+  }
+  return fresh;
+}
+
 export async function askRecordOptions(services: Services, callName?: string): Promise<RecordOptions | undefined> {
-  const start = rememberedRecordOptions(services);
+  const start = await refreshOptionUrls(services, rememberedRecordOptions(services));
   const draft: Draft = {
     timeLimit: start.timeLimit ?? 60,
     fileFormat: start.fileFormat ?? 'mp3',
@@ -249,21 +277,30 @@ async function askTargetSource(
   last: Record<Purpose, string | undefined>,
 ): Promise<StepResult<StepName>> {
   const target = draft.targets[purpose];
+  const path = CALLBACK_PATHS[purpose === 'transcription' ? 'transcription' : 'recording'];
+  // The URL shown is the one sent: resolved now (public URL, tunnel, forwarded, local), and a remembered one
+  // that pointed at an earlier listener is moved onto it or dropped.
+  const state = services.listener.running ? await services.urls.refresh() : undefined;
+  const remembered = last[purpose] === undefined ? undefined : services.urls.refreshRemembered(last[purpose]);
+  const previous = remembered?.action === 'dropped' ? undefined : remembered?.url;
   const choices: Choice<'listener' | 'last' | 'other'>[] = [
     {
       label: '$(radio-tower) Local callback listener',
-      description: services.listener.running ? services.listener.url : 'starts it',
+      description: state?.url
+        ? `${state.url}${path} (${describeSource(state)})`
+        : 'starts it, then uses a tunnel if one is running',
       value: 'listener',
     },
   ];
-  const previous = last[purpose];
-  if (previous) choices.push({ label: `$(history) ${previous}`, description: 'last used', value: 'last' });
+  if (previous && previous !== (state?.url && state.url + path)) {
+    choices.push({ label: `$(history) ${previous}`, description: 'last used', value: 'last' });
+  }
   choices.push({ label: '$(edit) Another URL…', value: 'other' });
   const source = await pickStep(
     frame,
     `Where should Plivo send the ${purpose}?`,
     choices,
-    target.source ?? (previous ? 'last' : 'listener'),
+    target.source ?? (choices.some((c) => c.value === 'last') ? 'last' : 'listener'),
   );
   if (source === undefined || source === BACK) return source;
   target.source = source;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { safeExternalUrl } from '../plivo';
 import type { Services } from '../services/container';
 import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
@@ -37,7 +38,13 @@ export async function copyRecordingUrl(node?: CallsTreeNode): Promise<void> {
 export async function openRecording(services: Services, node?: CallsTreeNode): Promise<void> {
   const url = recordingUrl(node);
   if (!url) return;
-  if (!(await vscode.env.openExternal(vscode.Uri.parse(url)))) {
+  // Only http(s): the URL may have come from a callback.
+  const safe = safeExternalUrl(url);
+  if (!safe) {
+    void vscode.window.showWarningMessage('The recording URL is not an http(s) URL; it was not opened.');
+    return;
+  }
+  if (!(await vscode.env.openExternal(vscode.Uri.parse(safe, true)))) {
     void showError(new Error(`Could not open ${url}.`), services.log);
   }
 }

@@ -1,7 +1,16 @@
 import * as vscode from 'vscode';
-import { oneLine, sendSignedCallback, type OutgoingCallback, type RelayResult } from '../callbacks';
+import {
+  forwardTargetFor,
+  oneLine,
+  sendSignedCallback,
+  type CallbackKind,
+  type OutgoingCallback,
+  type ReceivedCallback,
+  type RelayResult,
+} from '../callbacks';
 import { httpUrlProblem } from '../plivo';
 import type { Services } from '../services/container';
+import { isVerifiedCallback } from '../services/listenerService';
 import { settings } from '../services/settings';
 import { ensureListener } from './listener';
 import { showError } from './showError';
@@ -37,13 +46,41 @@ export async function listenerTarget(services: Services, path: string): Promise<
   return { url: local + path, name: 'the listener', listener: true };
 }
 
+/** The last "Another URL…" typed, brought up to date if it pointed at an earlier listener, dropped if stale. */
+async function rememberedTargetUrl(services: Services): Promise<string | undefined> {
+  const stored = services.context.workspaceState.get<string>(LAST_URL_KEY);
+  if (!stored) return undefined;
+  const update = services.urls.refreshRemembered(stored);
+  if (update.action === 'kept') return update.url;
+  services.log.info(
+    update.action === 'rewritten'
+      ? `Last used callback URL ${update.from} now points at ${update.url}.`
+      : `Last used callback URL dropped: ${update.reason}.`,
+  );
+  const url = update.action === 'rewritten' ? update.url : undefined;
+  await services.context.workspaceState.update(LAST_URL_KEY, url);
+  return url;
+}
+
+/** What is being sent, so that the forward choice can name where `plivo.listener.forwardUrl` sends it. */
+export interface DestinationOptions {
+  title: string;
+  /** The path the listener receives it at (and that a forward base URL keeps). */
+  listenerPath: string;
+  kind: CallbackKind;
+  method?: string;
+}
+
 /** Asks where to send: the listener (default), the forward URL, or another URL (remembered per workspace). */
 export async function pickCallbackDestination(
   services: Services,
-  options: { title: string; listenerPath: string },
+  options: DestinationOptions,
 ): Promise<CallbackTarget | undefined> {
-  const forwardUrl = settings.listenerForwardUrl();
-  const lastUrl = services.context.workspaceState.get<string>(LAST_URL_KEY);
+  const { forward } = settings.listenerForward();
+  const forwardUrl =
+    forward &&
+    forwardTargetFor({ kind: options.kind, method: options.method ?? 'POST', path: options.listenerPath }, forward);
+  const lastUrl = await rememberedTargetUrl(services);
   const listenerWhere = services.listener.running
     ? services.listener.url
     : `starts it on port ${settings.listenerPort()}`;
@@ -126,11 +163,35 @@ function receivedId(result: RelayResult): string | undefined {
   }
 }
 
+/**
+ * Replaying signs the request with the account's Auth Token, so the receiving app will trust it. A callback whose
+ * own signature did not verify (missing, invalid, a replay) could be forged: ask first, in a modal.
+ */
+export async function confirmUnverified(callback: ReceivedCallback, action: string): Promise<boolean> {
+  if (isVerifiedCallback(callback)) return true;
+  const choice = await vscode.window.showWarningMessage(
+    `This callback's signature was not verified (${signatureReason(callback)}).`,
+    {
+      modal: true,
+      detail: `Anyone can send a request to the listener. ${action} signs it with your Auth Token, so the receiving app will trust it. Continue only if you know where it came from.`,
+    },
+    `${action} Anyway`,
+  );
+  return choice === `${action} Anyway`;
+}
+
+function signatureReason(callback: ReceivedCallback): string {
+  const state = callback.signature?.state ?? 'unsigned';
+  return state === 'unsigned' ? 'it had no signature' : oneLine(callback.signature.detail || state, 120);
+}
+
 export interface ResultContext {
   /** `Replay of the record done callback of 14:30:22`, `Test record done callback`: no request content. */
   what: string;
   target: CallbackTarget;
   signed: boolean;
+  /** The source callback's own signature did not verify; the user confirmed sending it anyway. */
+  unverified?: boolean;
   retry: () => unknown;
 }
 
@@ -139,8 +200,10 @@ export function reportResult(services: Services, result: RelayResult, context: R
   const { what, target } = context;
   const where = target.listener ? `the listener (${displayUrl(result.targetUrl)})` : displayUrl(result.targetUrl);
   const timing = `${result.durationMs} ms`;
-  const unsigned = context.signed ? '' : ' It was sent unsigned: no Plivo credentials are set.';
-  const logLine = `${what} → ${oneLine(result.targetUrl, 300)}: ${result.error ?? result.status} in ${timing}${context.signed ? '' : ' (unsigned)'}.`;
+  const unsigned =
+    (context.signed ? '' : ' It was sent unsigned: no Plivo credentials are set.') +
+    (context.unverified ? ' Unverified: the original callback had no valid signature.' : '');
+  const logLine = `${what} → ${oneLine(result.targetUrl, 300)}: ${result.error ?? result.status} in ${timing}${context.signed ? '' : ' (unsigned)'}${context.unverified ? ' (unverified)' : ''}.`;
   if (result.responseSnippet) services.log.trace(`Response: ${oneLine(result.responseSnippet, 500)}`);
 
   const handle = async (choice: string | undefined): Promise<void> => {

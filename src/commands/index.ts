@@ -14,6 +14,14 @@ import { allowApiHost, resetTrustedApiHosts } from './apiHost';
 import { openWalkthrough } from './walkthrough';
 import { stopRecording } from './stopRecording';
 import { callbackCommands } from './callbackCommands';
+import {
+  copyAsCurl,
+  filterCallbacks,
+  replayWithEdits,
+  saveCallbackFixture,
+  sendEditedReplay,
+} from './callbackWorkbench';
+import { checkPublicUrl, startTunnel } from './tunnel';
 
 /** A command's handler: the services, the views (to reveal or select in them), then the command's arguments. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- command arguments come from menus, the palette and other extensions
@@ -45,6 +53,24 @@ const COMMANDS: Record<string, Handler> = {
   'plivo.stopListener': stopListener,
   'plivo.copyListenerUrl': copyListenerUrl,
   ...callbackCommands,
+  'plivo.startTunnel': (s) => startTunnel(s),
+  'plivo.checkPublicUrl': (s) => checkPublicUrl(s),
+  'plivo.replayWithEdits': (s, _v, node) => replayWithEdits(s, node),
+  'plivo.sendEditedReplay': (s, _v, uri) => sendEditedReplay(s, uri instanceof vscode.Uri ? uri : undefined),
+  'plivo.copyAsCurl': (s, _v, node) => copyAsCurl(s, node),
+  // Menus pass the selected nodes second: only a format name and a Uri are taken as the optional arguments.
+  'plivo.saveCallbackFixture': (s, _v, node, format, uri) =>
+    saveCallbackFixture(
+      s,
+      node,
+      format === 'http' || format === 'json' ? format : undefined,
+      uri instanceof vscode.Uri ? uri : undefined,
+    ),
+  'plivo.filterCallbacks': (_s, v, query) => filterCallbacks(v, typeof query === 'string' ? query : undefined),
+  'plivo.clearCallbackFilter': (_s, v) => v.callbacks.setFilter(undefined),
+  'plivo.groupCallbacksByCall': (_s, v) => v.callbacks.setGrouped(true),
+  'plivo.showCallbacksFlat': (_s, v) => v.callbacks.setGrouped(false),
+  'plivo.showOlderCallbacks': (_s, v) => v.callbacks.tree.showOlder(),
 };
 
 export function registerCommands(services: Services, views: Views): IDisposable {

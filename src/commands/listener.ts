@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ListenerPortInUseError } from '../callbacks';
 import type { Services } from '../services/container';
-import { settings } from '../services/settings';
+import { describeSource } from '../services/callbackUrls';
 
 /**
  * Starts the callback listener if needed and resolves its local URL. When its port is taken, offers the next
@@ -36,28 +36,30 @@ export async function listenerCallbackUrl(
   purpose: 'recording' | 'transcription' = 'recording',
 ): Promise<string | undefined> {
   if (!(await ensureListener(services))) return undefined;
-  return services.listener.callbackUrl(purpose);
+  return services.urls.callbackUrl(purpose);
 }
 
 /** Plivo: Start Callback Listener. Failures reach the user through the command registry's error handling. */
 export async function startListener(services: Services): Promise<string | undefined> {
   const url = await ensureListener(services);
   if (!url) return undefined;
-  const callbackUrl = await services.listener.callbackUrl();
+  const callbackUrl = await services.urls.callbackUrl();
+  const { source, tunnel } = services.urls.current;
   // Plivo's cloud cannot reach 127.0.0.1; say so once, where it matters, unless the callbacks come from the sandbox.
-  const reachable = settings.listenerPublicUrl() || services.sandbox.active || vscode.env.remoteName;
+  const reachable = source === 'publicUrl' || source === 'tunnel' || services.sandbox.active || vscode.env.remoteName;
   const note = reachable
-    ? ''
-    : ' Plivo reaches it only through a tunnel: set plivo.listener.publicUrl to your ngrok or cloudflared URL.';
+    ? ` (${describeSource({ source, tunnel })})`
+    : '. Plivo reaches it only through a tunnel: start one (Start Public Tunnel) or set plivo.listener.publicUrl';
   // Not awaited: the command is done once the listener runs, whether or not the message is ever clicked.
   void vscode.window
     .showInformationMessage(
-      `Callback listener running: ${callbackUrl}.${note}`,
+      `Callback listener running: ${callbackUrl}${note}.`,
       'Copy URL',
-      ...(reachable ? [] : ['Set Public URL']),
+      ...(reachable ? [] : ['Start Public Tunnel', 'Set Public URL']),
     )
     .then(async (choice) => {
       if (choice === 'Copy URL') await copyListenerUrl(services);
+      if (choice === 'Start Public Tunnel') await vscode.commands.executeCommand('plivo.startTunnel');
       if (choice === 'Set Public URL') {
         await vscode.commands.executeCommand('workbench.action.openSettings', 'plivo.listener.publicUrl');
       }

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { callNumbers, type RecordOptions, type StartRecordingResult } from '../plivo';
+import { callNumbers, safeExternalUrl, type RecordOptions, type StartRecordingResult } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 import { markWalkthroughStep } from '../services/walkthrough';
 import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
-import { askRecordOptions, describeRecordOptions, rememberRecordOptions } from './askRecordOptions';
+import { askRecordOptions, describeRecordOptions, refreshOptionUrls, rememberRecordOptions } from './askRecordOptions';
 import { pickCall } from './pickCall';
 import { requireConnection } from './requireConnection';
 import { showError } from './showError';
@@ -32,12 +32,13 @@ export async function recordCall(
   if (!callUuid) return undefined;
   const call = services.calls.find(callUuid);
   const name = call ? callNumbers(call) : undefined;
-  const options =
+  const asked =
     given ??
     (settings.askForRecordOptions()
       ? await askRecordOptions(services, name)
       : await confirmDefaults(via === 'row', name));
-  if (!options) return undefined;
+  if (!asked) return undefined;
+  const options = await refreshOptionUrls(services, asked);
   // Remembered before the request, so a failure never loses what was typed.
   await rememberRecordOptions(services, options);
   return start(services, views, callUuid, options);
@@ -99,7 +100,8 @@ async function announce(onWhat: string, callUuid: string, result: StartRecording
   }
   const choice = await vscode.window.showInformationMessage(`Recording started ${onWhat}.`, 'Open', 'Copy URL');
   if (choice === 'Copy URL') await vscode.env.clipboard.writeText(result.url);
-  if (choice === 'Open') await vscode.env.openExternal(vscode.Uri.parse(result.url));
+  const safe = safeExternalUrl(result.url);
+  if (choice === 'Open' && safe) await vscode.env.openExternal(vscode.Uri.parse(safe, true));
 }
 
 /**

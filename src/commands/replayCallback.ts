@@ -4,19 +4,23 @@ import {
   callbackLabel,
   kindName,
   oneLine,
+  outgoingRequestFor,
   receivedTime,
-  replayCallback as relayReplay,
+  type OutgoingCallback,
   type ReceivedCallback,
-  type RelayResult,
+  type ReplayResult,
 } from '../callbacks';
 import type { Services } from '../services/container';
+import { isVerifiedCallback } from '../services/listenerService';
 import {
   accountToken,
+  confirmUnverified,
   displayUrl,
   pickCallbackDestination,
-  RELAY_TIMEOUT_MS,
   reportResult,
+  sendToTarget,
   type CallbackTarget,
+  type DestinationOptions,
 } from './delivery';
 
 /** The path to replay to on the listener: a GET's query is rebuilt from its params. */
@@ -25,24 +29,65 @@ function replayPath(callback: ReceivedCallback): string {
   return callback.method === 'GET' ? path.split('?', 1)[0] || '/' : path;
 }
 
-/** Sends a stored callback again, re-signed for where it goes, and reports the outcome. */
+/** The destination question for sending `callback` again. */
+export function destinationFor(callback: ReceivedCallback, title: string): DestinationOptions {
+  return { title, listenerPath: replayPath(callback), kind: callback.kind, method: callback.method };
+}
+
+/**
+ * Sends a stored callback again (or `request`, its edited form), re-signed for where it goes, keeps the
+ * target's answer on the callback (its document shows it), and reports the outcome. Callers go through
+ * `replayIfConfirmed`, which asks before an unverified callback is signed.
+ */
 export async function deliverReplay(
   services: Services,
   callback: ReceivedCallback,
   target: CallbackTarget,
   token: string | undefined,
-): Promise<RelayResult> {
-  const result = await vscode.window.withProgress(
+  request: Omit<OutgoingCallback, 'headers'> = outgoingRequestFor(callback),
+  edited = false,
+): Promise<ReplayResult> {
+  const sent = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Replaying callback to ${displayUrl(target.url)}` },
-    () => relayReplay(callback, target.url, token, { timeoutMs: RELAY_TIMEOUT_MS }),
+    () => sendToTarget(target, request, token),
   );
+  const unverified = !isVerifiedCallback(callback);
+  const result: ReplayResult = {
+    ...sent,
+    sentAt: new Date().toISOString(),
+    ...(edited ? { edited } : {}),
+    ...(unverified ? { unverified } : {}),
+  };
+  await services.callbacks.update(callback.id, { replay: result });
   reportResult(services, result, {
-    what: `Replay of the ${kindName(callback.kind)} callback of ${receivedTime(callback)}`,
+    what: `${edited ? 'Edited replay' : 'Replay'} of the ${kindName(callback.kind)} callback of ${receivedTime(callback)}`,
     target,
     signed: token !== undefined,
-    retry: () => deliverReplay(services, callback, target, token),
+    unverified,
+    retry: () => deliverReplay(services, callback, target, token, request, edited),
   });
   return result;
+}
+
+export interface ReplayOptions {
+  /** The edited form of the callback's request (Replay with Edits). */
+  request?: Omit<OutgoingCallback, 'headers'>;
+  edited?: boolean;
+  /** Asks before an unverified callback is signed and sent; replaceable for tests. */
+  confirm?: (callback: ReceivedCallback, action: string) => Promise<boolean>;
+}
+
+/** Replays to `target` once an unverified callback is confirmed; undefined when the user declines. */
+export async function replayIfConfirmed(
+  services: Services,
+  callback: ReceivedCallback,
+  target: CallbackTarget,
+  options: ReplayOptions = {},
+): Promise<ReplayResult | undefined> {
+  const confirm = options.confirm ?? confirmUnverified;
+  if (!(await confirm(callback, options.edited ? 'Send' : 'Replay'))) return undefined;
+  const token = await accountToken(services);
+  return deliverReplay(services, callback, target, token, options.request, options.edited);
 }
 
 interface CallbackPick extends vscode.QuickPickItem {
@@ -82,7 +127,7 @@ export function resolveCallback(services: Services, node: unknown): ReceivedCall
 }
 
 /** Plivo: Replay Callback — on a Callbacks item, or from the palette. */
-export async function replayCallbackCommand(services: Services, node?: unknown): Promise<RelayResult | undefined> {
+export async function replayCallbackCommand(services: Services, node?: unknown): Promise<ReplayResult | undefined> {
   await services.callbacks.load();
   const callback =
     node === undefined ? await pickStoredCallback(services, 'Replay Callback') : resolveCallback(services, node);
@@ -90,10 +135,7 @@ export async function replayCallbackCommand(services: Services, node?: unknown):
     if (node !== undefined) void vscode.window.showWarningMessage('That callback is no longer in the history.');
     return undefined;
   }
-  const target = await pickCallbackDestination(services, {
-    title: 'Replay Callback',
-    listenerPath: replayPath(callback),
-  });
+  const target = await pickCallbackDestination(services, destinationFor(callback, 'Replay Callback'));
   if (!target) return undefined;
-  return deliverReplay(services, callback, target, await accountToken(services));
+  return replayIfConfirmed(services, callback, target);
 }

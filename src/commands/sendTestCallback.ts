@@ -90,7 +90,7 @@ export async function sendTestCallback(services: Services): Promise<RelayResult 
     await vscode.window.showQuickPick(KINDS, { title: TITLE, placeHolder: 'Which callback should be sent?' })
   )?.callbackKind;
   if (!kind) return undefined;
-  const target = await pickCallbackDestination(services, { title: TITLE, listenerPath: listenerPath(kind) });
+  const target = await pickCallbackDestination(services, { title: TITLE, listenerPath: listenerPath(kind), kind });
   if (!target) return undefined;
   const options = await pickIdentifiers(services, target);
   if (!options) return undefined;

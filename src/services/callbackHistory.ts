@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CallbackStore, type ReceivedCallback } from '../callbacks';
+import { CallbackStore, type ReceivedCallback, type StoreChange } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import { settings } from './settings';
 
@@ -11,18 +11,29 @@ export class CallbackHistory extends Disposable {
   readonly #store: CallbackStore;
   readonly #log: vscode.LogOutputChannel;
   #loaded: Promise<void> | undefined;
-  readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
+  readonly #onDidChange = this._register(new vscode.EventEmitter<StoreChange>());
+  /** What changed: added, updated (same id, new record) and removed entries, or everything (`cleared`). */
   readonly onDidChange = this.#onDidChange.event;
   readonly #onDidWarn = this._register(new vscode.EventEmitter<string>());
   /** Fires when the saved history could not be used (it then starts empty); the message says why. */
   readonly onDidWarn = this.#onDidWarn.event;
+  readonly #onDidChangeSaveProblem = this._register(new vscode.EventEmitter<string | undefined>());
+  /** Fires when saving starts failing (with why) and when a save succeeds again (undefined). */
+  readonly onDidChangeSaveProblem = this.#onDidChangeSaveProblem.event;
 
   constructor(storageDir: string, log: vscode.LogOutputChannel) {
     super();
     this.#log = log;
     this.#store = new CallbackStore(storageDir, { maxHistory: settings.callbacksMaxHistory() });
     this._register(toDisposable(() => void this.#store.flush()));
-    this._register(this.#store.onDidChange(() => this.#onDidChange.fire()));
+    this._register(this.#store.onDidChange((change) => this.#onDidChange.fire(change)));
+    this._register(
+      this.#store.onDidChangeSaveProblem((problem) => {
+        if (problem) this.#log.error(`Received callbacks are not being saved (kept in memory, retrying): ${problem}`);
+        else this.#log.info('The callback history is being saved again.');
+        this.#onDidChangeSaveProblem.fire(problem);
+      }),
+    );
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('plivo.callbacks.maxHistory')) {
@@ -51,10 +62,25 @@ export class CallbackHistory extends Disposable {
     return this.#store.get(id);
   }
 
+  /** The history file, for the log and for tests. */
+  get filePath(): string {
+    return this.#store.filePath;
+  }
+
+  /** Why received callbacks are not being saved right now; undefined while saves succeed. */
+  get saveProblem(): string | undefined {
+    return this.#store.saveProblem;
+  }
+
+  /**
+   * Adds at the top. Never rejects: when saving fails the entry stays in memory (saving is retried), and
+   * `saveProblem` says why, so the pipeline still applies and forwards it.
+   */
   add(callback: ReceivedCallback): Promise<void> {
     return this.#store.add(callback);
   }
 
+  /** Merges `patch` into one entry; like `add`, a failed save keeps the change in memory. */
   update(id: string, patch: Partial<Omit<ReceivedCallback, 'id'>>): Promise<ReceivedCallback | undefined> {
     return this.#store.update(id, patch);
   }

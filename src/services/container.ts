@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Accounts } from './accounts';
 import type { CallbackHistory } from './callbackHistory';
+import type { CallbackUrlService } from './callbackUrls';
 import type { CallsModel } from './callsModel';
 import type { PlivoConnection } from './connection';
 import type { ListenerService } from './listenerService';
@@ -18,4 +19,6 @@ export interface Services {
   readonly calls: CallsModel;
   readonly callbacks: CallbackHistory;
   readonly listener: ListenerService;
+  /** Which URL callbacks go to (public URL, tunnel, forwarded, local): the one every view and command uses. */
+  readonly urls: CallbackUrlService;
 }

@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { maskAuthId, matchSignature, type AccountSignatureCheck, type AccountToken } from '../accounts';
-import { CallbackListener, forwardCallback, signedUrlFor, type ReceivedCallback } from '../callbacks';
+import {
+  CALLBACK_PATHS,
+  CallbackListener,
+  forwardToApp,
+  isRoundTripCheck,
+  signedUrlFor,
+  type ReceivedCallback,
+} from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
+import { isVerified } from '../plivo';
 import type { CallbackHistory } from './callbackHistory';
 import type { PlivoConnection } from './connection';
 import type { RecordingEntry, RecordingsStore } from './recordingsStore';
@@ -9,10 +17,19 @@ import { settings } from './settings';
 import { markWalkthroughStep } from './walkthrough';
 
 const FORWARD_TIMEOUT_MS = 10_000;
+/** Whether the listener was running when the window closed, for `plivo.listener.autoStart`. */
+const WAS_RUNNING_KEY = 'plivo.listener.wasRunning';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** A callback whose V3 signature matched the Auth Token and was not a replay: the only kind that may change a recording. */
+export function isVerifiedCallback(callback: ReceivedCallback): boolean {
+  return isVerified(callback.signature);
+}
 
 /** The listener path handed out for each kind of callback; any path is received, this one reads well in Plivo's logs. */
 export function callbackPath(purpose: 'recording' | 'transcription'): string {
-  return `/plivo/${purpose}`;
+  return CALLBACK_PATHS[purpose];
 }
 
 /** A record-done callback that finished a recording started from this workspace. */
@@ -37,28 +54,33 @@ export class ListenerService extends Disposable {
   readonly #onDidChangeState = this._register(new vscode.EventEmitter<void>());
   /** Fires when the listener starts or stops. */
   readonly onDidChangeState = this.#onDidChangeState.event;
+  readonly #onDidReceiveCheck = this._register(new vscode.EventEmitter<ReceivedCallback>());
+  /** Fires for "Check Public URL" requests, which are kept out of the history and forwarding. */
+  readonly onDidReceiveCheck = this.#onDidReceiveCheck.event;
   readonly #history: CallbackHistory;
   readonly #connection: PlivoConnection;
   readonly #recordings: RecordingsStore;
   readonly #log: vscode.LogOutputChannel;
-  readonly #sandboxActive: () => Promise<boolean>;
   #tokens: AccountToken[] = [];
   /** Base URLs given out for callbacks; signatures are checked against the one the sender used. */
-  readonly #handedOut = new Set<string>();
+  #knownBases: string[] = [];
+  readonly #state: vscode.Memento;
+  /** The forward setting's last problem, logged once rather than per callback. */
+  #forwardProblem: string | undefined;
 
   constructor(
     history: CallbackHistory,
     connection: PlivoConnection,
     recordings: RecordingsStore,
     log: vscode.LogOutputChannel,
-    sandboxActive: () => Promise<boolean>,
+    state: vscode.Memento,
   ) {
     super();
+    this.#state = state;
     this.#history = history;
     this.#connection = connection;
     this.#recordings = recordings;
     this.#log = log;
-    this.#sandboxActive = sandboxActive;
     this.#listener.on('callback', (callback) => void this.#receive(callback));
     this.#listener.on('warning', (message) => this.#log.warn(`Callback listener: ${message}`));
     this._register(toDisposable(() => void this.#listener.stop()));
@@ -86,11 +108,10 @@ export class ListenerService extends Disposable {
       port,
       maxBodyBytes: settings.listenerMaxBodyBytes(),
       getAuthTokens: () => this.#tokens.map((t) => t.token),
-      getSignedBaseUrls: () => this.#signedBaseUrls(),
+      getSignedBaseUrls: () => this.#knownBases,
     });
-    this.#log.info(
-      `Callback listener running at ${this.url}${settings.listenerPublicUrl() ? ` (public URL ${settings.listenerPublicUrl()})` : ''}.`,
-    );
+    this.#log.info(`Callback listener running at ${this.url}.`);
+    await this.#state.update(WAS_RUNNING_KEY, true);
     this.#onDidChangeState.fire();
     return this.url;
   }
@@ -98,35 +119,39 @@ export class ListenerService extends Disposable {
   async stop(): Promise<void> {
     if (!this.running) return;
     await this.#listener.stop();
+    // Only a stop asked for: closing the window (dispose) leaves it to restart after a reload.
+    await this.#state.update(WAS_RUNNING_KEY, false);
     this.#log.info('Callback listener stopped.');
     this.#onDidChangeState.fire();
   }
 
-  /**
-   * The base URL to give the sender of callbacks, starting the listener: the local URL for the offline sandbox
-   * (it runs in this extension host), else `plivo.listener.publicUrl` (a tunnel) when set, else the local URL as the
-   * editor exposes it (`asExternalUri` forwards the port in remote, Codespaces and code-server sessions).
-   */
-  async externalBaseUrl(): Promise<string | undefined> {
-    const local = await this.start();
-    if (!local) return undefined;
-    if (await this.#sandboxActive()) return local;
-    const publicUrl = settings.listenerPublicUrl();
-    if (publicUrl) return publicUrl.replace(/\/+$/, '');
-    const external = (await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true).replace(/\/+$/, '');
-    this.#handedOut.add(external);
-    return external;
+  /** The base URLs the listener was handed out as (public, tunnel, forwarded): signatures are checked against them. */
+  setKnownBases(bases: readonly string[]): void {
+    this.#knownBases = [...new Set(bases.map((base) => base.replace(/\/+$/, '')))];
   }
 
-  /** A URL for Plivo's callback_url / transcription_url that lands in the Callbacks view. */
-  async callbackUrl(purpose: 'recording' | 'transcription' = 'recording'): Promise<string | undefined> {
-    const base = await this.externalBaseUrl();
-    return base && `${base}${callbackPath(purpose)}`;
+  /** Restarts the listener after a window reload if it was running when the window closed (`plivo.listener.autoStart`). */
+  async restore(): Promise<void> {
+    if (!settings.listenerAutoStart() || !this.#state.get<boolean>(WAS_RUNNING_KEY, false) || this.running) return;
+    try {
+      await this.start();
+    } catch (error) {
+      // Not a failure of anything the user did now: the next Start Callback Listener offers another port.
+      this.#log.warn(
+        `The callback listener was running before the reload but could not restart: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   async #receive(received: ReceivedCallback): Promise<void> {
+    // "Check Public URL" requests prove the tunnel reaches here; they are not the user's callbacks.
+    if (isRoundTripCheck(received)) {
+      this.#onDidReceiveCheck.fire(received);
+      return;
+    }
     try {
       const callback = this.#nameSigner(received);
+      // Never rejects: a failed save keeps the callback in memory, and it is still applied and forwarded.
       await this.#history.add(callback);
       this.#log.info(
         `Callback received: ${callback.method} ${callback.path} → ${callback.status} (${callback.kind}, signature ${callback.signature.state}).`,
@@ -135,12 +160,7 @@ export class ListenerService extends Disposable {
       this.#onDidReceive.fire(callback);
       markWalkthroughStep('callbackReceived');
       if (this.#cameThroughPublicUrl(callback)) markWalkthroughStep('tunnelCallback');
-      const forwardUrl = settings.listenerForwardUrl();
-      if (forwardUrl && callback.status < 400) {
-        const forward = await forwardCallback(callback, forwardUrl, { timeoutMs: FORWARD_TIMEOUT_MS });
-        await this.#history.update(callback.id, { forward });
-        this.#log.info(`Forwarded to ${forwardUrl}: ${forward.status ?? forward.error} in ${forward.durationMs} ms.`);
-      }
+      if (callback.status < 400) await this.#forward(callback);
     } catch (error) {
       this.#log.error(
         `Could not handle a received callback: ${error instanceof Error ? error.message : String(error)}`,
@@ -148,12 +168,41 @@ export class ListenerService extends Disposable {
     }
   }
 
-  /** What a callback says about a recording started from here: its URL (async mode) or that it is done. */
+  async #forward(callback: ReceivedCallback): Promise<void> {
+    const { forward, error } = settings.listenerForward();
+    if (error && error !== this.#forwardProblem) this.#log.warn(`Not forwarding callbacks: ${error}.`);
+    this.#forwardProblem = error;
+    if (!forward) return;
+    const result = await forwardToApp(callback, forward, { timeoutMs: FORWARD_TIMEOUT_MS });
+    if (!result) return;
+    await this.#history.update(callback.id, { forward: result });
+    const unverified = isVerifiedCallback(callback)
+      ? ''
+      : ' (unverified callback, relayed with the headers it came with)';
+    this.#log.info(
+      `Forwarded to ${result.targetUrl}: ${result.status ?? result.error} in ${result.durationMs} ms${unverified}.`,
+    );
+  }
+
+  /**
+   * What a callback says about a recording started from here: its URL (async mode) or that it is done.
+   * With an Auth Token to check against, only a verified callback changes a recording; another one only marks
+   * the recording "unverified callback", so a forged request cannot finish or redirect it.
+   */
   async #apply(callback: ReceivedCallback): Promise<void> {
     const { summary } = callback;
+    if (callback.kind !== 'async' && callback.kind !== 'record') return;
+    const evidence = {
+      apiId: summary.apiId,
+      recordingId: summary.recordingId ?? str((summary.response as Record<string, unknown> | undefined)?.recording_id),
+      url: summary.recordUrl,
+    };
+    if (!isVerifiedCallback(callback)) {
+      await this.#recordings.markUnverified(evidence);
+      if (this.#tokens.length > 0) return;
+    }
     if (callback.kind === 'async' && summary.apiId) {
       const response = (summary.response ?? {}) as Record<string, unknown>;
-      const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
       await this.#recordings.applyAsyncResponse(summary.apiId, str(response.url), str(response.recording_id));
     }
     if (callback.kind === 'record') {
@@ -167,14 +216,10 @@ export class ListenerService extends Disposable {
     }
   }
 
-  #signedBaseUrls(): string[] {
-    return [settings.listenerPublicUrl(), ...this.#handedOut].filter((u): u is string => u !== undefined);
-  }
-
   /** With several accounts saved, a valid signature also says whose token made it; the listener's verdict stays. */
   #nameSigner(callback: ReceivedCallback): ReceivedCallback {
     if (callback.signature.state !== 'valid') return callback;
-    const urls = [...this.#signedBaseUrls(), this.url ?? ''].map((base) => signedUrlFor(base, callback.path));
+    const urls = [...this.#knownBases, this.url ?? ''].map((base) => signedUrlFor(base, callback.path));
     const { method, params, headers } = callback;
     const { account } = matchSignature({ method, params, headers }, urls, this.#tokens);
     if (!account) return callback;
@@ -186,15 +231,17 @@ export class ListenerService extends Disposable {
     return { ...callback, signature };
   }
 
-  /** Sent by Plivo's cloud through the tunnel: the Host is the public URL's, not the listener's loopback address. */
+  /** Sent by Plivo's cloud through a tunnel or public URL: its Host is one the listener was handed out as, not loopback. */
   #cameThroughPublicUrl(callback: ReceivedCallback): boolean {
-    const publicUrl = settings.listenerPublicUrl();
-    if (!publicUrl) return false;
-    try {
-      return new URL(publicUrl).host === callback.headers.host;
-    } catch {
-      return false;
-    }
+    const host = callback.headers.host;
+    return this.#knownBases.some((base) => {
+      try {
+        const url = new URL(base);
+        return url.host === host && !/^(127\.|localhost$|\[::1\]$)/.test(url.hostname);
+      } catch {
+        return false;
+      }
+    });
   }
 
   async #loadTokens(): Promise<void> {

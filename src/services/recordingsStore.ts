@@ -34,6 +34,8 @@ export interface RecordingEntry {
   readonly to?: string;
   /** Made on the offline sandbox. */
   readonly sandbox?: boolean;
+  /** A callback about it arrived whose signature did not verify; it did not change this recording. */
+  readonly unverified?: boolean;
 }
 
 /** What was known about the call a recording was started on. */
@@ -134,6 +136,14 @@ export class RecordingsStore extends Disposable {
         durationSeconds: details.durationSeconds ?? r.durationSeconds,
         endedAt: r.endedAt ?? Date.now(),
       }),
+    );
+  }
+
+  /** A callback named this recording but its signature did not verify: shown on the recording, nothing else changes. */
+  async markUnverified(evidence: RecordingEvidence): Promise<RecordingEntry | undefined> {
+    return this.#update(
+      (r) => matches(r, evidence),
+      (r) => ({ ...r, unverified: true }),
     );
   }
 

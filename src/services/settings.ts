@@ -1,4 +1,10 @@
 import * as vscode from 'vscode';
+import {
+  DEFAULT_CLOUDFLARED_METRICS_URL,
+  DEFAULT_NGROK_API_URL,
+  parseForwardSetting,
+  type ForwardSetting,
+} from '../callbacks';
 import { DEFAULT_BASE_URL, type RecordOptions } from '../plivo';
 
 function plivo(): vscode.WorkspaceConfiguration {
@@ -25,7 +31,13 @@ export const settings = {
   recordDefaults: (): RecordOptions => ({ ...plivo().get<RecordOptions>('record.defaults', {}) }),
   listenerPort: (): number => plivo().get<number>('listener.port', 8787),
   listenerPublicUrl: (): string | undefined => plivo().get<string>('listener.publicUrl')?.trim() || undefined,
-  listenerForwardUrl: (): string | undefined => plivo().get<string>('listener.forwardUrl')?.trim() || undefined,
+  /** `plivo.listener.forwardUrl` read as a base URL or per-kind URLs; `error` says what to fix in an unusable value. */
+  listenerForward: (): { forward?: ForwardSetting; error?: string } =>
+    parseForwardSetting(plivo().get<unknown>('listener.forwardUrl')),
+  listenerAutoStart: (): boolean => plivo().get<boolean>('listener.autoStart', true),
+  tunnelNgrokApiUrl: (): string => plivo().get<string>('tunnel.ngrokApiUrl')?.trim() || DEFAULT_NGROK_API_URL,
+  tunnelCloudflaredMetricsUrl: (): string =>
+    plivo().get<string>('tunnel.cloudflaredMetricsUrl')?.trim() || DEFAULT_CLOUDFLARED_METRICS_URL,
   listenerMaxBodyBytes: (): number => plivo().get<number>('listener.maxBodyBytes', 1024 * 1024),
   callbacksMaxHistory: (): number => plivo().get<number>('callbacks.maxHistory', 500),
 };

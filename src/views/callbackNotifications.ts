@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { remoteWindowAdvice } from '../callbacks';
+import { safeExternalUrl } from '../plivo';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { FinishedRecording } from '../services/listenerService';
@@ -14,13 +16,47 @@ async function offerRecording({ recording, recordUrl, callback }: FinishedRecord
     'Open Recording',
     'Show Request',
   );
-  if (choice === 'Open Recording') await vscode.env.openExternal(vscode.Uri.parse(recordUrl));
+  if (choice === 'Open Recording') {
+    // Only http(s): a callback's record_url could be javascript: or a file: path.
+    const safe = safeExternalUrl(recordUrl);
+    if (!safe) {
+      void vscode.window.showWarningMessage(
+        'The recording URL in that callback is not an http(s) URL; it was not opened.',
+      );
+      return;
+    }
+    await vscode.env.openExternal(vscode.Uri.parse(safe, true));
+  }
   if (choice === 'Show Request') await vscode.commands.executeCommand('plivo.showCallback', callback.id);
 }
 
-/** Notifications about received callbacks: a recording from here is done; the saved history was unusable. */
+/**
+ * In a remote window (SSH, WSL, dev container, Codespaces) the editor's port forward is private to the user:
+ * say once what that means for Plivo, unless a public URL or tunnel is already in use.
+ */
+function adviseRemoteWindowOnce(services: Services): IDisposable {
+  let advised = false;
+  return services.urls.onDidChange((state) => {
+    const local = services.listener.url;
+    if (advised || !local || !vscode.env.remoteName || state.source === 'publicUrl' || state.source === 'tunnel') {
+      return;
+    }
+    const advice = remoteWindowAdvice(vscode.env.remoteName, Number(new URL(local).port), state.url);
+    if (!advice) return;
+    advised = true;
+    void vscode.window.showInformationMessage(advice, 'Start Public Tunnel').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('plivo.startTunnel');
+    });
+  });
+}
+
+/**
+ * Notifications about received callbacks: a recording from here is done; the saved history was unusable;
+ * what a remote window means for Plivo's callbacks.
+ */
 export function registerCallbackNotifications(services: Services): IDisposable {
   const disposables: IDisposable[] = [
+    adviseRemoteWindowOnce(services),
     services.listener.onDidFinishRecording((finished) => void offerRecording(finished)),
     services.callbacks.onDidWarn(
       (warning) => void vscode.window.showWarningMessage(`Plivo callback history: ${warning}`),

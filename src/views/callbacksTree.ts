@@ -7,14 +7,33 @@ import {
   callbackLabel,
   kindName,
   receivedTime,
+  shortId,
   signatureText,
   statusText,
+  filterCallbacks,
+  groupByCall,
+  type CallbackFilter,
+  type CallGroup,
+  type StoreChange,
 } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import type { CallbackHistory } from '../services/callbackHistory';
 
-/** One row per received callback; the element is the stored record itself. */
-export type CallbacksTreeNode = ReceivedCallback;
+/** A call's callbacks (async response, record done, transcription), or those tied to no call. */
+export interface CallGroupNode {
+  readonly nodeType: 'group';
+  readonly key: string;
+  readonly group: CallGroup;
+}
+
+/** The "Show older…" row under the newest callbacks shown. */
+export interface ShowOlderNode {
+  readonly nodeType: 'older';
+  readonly hidden: number;
+}
+
+/** A callback row's element is the stored record itself (commands read its `id`). */
+export type CallbacksTreeNode = ReceivedCallback | CallGroupNode | ShowOlderNode;
 
 const KIND_ICONS: Record<CallbackKind, string> = {
   record: 'file-media',
@@ -25,56 +44,197 @@ const KIND_ICONS: Record<CallbackKind, string> = {
 
 /** A burst of callbacks (or replays) redraws the list once, not once per callback. */
 const REFRESH_DELAY_MS = 50;
+/** Rows rendered at first, and added by each "Show older…": thousands of rows would slow the view for nothing. */
+export const PAGE_SIZE = 200;
 
-/** Received callbacks, newest first. */
+function isGroup(node: CallbacksTreeNode): node is CallGroupNode {
+  return (node as CallGroupNode).nodeType === 'group';
+}
+
+function isOlder(node: CallbacksTreeNode): node is ShowOlderNode {
+  return (node as ShowOlderNode).nodeType === 'older';
+}
+
+/**
+ * Received callbacks, newest first: grouped by call (or flat), filtered, the newest `PAGE_SIZE` at first.
+ * Tree items are cached per stored record, so a redraw rebuilds only the rows whose record changed.
+ */
 export class CallbacksTreeProvider extends Disposable implements vscode.TreeDataProvider<CallbacksTreeNode> {
-  readonly #onDidChangeTreeData = this._register(new vscode.EventEmitter<CallbacksTreeNode | undefined>());
+  readonly #onDidChangeTreeData = this._register(
+    new vscode.EventEmitter<CallbacksTreeNode | CallbacksTreeNode[] | undefined>(),
+  );
   readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
   readonly #history: CallbackHistory;
   #timer: NodeJS.Timeout | undefined;
+  #grouped = true;
+  #filter: { query: string; filter: CallbackFilter } | undefined;
+  #limit = PAGE_SIZE;
+  /** The group of each shown callback, for getParent. */
+  #parents = new Map<string, CallGroupNode>();
+  readonly #items = new Map<string, { callback: ReceivedCallback; item: vscode.TreeItem }>();
+  /** The element given to VS Code for each shown callback: the tree knows rows by these objects. */
+  #shown = new Map<string, ReceivedCallback>();
+  /** Rows whose record changed (a forward or replay result), redrawn alone at the next refresh. */
+  readonly #changedRows = new Set<ReceivedCallback>();
+  #fullRefresh = false;
+  #visibleCount = 0;
+  #matchingCount = 0;
 
   constructor(history: CallbackHistory) {
     super();
     this.#history = history;
-    this._register(history.onDidChange(() => this.#scheduleRefresh()));
+    this._register(history.onDidChange((change) => this.#changed(change)));
     this._register(toDisposable(() => clearTimeout(this.#timer)));
+  }
+
+  get grouped(): boolean {
+    return this.#grouped;
+  }
+
+  set grouped(grouped: boolean) {
+    if (grouped === this.#grouped) return;
+    this.#grouped = grouped;
+    this.#onDidChangeTreeData.fire(undefined);
+  }
+
+  /** The active filter's query as typed, or undefined. */
+  get filterQuery(): string | undefined {
+    return this.#filter?.query;
+  }
+
+  /** How many callbacks match the filter, and how many of them are rendered. */
+  get counts(): { matching: number; shown: number } {
+    return { matching: this.#matchingCount, shown: this.#visibleCount };
+  }
+
+  setFilter(query: string | undefined, filter?: CallbackFilter): void {
+    this.#filter = query && filter ? { query, filter } : undefined;
+    this.#limit = PAGE_SIZE;
+    this.#onDidChangeTreeData.fire(undefined);
+  }
+
+  showOlder(): void {
+    this.#limit += PAGE_SIZE;
+    this.#onDidChangeTreeData.fire(undefined);
   }
 
   /** Called once the view is visible: that is when the history is read from disk. */
   async getChildren(node?: CallbacksTreeNode): Promise<CallbacksTreeNode[]> {
-    if (node) return [];
+    // Within a call, oldest first: it reads as it happened (async response, record done, transcription).
+    if (node) return isGroup(node) ? [...node.group.entries] : [];
     await this.#history.load();
-    // A hand-edited history file could repeat an id; the tree refuses duplicate ids.
-    const seen = new Set<string>();
-    const children: CallbacksTreeNode[] = [];
-    for (const callback of this.#history.list()) {
-      if (seen.has(callback.id)) continue;
-      seen.add(callback.id);
-      children.push(callback);
-    }
-    return children;
+    const matching = this.#filter ? filterCallbacks(this.#unique(), this.#filter.filter) : this.#unique();
+    const shown = matching.slice(0, this.#limit);
+    this.#matchingCount = matching.length;
+    this.#visibleCount = shown.length;
+    const older: CallbacksTreeNode[] =
+      matching.length > shown.length ? [{ nodeType: 'older', hidden: matching.length - shown.length }] : [];
+    this.#parents = new Map();
+    this.#shown = new Map(shown.map((callback) => [callback.id, callback]));
+    this.#forgetItemsNotIn(shown);
+    if (!this.#grouped) return [...shown, ...older];
+    const groups = groupByCall(shown).map((group): CallGroupNode => {
+      const node: CallGroupNode = { nodeType: 'group', key: group.callUuid ?? '', group };
+      for (const entry of group.entries) this.#parents.set(entry.id, node);
+      return node;
+    });
+    return [...groups, ...older];
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(node: CallbacksTreeNode): CallbacksTreeNode | undefined {
+    return isGroup(node) || isOlder(node) ? undefined : this.#parents.get(node.id);
   }
 
-  getTreeItem(callback: CallbacksTreeNode): vscode.TreeItem {
-    return callbackTreeItem(callback);
+  getTreeItem(node: CallbacksTreeNode): vscode.TreeItem {
+    if (isGroup(node)) return groupTreeItem(node);
+    if (isOlder(node)) return olderTreeItem(node);
+    // A row updated in place keeps the element it was shown with; its record is read fresh.
+    const callback = this.#history.get(node.id) ?? node;
+    const cached = this.#items.get(node.id);
+    if (cached?.callback === callback) return cached.item;
+    const item = callbackTreeItem(callback);
+    this.#items.set(node.id, { callback, item });
+    return item;
   }
 
   /** Tooltips are built on hover only. */
-  resolveTreeItem(item: vscode.TreeItem, callback: CallbacksTreeNode): vscode.TreeItem {
-    item.tooltip ??= callbackTooltip(callback);
+  resolveTreeItem(item: vscode.TreeItem, node: CallbacksTreeNode): vscode.TreeItem {
+    if (!isGroup(node) && !isOlder(node)) item.tooltip ??= callbackTooltip(node);
     return item;
+  }
+
+  /** A hand-edited history file could repeat an id; the tree refuses duplicate ids. */
+  #unique(): ReceivedCallback[] {
+    const seen = new Set<string>();
+    return this.#history.list().filter((callback) => {
+      if (seen.has(callback.id)) return false;
+      seen.add(callback.id);
+      return true;
+    });
+  }
+
+  #forgetItemsNotIn(shown: readonly ReceivedCallback[]): void {
+    if (this.#items.size <= shown.length * 2) return;
+    const keep = new Set(shown.map((callback) => callback.id));
+    for (const id of this.#items.keys()) if (!keep.has(id)) this.#items.delete(id);
+  }
+
+  /**
+   * New, removed or cleared entries change the list; an updated entry (a forward or replay result) only its own
+   * row, unless a filter could now include or exclude it.
+   */
+  #changed(change: StoreChange): void {
+    const rowsOnly = !change.cleared && change.added.length === 0 && change.removed.length === 0 && !this.#filter;
+    if (!rowsOnly) this.#fullRefresh = true;
+    else {
+      for (const entry of change.updated) {
+        const shown = this.#shown.get(entry.id);
+        if (shown) this.#changedRows.add(shown);
+      }
+    }
+    this.#scheduleRefresh();
   }
 
   #scheduleRefresh(): void {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
-      this.#onDidChangeTreeData.fire(undefined);
+      const rows = [...this.#changedRows];
+      this.#changedRows.clear();
+      if (this.#fullRefresh) this.#onDidChangeTreeData.fire(undefined);
+      else if (rows.length > 0) this.#onDidChangeTreeData.fire(rows);
+      this.#fullRefresh = false;
     }, REFRESH_DELAY_MS);
   }
+}
+
+function groupTreeItem({ key, group }: CallGroupNode): vscode.TreeItem {
+  const count = group.entries.length;
+  const item = new vscode.TreeItem(
+    group.callUuid ? `call ${shortId(group.callUuid)}` : 'not tied to a call',
+    vscode.TreeItemCollapsibleState.Expanded,
+  );
+  item.id = `group:${key}`;
+  const kinds = (['async', 'record', 'transcription'] as const).filter((kind) => group[kind]).map(kindName);
+  const latest = group.entries[group.entries.length - 1];
+  item.description = [`${count} callback${count === 1 ? '' : 's'}`, ...kinds, receivedTime(latest)].join(' · ');
+  item.tooltip = group.callUuid
+    ? `Call ${group.callUuid}`
+    : 'Callbacks without a call_uuid that could be linked to a call';
+  item.iconPath = new vscode.ThemeIcon(group.callUuid ? 'call-incoming' : 'question');
+  item.contextValue = group.callUuid ? 'callbackGroup.call' : 'callbackGroup.other';
+  item.accessibilityInformation = {
+    label: `${group.callUuid ? `Call ${shortId(group.callUuid)}` : 'Callbacks not tied to a call'}, ${item.description}`,
+  };
+  return item;
+}
+
+function olderTreeItem({ hidden }: ShowOlderNode): vscode.TreeItem {
+  const item = new vscode.TreeItem('Show older…', vscode.TreeItemCollapsibleState.None);
+  item.id = 'older';
+  item.description = `${hidden} more`;
+  item.iconPath = new vscode.ThemeIcon('fold-down');
+  item.command = { command: 'plivo.showOlderCallbacks', title: 'Show Older Callbacks' };
+  return item;
 }
 
 export function callbackTreeItem(callback: ReceivedCallback): vscode.TreeItem {

@@ -1,39 +1,60 @@
 import * as vscode from 'vscode';
+import type { CallbackFilter } from '../callbacks';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
+import { describeSource, type CallbackUrlState } from '../services/callbackUrls';
 import type { Services } from '../services/container';
-import type { ListenerService } from '../services/listenerService';
-import { settings } from '../services/settings';
 import { CALLBACK_SCHEME, CallbackDocumentProvider } from './callbacksDocument';
-import { CallbacksTreeProvider } from './callbacksTree';
+import { CallbacksTreeProvider, type CallbacksTreeNode } from './callbacksTree';
+import { shortBase } from './listenerStatusBar';
 
-/** `listening on 127.0.0.1:8787` (with the public URL when set), or `listener stopped`. */
-export function listenerDescription(listener: Pick<ListenerService, 'running' | 'url'>): string {
-  if (!listener.running) return 'listener stopped';
-  const local = listener.url?.replace(/^http:\/\//, '') ?? '';
-  const publicUrl = settings.listenerPublicUrl();
-  return publicUrl
-    ? `listening on ${local} via ${publicUrl.replace(/^https?:\/\//, '').replace(/\/+$/, '')}`
-    : `listening on ${local}`;
+const GROUPED_KEY = 'plivo.callbacks.groupByCall';
+
+/** `abc.ngrok-free.app (ngrok tunnel)`, `127.0.0.1:8787 (local only)`, or `listener stopped`. */
+export function listenerDescription(
+  running: boolean,
+  state: Pick<CallbackUrlState, 'url' | 'source' | 'tunnel'>,
+): string {
+  if (!running || !state.url) return 'listener stopped';
+  return `${shortBase(state.url)} (${describeSource(state)})`;
+}
+
+/** The Callbacks view, for commands that change what it shows. */
+export interface CallbacksView extends IDisposable {
+  readonly tree: CallbacksTreeProvider;
+  readonly view: vscode.TreeView<CallbacksTreeNode>;
+  setGrouped(grouped: boolean): void;
+  setFilter(query: string | undefined, filter?: CallbackFilter): void;
 }
 
 /**
- * The Callbacks view and its read-only request documents. Nothing is read from disk here: the history
- * loads when the view (or a request document) is first shown.
+ * The Callbacks view and its read-only request documents. Its description is the URL callbacks go to (and any
+ * filter); its message says when received callbacks cannot be saved. Nothing is read from disk here: the
+ * history loads when the view (or a request document) is first shown.
  */
-export function registerCallbacksView(services: Services): IDisposable {
-  const { callbacks, listener } = services;
+export function registerCallbacksView(services: Services): CallbacksView {
+  const { callbacks, listener, urls, context } = services;
   const tree = new CallbacksTreeProvider(callbacks);
-  const view = vscode.window.createTreeView('plivo.callbacks', { treeDataProvider: tree });
+  tree.grouped = context.workspaceState.get<boolean>(GROUPED_KEY, true);
+  const view = vscode.window.createTreeView('plivo.callbacks', { treeDataProvider: tree, showCollapseAll: true });
   const documents = new CallbackDocumentProvider(callbacks);
 
   let unseen = 0;
   const describe = (): void => {
-    view.description = listenerDescription(listener);
+    const where = listenerDescription(listener.running, urls.current);
+    view.description = tree.filterQuery ? `${where} · filter: ${tree.filterQuery}` : where;
+  };
+  const showSaveProblem = (): void => {
+    const problem = callbacks.saveProblem;
+    view.message = problem
+      ? `⚠ Received callbacks are not being saved (${problem}). They are kept in memory, applied and forwarded; saving is retried with each callback.`
+      : undefined;
   };
   const setBadge = (): void => {
     view.badge =
       unseen > 0 ? { value: unseen, tooltip: `${unseen} new callback${unseen === 1 ? '' : 's'}` } : undefined;
   };
+  const setContext = (key: string, value: unknown): void =>
+    void vscode.commands.executeCommand('setContext', key, value);
 
   const disposables: IDisposable[] = [
     tree,
@@ -42,11 +63,10 @@ export function registerCallbacksView(services: Services): IDisposable {
     vscode.workspace.registerTextDocumentContentProvider(CALLBACK_SCHEME, documents),
     listener.onDidChangeState(() => {
       describe();
-      void vscode.commands.executeCommand('setContext', 'plivo.listenerRunning', listener.running);
+      setContext('plivo.listenerRunning', listener.running);
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('plivo.listener.publicUrl')) describe();
-    }),
+    urls.onDidChange(describe),
+    callbacks.onDidChangeSaveProblem(showSaveProblem),
     // Callbacks that arrive while the view is hidden are counted on its badge until it is shown.
     listener.onDidReceive(() => {
       if (view.visible) return;
@@ -60,5 +80,22 @@ export function registerCallbacksView(services: Services): IDisposable {
     }),
   ];
   describe();
-  return { dispose: () => disposeAll(disposables) };
+  showSaveProblem();
+  setContext(GROUPED_KEY, tree.grouped);
+  setContext('plivo.callbacks.filtered', false);
+  return {
+    tree,
+    view,
+    setGrouped: (grouped) => {
+      tree.grouped = grouped;
+      setContext(GROUPED_KEY, grouped);
+      void context.workspaceState.update(GROUPED_KEY, grouped);
+    },
+    setFilter: (query, filter) => {
+      tree.setFilter(query, filter);
+      setContext('plivo.callbacks.filtered', tree.filterQuery !== undefined);
+      describe();
+    },
+    dispose: () => disposeAll(disposables),
+  };
 }

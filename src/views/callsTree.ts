@@ -196,6 +196,7 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
     state === 'pending' ? 'waiting for Plivo (async)' : state === 'sandbox-stopped' ? 'sandbox stopped' : state,
     r.fileFormat,
     `${r.timeLimit} s limit`,
+    ...(r.unverified ? ['unverified callback'] : []),
   ].join(' · ');
   item.contextValue = r.url
     ? `recording.${state === 'pending' || state === 'recording' ? 'active' : state}`
@@ -226,6 +227,10 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
     ['Duration', r.durationSeconds !== undefined ? `${r.durationSeconds} s` : undefined],
     ['callback_url', r.callbackUrl],
     ['transcription_url', r.transcriptionUrl],
+    [
+      'Unverified',
+      r.unverified ? 'a callback about it had no valid signature; it did not change this recording' : undefined,
+    ],
   ] as const) {
     if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
   }

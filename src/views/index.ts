@@ -1,7 +1,7 @@
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import { registerCallbackNotifications } from './callbackNotifications';
-import { registerCallbacksView } from './callbacksView';
+import { registerCallbacksView, type CallbacksView } from './callbacksView';
 import { registerCallsView, type CallsView } from './callsView';
 import { registerListenerStatusBar } from './listenerStatusBar';
 import { registerAccountStatusBar, type AccountStatusBar } from './accountStatusBar';
@@ -9,19 +9,21 @@ import { registerAccountStatusBar, type AccountStatusBar } from './accountStatus
 /** What commands need of the views (to reveal or select in them). Not part of the services: views sit above them. */
 export interface Views extends IDisposable {
   readonly calls: CallsView;
+  readonly callbacks: CallbacksView;
   readonly account: AccountStatusBar;
 }
 
 /** Registers every view and the rest of the UI that follows the services' state. */
 export function registerViews(services: Services): Views {
   const calls = registerCallsView(services);
+  const callbacks = registerCallbacksView(services);
   const account = registerAccountStatusBar(services);
   const disposables: IDisposable[] = [
     calls,
-    registerCallbacksView(services),
+    callbacks,
     registerListenerStatusBar(services),
     account,
     registerCallbackNotifications(services),
   ];
-  return { calls, account, dispose: () => disposeAll(disposables) };
+  return { calls, callbacks, account, dispose: () => disposeAll(disposables) };
 }

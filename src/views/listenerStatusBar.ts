@@ -1,32 +1,57 @@
 import * as vscode from 'vscode';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
+import { describeSource } from '../services/callbackUrls';
 import type { Services } from '../services/container';
-import { settings } from '../services/settings';
 
-/** The callback listener's status-bar item: where it listens (click copies the URL), or that it is off (click starts it). */
+/** `abc.ngrok-free.app`, `127.0.0.1:8787`: a base URL as few characters as still tell it apart. */
+export function shortBase(url: string): string {
+  return url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+}
+
+/**
+ * The callback listener's status-bar item: the URL callbacks go to and where it comes from (click copies it),
+ * or that the listener is off (click starts it). Turns into a warning while the history cannot be saved.
+ */
 export function registerListenerStatusBar(services: Services): IDisposable {
-  const { listener } = services;
+  const { listener, urls, callbacks } = services;
   const item = vscode.window.createStatusBarItem('plivo.listener', vscode.StatusBarAlignment.Left, 50);
   item.name = 'Plivo Callback Listener';
 
   const render = (): void => {
+    const { url, source, tunnel, warnings, errors } = urls.current;
+    const saveProblem = callbacks.saveProblem;
+    const tooltip = new vscode.MarkdownString();
     if (listener.running) {
-      const publicUrl = settings.listenerPublicUrl();
-      item.text = `$(radio-tower) Plivo ${listener.url?.replace('http://', '')}`;
-      item.tooltip = new vscode.MarkdownString(
-        `Plivo callback listener is running at \`${listener.url}\`${publicUrl ? `, public URL \`${publicUrl}\`` : ''}.\n\nClick to copy the callback URL.`,
-      );
+      item.text = `$(${saveProblem ? 'warning' : 'radio-tower'}) Plivo ${shortBase(url ?? listener.url ?? '')}`;
+      tooltip.appendMarkdown('Plivo callback listener is running at ').appendText(listener.url ?? '');
+      tooltip.appendMarkdown('.\n\nCallbacks go to ').appendText(url ?? '?');
+      tooltip.appendMarkdown(` (${describeSource({ source, tunnel })}).`);
+      for (const problem of [...errors, ...warnings]) tooltip.appendMarkdown('\n\n$(warning) ').appendText(problem);
+      tooltip.appendMarkdown('\n\nClick to copy the callback URL.');
       item.command = 'plivo.copyListenerUrl';
-      item.backgroundColor = undefined;
     } else {
-      item.text = '$(debug-disconnect) Plivo listener off';
-      item.tooltip = 'Plivo callback listener is stopped. Click to start it.';
+      item.text = `$(${saveProblem ? 'warning' : 'debug-disconnect'}) Plivo listener off`;
+      tooltip.appendText('Plivo callback listener is stopped. Click to start it.');
       item.command = 'plivo.startListener';
     }
+    if (saveProblem) {
+      tooltip.appendMarkdown('\n\n$(warning) **Received callbacks are not being saved:** ').appendText(saveProblem);
+      tooltip.appendMarkdown(
+        '\n\nThey are kept in memory, applied and forwarded; saving is retried with each callback.',
+      );
+    }
+    tooltip.supportThemeIcons = true;
+    item.tooltip = tooltip;
+    item.backgroundColor = saveProblem ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.accessibilityInformation = {
-      label: listener.running
-        ? `Plivo callback listener running at ${listener.url}`
-        : 'Plivo callback listener stopped',
+      label: [
+        listener.running
+          ? `Plivo callback listener running, callbacks go to ${url ?? listener.url} (${describeSource({ source, tunnel })})`
+          : 'Plivo callback listener stopped',
+        saveProblem ? `callbacks are not being saved: ${saveProblem}` : undefined,
+      ]
+        .filter(Boolean)
+        .join('; '),
     };
     item.show();
   };
@@ -34,9 +59,8 @@ export function registerListenerStatusBar(services: Services): IDisposable {
   const disposables: IDisposable[] = [
     item,
     listener.onDidChangeState(render),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('plivo.listener.publicUrl')) render();
-    }),
+    urls.onDidChange(render),
+    callbacks.onDidChangeSaveProblem(render),
   ];
   render();
   return { dispose: () => disposeAll(disposables) };

@@ -14,7 +14,7 @@ import { signCallbackHeaders, verifyPlivoSignature } from '../../src/plivo/signa
 import type { Services } from '../../src/services/container';
 import { settings } from '../../src/services/settings';
 import { CALLBACK_SCHEME } from '../../src/views/callbacksDocument';
-import { CallbacksTreeProvider } from '../../src/views/callbacksTree';
+import { CallbacksTreeProvider, PAGE_SIZE } from '../../src/views/callbacksTree';
 import { activateExtension, until } from './util';
 
 interface Received {
@@ -79,7 +79,7 @@ describe('Callbacks view', () => {
   }
 
   async function treeIds(): Promise<string[]> {
-    return (await tree.getChildren()).map((callback) => callback.id);
+    return (await tree.getChildren()).flatMap((node) => ('id' in node ? [node.id] : []));
   }
 
   before(async () => {
@@ -97,6 +97,8 @@ describe('Callbacks view', () => {
     assert.ok(url, 'the listener did not start');
     listenerUrl = url;
     tree = new CallbacksTreeProvider(services.callbacks);
+    // One row per callback, newest first; grouping by call has its own test.
+    tree.grouped = false;
   });
 
   beforeEach(async () => {
@@ -269,7 +271,7 @@ describe('Callbacks view', () => {
     assert.equal(services.callbacks.list().length, 0);
   });
 
-  it('lists hundreds of callbacks quickly', async () => {
+  it('lists hundreds of callbacks quickly, the newest page first with a "Show older…" row', async () => {
     const template = services.callbacks.get(await postSigned('/plivo/recording', buildTestCallback('record')))!;
     const adds: Promise<void>[] = [];
     for (let i = 0; i < 400; i++) {
@@ -287,8 +289,12 @@ describe('Callbacks view', () => {
     const children = await tree.getChildren();
     const items = children.map((callback) => tree.getTreeItem(callback));
     const elapsed = performance.now() - started;
-    assert.equal(items.length, 401);
+    assert.equal(items.length, PAGE_SIZE + 1);
     assert.equal(items[0].id, 'bulk-399');
+    assert.equal(items.at(-1)?.label, 'Show older…');
+    assert.equal(items.at(-1)?.description, `${401 - PAGE_SIZE} more`);
+    tree.showOlder();
+    assert.equal((await tree.getChildren()).length, 401, 'two pages hold every callback');
     assert.ok(elapsed < 500, `building ${items.length} items took ${Math.round(elapsed)} ms`);
   });
 });

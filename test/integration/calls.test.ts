@@ -226,7 +226,7 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     const port = await services.listener.start(0).then((url) => Number(new URL(url ?? '').port));
     assert.ok(port > 0);
     const call = sandbox.addCall();
-    const callbackUrl = await services.listener.callbackUrl();
+    const callbackUrl = await services.urls.callbackUrl();
     await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, { timeLimit: 1, callbackUrl });
     const recording = await until('the recording is done', () =>
       services.recordings.forCall(call.callUuid).find((r) => r.state === 'done' && r.url),

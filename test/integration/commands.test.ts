@@ -94,6 +94,19 @@ describe('every contributed command runs in the extension host', function () {
     await runDismissing(ran, 'plivo.replayCallback');
     await runDismissing(ran, 'plivo.showCallback');
     await runDismissing(ran, 'plivo.clearCallbacks');
+    await runDismissing(ran, 'plivo.replayWithEdits');
+    await runDismissing(ran, 'plivo.sendEditedReplay');
+    await runDismissing(ran, 'plivo.copyAsCurl');
+    await runDismissing(ran, 'plivo.saveCallbackFixture');
+    await runDismissing(ran, 'plivo.filterCallbacks');
+    await runDismissing(ran, 'plivo.clearCallbackFilter');
+    await runDismissing(ran, 'plivo.showCallbacksFlat');
+    await runDismissing(ran, 'plivo.groupCallbacksByCall');
+    await runDismissing(ran, 'plivo.showOlderCallbacks');
+    // No tunnel runs here: Check Public URL says so; Start Public Tunnel starts one only if a tool is on PATH.
+    await runDismissing(ran, 'plivo.checkPublicUrl');
+    await runDismissing(ran, 'plivo.startTunnel');
+    for (const terminal of vscode.window.terminals) if (terminal.name.startsWith('Plivo tunnel')) terminal.dispose();
     await runDismissing(ran, 'plivo.stopListener');
     assert.equal(services.listener.running, false);
     const onSandbox = services.recordings.all().filter((r) => r.sandbox);

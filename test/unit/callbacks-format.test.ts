@@ -10,7 +10,9 @@ import {
   kindName,
   oneLine,
   receivedTime,
+  relayForDisplay,
   renderCallbackDocument,
+  replayText,
   shortId,
   signatureText,
   statusText,
@@ -134,4 +136,93 @@ test('the document is the whole request as JSON, and its file name says kind and
   assert.ok(renderCallbackDocument(cb).endsWith('}\n'));
   assert.equal(callbackFileName(cb), 'record-done-14-30-22.json');
   assert.equal(callbackFileName(callback({ kind: 'async', receivedAt: 'nope' })), 'async-response-unknown-time.json');
+});
+
+test('signatureText shows V2-only signatures as weaker and flags replays', () => {
+  assert.equal(signatureText({ state: 'valid-v2', version: 'v2', detail: '' }), 'v2: parameters not covered');
+  assert.equal(
+    signatureText({ state: 'valid', version: 'v3', detail: '', replay: true }),
+    '⚠ replay: nonce seen before',
+  );
+  const v2 = callback({ signature: { state: 'valid-v2', version: 'v2', detail: 'V2 matches' } });
+  assert.match(callbackDescription(v2), /v2: parameters not covered/);
+  const document = JSON.parse(renderCallbackDocument(v2)) as { signature: { summary: string } };
+  assert.equal(document.signature.summary, 'v2: parameters not covered');
+});
+
+test("relayForDisplay: the app's status, latency, headers and JSON body; a cut body says how much is shown", () => {
+  const whole = relayForDisplay({
+    targetUrl: 'http://127.0.0.1:3000/plivo/recording',
+    status: 201,
+    ok: true,
+    durationMs: 12,
+    responseSnippet: '{"saved":true}',
+    response: { status: 201, headers: { 'content-type': 'application/json' }, body: '{"saved":true}', bodyBytes: 14 },
+  });
+  assert.deepEqual(whole, {
+    target: 'http://127.0.0.1:3000/plivo/recording',
+    status: 201,
+    latencyMs: 12,
+    error: undefined,
+    headers: { 'content-type': 'application/json' },
+    body: { saved: true },
+    bodyNote: undefined,
+  });
+  const cut = relayForDisplay({
+    targetUrl: 'http://127.0.0.1:3000/',
+    status: 200,
+    ok: true,
+    durationMs: 40,
+    responseSnippet: '',
+    response: {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(65536),
+      bodyBytes: 4194304,
+      bodyTruncated: true,
+      bodySizeAtLeast: true,
+    },
+  });
+  assert.equal(cut.body, 'x'.repeat(65536), 'a cut JSON body is shown as text');
+  assert.equal(cut.bodyNote, 'body cut: showing the first 64 KiB of at least 4.0 MiB');
+  const failed = relayForDisplay({
+    targetUrl: 'http://127.0.0.1:9/',
+    ok: false,
+    durationMs: 3,
+    responseSnippet: '',
+    error: 'connection refused',
+  });
+  assert.deepEqual(failed, {
+    target: 'http://127.0.0.1:9/',
+    status: undefined,
+    latencyMs: 3,
+    error: 'connection refused',
+  });
+});
+
+test('a replayed callback shows the outcome in its row and the response in its document', () => {
+  const replayed = callback({
+    signature: { state: 'unsigned', detail: 'no signature' },
+    replay: {
+      targetUrl: 'http://127.0.0.1:3000/plivo/recording',
+      status: 200,
+      ok: true,
+      durationMs: 5,
+      responseSnippet: 'ok',
+      response: { status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok', bodyBytes: 2 },
+      sentAt: '2026-01-15T14:31:00.000Z',
+      edited: true,
+      unverified: true,
+    },
+  });
+  assert.equal(replayText(replayed.replay!), 'replayed → 200 (edited, unverified)');
+  assert.match(callbackDescription(replayed), /unsigned · replayed → 200 \(edited, unverified\)$/);
+  const document = JSON.parse(renderCallbackDocument(replayed)) as { replay: Record<string, unknown> };
+  assert.equal(document.replay.body, 'ok');
+  assert.equal(document.replay.unverified, true);
+  assert.equal(document.replay.latencyMs, 5);
+  assert.equal(
+    replayText({ ...replayed.replay!, status: undefined, error: 'timed out', edited: false, unverified: false }),
+    'replay failed',
+  );
 });

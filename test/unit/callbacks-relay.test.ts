@@ -5,6 +5,7 @@ import {
   buildTestCallback,
   forwardCallback,
   forwardTargetFor,
+  forwardTargets,
   forwardToApp,
   parseForwardSetting,
   replayCallback,
@@ -328,4 +329,11 @@ test('parseForwardSetting accepts a URL or URLs by kind, and names what is wrong
     error: 'plivo.listener.forwardUrl.async: only http and https URLs can receive callbacks, not ftp:',
   });
   assert.match(parseForwardSetting(42).error ?? '', /must be a URL or an object of URLs by kind/);
+});
+
+test('forwardTargets lists the URLs the setting names, never an empty kind', () => {
+  assert.deepEqual(forwardTargets('http://127.0.0.1:3000'), ['http://127.0.0.1:3000']);
+  assert.deepEqual(forwardTargets({ recording: 'http://127.0.0.1:3000/r', transcription: '' }), [
+    'http://127.0.0.1:3000/r',
+  ]);
 });

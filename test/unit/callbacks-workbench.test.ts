@@ -159,7 +159,8 @@ test('parseFilterQuery reads kind:, call:, sig: and free text, and reports unkno
     filter: {},
     problems: [
       'unknown kind "recording" (use record, transcription, async, unknown)',
-      'unknown signature state "bad" (use valid, invalid, unsigned)',
+      'unknown signature state "bad" (use valid, valid-v2, invalid, unsigned)',
     ],
   });
+  assert.deepEqual(parseFilterQuery('sig:valid-v2').filter, { signature: ['valid-v2'] });
 });
