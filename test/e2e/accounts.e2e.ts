@@ -64,7 +64,7 @@ describe('several accounts: add two, switch, the Calls view and the status bar f
     assert.equal(await wb.quickInputBox.inputValue(), 'Main account MA…0001');
     await wb.quickInputFill('Production', { title: 'Plivo Account (3/3)' });
     await wb.quickInputAccept();
-    await wb.waitForNotification(/Production \(MA…0001\) saved in the OS keychain/);
+    await wb.waitForNotification(/Production \(MA…0001\) saved in the browser's encrypted storage/);
     await accountStatus(wb, 'Production').waitFor({ timeout: 15_000 });
     await mainCall().waitFor({ timeout: 30_000 });
     assert.equal(await subCall().count(), 0);
@@ -142,6 +142,7 @@ describe('the walkthrough: each step completes when the thing really happens', (
     await wb.pickQuickItem(/^\s*Callback URL…\s*$/);
     await wb.pickQuickItem(/Local callback listener/);
     await wb.pickQuickItem('POST');
+    await wb.pickQuickItem(/Start recording/);
     await wb.runCommand('Plivo: Get Started');
     await waitForStepDone(wb, 'record');
     await waitForStepDone(wb, 'callback');

@@ -38,6 +38,9 @@ describe('the Calls view tells what happened and what to do next', () => {
     await wb.viewAction('Calls', 'Refresh Calls');
     const row = wb.treeItem('Calls', /^Could not load the calls/);
     await row.waitFor({ timeout: 30_000 });
+    // The title button's tooltip (left by the click above) covers the first row until the pointer leaves it.
+    await wb.page.mouse.move(0, 0);
+    await wb.page.locator('.context-view .hover-contents').waitFor({ state: 'hidden' });
     await row.hover();
     await row.getByRole('button', { name: 'Show Log' }).waitFor();
     await wb.screenshot('e2e-calls-error-row');
