@@ -6,8 +6,11 @@ import { PlivoConnection } from './services/connection';
 import type { Services } from './services/container';
 import { CredentialStore } from './services/credentials';
 import { ListenerService } from './services/listenerService';
+import { RecordingFiles } from './services/recordingFiles';
+import { RecordingsList } from './services/recordingsList';
 import { RecordingsStore } from './services/recordingsStore';
 import { SandboxService } from './services/sandboxService';
+import { TranscriptStore } from './services/transcripts';
 import { registerViews, type Views } from './views';
 
 /** What integration tests drive; a released extension exposes nothing (the token is in there). */
@@ -27,9 +30,26 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const calls = new CallsModel(connection);
   const callbacks = new CallbackHistory(context.globalStorageUri.fsPath, log);
   const listener = new ListenerService(callbacks, connection, recordings, log, () => sandbox.active !== undefined);
+  const recordingsList = new RecordingsList(connection, recordings, calls, listener, context.workspaceState);
+  const recordingFiles = new RecordingFiles(context.globalStorageUri, connection);
+  const transcripts = new TranscriptStore(listener, context.workspaceState);
   context.subscriptions.push(log, credentials, sandbox, connection, recordings, calls, callbacks, listener);
+  context.subscriptions.push(recordingsList, recordingFiles, transcripts);
 
-  const services: Services = { context, log, credentials, connection, sandbox, recordings, calls, callbacks, listener };
+  const services: Services = {
+    context,
+    log,
+    credentials,
+    connection,
+    sandbox,
+    recordings,
+    calls,
+    callbacks,
+    listener,
+    recordingsList,
+    recordingFiles,
+    transcripts,
+  };
   const views = registerViews(services);
   context.subscriptions.push(views, registerCommands(services, views));
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services/container';
 import type { CallsTreeNode } from '../views/callsTree';
+import type { RecordingsTreeNode } from '../views/recordingsTree';
 import { showError } from './showError';
 
 /** Plivo: Refresh Calls. */
@@ -12,29 +13,17 @@ export async function refreshCalls(services: Services): Promise<void> {
 
 /** Copy Call UUID (call menu). */
 export async function copyCallUuid(node?: CallsTreeNode): Promise<void> {
-  const uuid = node?.kind === 'call' ? node.call.callUuid : node?.recording.callUuid;
+  const uuid =
+    node?.kind === 'call' ? node.call.callUuid : node?.kind === 'endedCall' ? node.callUuid : node?.recording.callUuid;
   if (!uuid) return;
   await vscode.env.clipboard.writeText(uuid);
   vscode.window.setStatusBarMessage(`$(copy) Copied call UUID ${uuid}`, 4000);
 }
 
-function recordingUrl(node?: CallsTreeNode): string | undefined {
-  return node?.kind === 'recording' ? node.recording.url : undefined;
-}
-
-/** Copy Recording URL (recording menu). */
-export async function copyRecordingUrl(node?: CallsTreeNode): Promise<void> {
-  const url = recordingUrl(node);
+/** Copy Recording URL (a recording's menu in Calls or Recordings). */
+export async function copyRecordingUrl(node?: CallsTreeNode | RecordingsTreeNode): Promise<void> {
+  const url = node?.kind === 'recording' || node?.kind === 'stored' ? node.recording.url : undefined;
   if (!url) return;
   await vscode.env.clipboard.writeText(url);
   vscode.window.setStatusBarMessage(`$(copy) Copied ${url}`, 4000);
-}
-
-/** Open Recording (recording menu): the file is usable once the recording has ended. */
-export async function openRecording(services: Services, node?: CallsTreeNode): Promise<void> {
-  const url = recordingUrl(node);
-  if (!url) return;
-  if (!(await vscode.env.openExternal(vscode.Uri.parse(url)))) {
-    void showError(new Error(`Could not open ${url}.`), services.log);
-  }
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { Views } from '../views';
-import { copyCallUuid, copyRecordingUrl, openRecording, refreshCalls } from './callItems';
+import { copyCallUuid, copyRecordingUrl, refreshCalls } from './callItems';
 import { copyListenerUrl, startListener, stopListener } from './listener';
 import { recordCall } from './recordCall';
 import { startSandbox, stopSandbox } from './sandbox';
@@ -11,6 +11,7 @@ import { showError } from './showError';
 import { signOut } from './signOut';
 import { stopRecording } from './stopRecording';
 import { callbackCommands } from './callbackCommands';
+import { recordingsCommands } from './recordingsCommands';
 
 /** A command's handler: the services, the views (to reveal or select in them), then the command's arguments. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- command arguments come from menus, the palette and other extensions
@@ -27,12 +28,12 @@ const COMMANDS: Record<string, Handler> = {
   'plivo.stopRecording': (s, _v, node) => stopRecording(s, node),
   'plivo.copyCallUuid': (_s, _v, node) => copyCallUuid(node),
   'plivo.copyRecordingUrl': (_s, _v, node) => copyRecordingUrl(node),
-  'plivo.openRecording': (s, _v, node) => openRecording(s, node),
   'plivo.showLog': (s) => s.log.show(),
   'plivo.startListener': startListener,
   'plivo.stopListener': stopListener,
   'plivo.copyListenerUrl': copyListenerUrl,
   ...callbackCommands,
+  ...recordingsCommands,
 };
 
 export function registerCommands(services: Services, views: Views): IDisposable {

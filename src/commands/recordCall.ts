@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RecordOptions, StartRecordingResult } from '../plivo';
+import { isLoopbackUrl, type RecordOptions, type StartRecordingResult } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 import type { Views } from '../views';
@@ -80,10 +80,10 @@ async function announce(callUuid: string, result: StartRecordingResult): Promise
     if (choice) await vscode.commands.executeCommand('plivo.callbacks.focus');
     return;
   }
+  // A loopback URL (the offline sandbox) cannot open in a browser elsewhere; it plays in the editor once it ends.
   const choice = await vscode.window.showInformationMessage(
     `Recording started on call ${callUuid}: ${result.url} (api_id ${result.apiId}).`,
-    'Copy URL',
-    'Open',
+    ...(isLoopbackUrl(result.url) ? ['Copy URL'] : ['Copy URL', 'Open']),
   );
   if (choice === 'Copy URL') await vscode.env.clipboard.writeText(result.url);
   if (choice === 'Open') await vscode.env.openExternal(vscode.Uri.parse(result.url));

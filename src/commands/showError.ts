@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PlivoError } from '../plivo';
+import { DownloadError, PlivoError } from '../plivo';
 import { KeychainError } from '../services/credentials';
 
 const SET_CREDENTIALS = 'Set Credentials';
@@ -22,6 +22,9 @@ export async function showError(error: unknown, log: vscode.LogOutputChannel, re
     if (retry && (error.retryable || error.code === 'unexpected-status' || error.code === 'bad-response')) {
       actions.push(RETRY);
     }
+  } else if (error instanceof DownloadError) {
+    if (error.code === 'unauthorized' || error.code === 'forbidden') actions.push(SET_CREDENTIALS);
+    if (retry && error.retryable) actions.push(RETRY);
   } else if (error instanceof KeychainError) {
     actions.push(LEARN_MORE);
   }

@@ -35,15 +35,16 @@ async function stop(services: Services, target: StopTarget): Promise<boolean> {
     return false;
   }
   await services.recordings.markStopped(target.callUuid, target.url);
+  services.recordingsList.recordingEnded();
   services.log.info(`Stopped ${what} (204).`);
   vscode.window.setStatusBarMessage(`$(debug-stop) Plivo: stopped ${what}`, 8000);
   return true;
 }
 
 function targetOf(node: CallsTreeNode): StopTarget {
-  return node.kind === 'call'
-    ? { callUuid: node.call.callUuid }
-    : { callUuid: node.recording.callUuid, url: node.recording.url };
+  if (node.kind === 'call') return { callUuid: node.call.callUuid };
+  if (node.kind === 'endedCall') return { callUuid: node.callUuid };
+  return { callUuid: node.recording.callUuid, url: node.recording.url };
 }
 
 async function pickRecordingToStop(services: Services): Promise<StopTarget | undefined> {

@@ -6,3 +6,4 @@ export { PlivoClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, type PlivoClientOpti
 export * from './recordings';
 export * from './download';
 export * from './recordingCache';
+export * from './recordingFormat';

@@ -4,8 +4,11 @@ import type { CallsModel } from './callsModel';
 import type { PlivoConnection } from './connection';
 import type { CredentialStore } from './credentials';
 import type { ListenerService } from './listenerService';
+import type { RecordingFiles } from './recordingFiles';
+import type { RecordingsList } from './recordingsList';
 import type { RecordingsStore } from './recordingsStore';
 import type { SandboxService } from './sandboxService';
+import type { TranscriptStore } from './transcripts';
 
 /** The editor-side state and pipelines, built once in `activate`; views and commands work with them. No UI here. */
 export interface Services {
@@ -18,4 +21,8 @@ export interface Services {
   readonly calls: CallsModel;
   readonly callbacks: CallbackHistory;
   readonly listener: ListenerService;
+  /** The account's stored recordings (the Recordings view's list and filter). */
+  readonly recordingsList: RecordingsList;
+  readonly recordingFiles: RecordingFiles;
+  readonly transcripts: TranscriptStore;
 }

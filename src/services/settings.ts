@@ -16,5 +16,6 @@ export const settings = {
   listenerPublicUrl: (): string | undefined => plivo().get<string>('listener.publicUrl')?.trim() || undefined,
   listenerForwardUrl: (): string | undefined => plivo().get<string>('listener.forwardUrl')?.trim() || undefined,
   listenerMaxBodyBytes: (): number => plivo().get<number>('listener.maxBodyBytes', 1024 * 1024),
+  recordingsCacheMaxMB: (): number => Math.max(1, plivo().get<number>('recordings.cacheMaxMB', 200)),
   callbacksMaxHistory: (): number => plivo().get<number>('callbacks.maxHistory', 500),
 };

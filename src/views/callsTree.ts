@@ -3,6 +3,7 @@ import { Disposable } from '../common/lifecycle';
 import { callDuration, type LiveCall } from '../plivo';
 import { effectiveState, isActive, type RecordingEntry, type RecordingsStore } from '../services/recordingsStore';
 import type { CallsModel } from '../services/callsModel';
+import type { RecordingsList } from '../services/recordingsList';
 
 export interface CallNode {
   readonly kind: 'call';
@@ -14,7 +15,14 @@ export interface RecordingNode {
   readonly recording: RecordingEntry;
 }
 
-export type CallsTreeNode = CallNode | RecordingNode;
+/** A call that has ended while recordings started on it here are not in Plivo's list yet. */
+export interface EndedCallNode {
+  readonly kind: 'endedCall';
+  readonly callUuid: string;
+  readonly recordings: readonly RecordingEntry[];
+}
+
+export type CallsTreeNode = CallNode | RecordingNode | EndedCallNode;
 
 /** Live calls, each with the recordings started on it from this workspace. */
 export class CallsTreeProvider extends Disposable implements vscode.TreeDataProvider<CallsTreeNode> {
@@ -22,18 +30,24 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
   readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
   readonly #model: CallsModel;
   readonly #recordings: RecordingsStore;
+  readonly #list: RecordingsList;
 
-  constructor(model: CallsModel, recordings: RecordingsStore) {
+  constructor(model: CallsModel, recordings: RecordingsStore, list: RecordingsList) {
     super();
     this.#model = model;
     this.#recordings = recordings;
+    this.#list = list;
     const refresh = (): void => this.#onDidChangeTreeData.fire(undefined);
     this._register(model.onDidChange(refresh));
     this._register(recordings.onDidChange(refresh));
+    this._register(list.onDidChange(refresh));
   }
 
   getChildren(node?: CallsTreeNode): CallsTreeNode[] {
-    if (!node) return this.#model.calls.map((call) => ({ kind: 'call', call }));
+    if (!node) {
+      return [...this.#model.calls.map((call): CallsTreeNode => ({ kind: 'call', call })), ...this.#endedCalls()];
+    }
+    if (node.kind === 'endedCall') return node.recordings.map((recording) => ({ kind: 'recording', recording }));
     if (node.kind === 'call') {
       return this.#recordings
         .forCall(node.call.callUuid)
@@ -44,13 +58,42 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
   }
 
   getParent(node: CallsTreeNode): CallsTreeNode | undefined {
-    if (node.kind === 'call') return undefined;
+    if (node.kind !== 'recording') return undefined;
     const call = this.#model.find(node.recording.callUuid);
-    return call ? { kind: 'call', call } : undefined;
+    if (call) return { kind: 'call', call };
+    return this.#endedCalls().find((n) => n.callUuid === node.recording.callUuid);
   }
 
   getTreeItem(node: CallsTreeNode): vscode.TreeItem {
-    return node.kind === 'call' ? this.#callItem(node.call) : recordingItem(node.recording);
+    if (node.kind === 'call') return this.#callItem(node.call);
+    if (node.kind === 'endedCall') return this.#endedCallItem(node);
+    return recordingItem(node.recording, this.#list.isListed(node.recording));
+  }
+
+  #endedCalls(): EndedCallNode[] {
+    const live = new Set(this.#model.calls.map((c) => c.callUuid));
+    return [...this.#list.endedCallRecordings(live)].map(([callUuid, recordings]) => ({
+      kind: 'endedCall',
+      callUuid,
+      recordings: [...recordings].sort((a, b) => b.startedAt - a.startedAt),
+    }));
+  }
+
+  /** Says where its recordings are: still on their way to Plivo's list, or already in the Recordings view. */
+  #endedCallItem(node: EndedCallNode): vscode.TreeItem {
+    const waiting = node.recordings.filter((r) => !this.#list.isListed(r)).length;
+    const item = new vscode.TreeItem(`Ended call ${node.callUuid}`, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `ended:${node.callUuid}`;
+    item.description = waiting
+      ? `ended · ${waiting} recording${waiting === 1 ? '' : 's'} not in Recordings yet`
+      : 'ended · recordings moved to Recordings';
+    item.contextValue = 'endedCall';
+    item.iconPath = new vscode.ThemeIcon('call-outgoing', new vscode.ThemeColor('disabledForeground'));
+    item.tooltip = waiting
+      ? 'This call has ended. Its recordings stay here until Plivo lists them in the Recordings view.'
+      : 'This call has ended. Its recordings are in the Recordings view.';
+    item.accessibilityInformation = { label: `Ended call ${node.callUuid}, ${item.description}` };
+    return item;
   }
 
   #callItem(call: LiveCall): vscode.TreeItem {
@@ -77,7 +120,7 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
   }
 }
 
-function recordingItem(r: RecordingEntry): vscode.TreeItem {
+function recordingItem(r: RecordingEntry, listed: boolean): vscode.TreeItem {
   const state = effectiveState(r);
   const item = new vscode.TreeItem(recordingLabel(r));
   item.id = `recording:${r.id}`;
@@ -85,7 +128,17 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
     state === 'pending' ? 'waiting for Plivo (async)' : state,
     r.fileFormat,
     `${r.timeLimit} s limit`,
-  ].join(' · ');
+    listed ? 'now in Recordings' : undefined,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  if (r.url && (state === 'done' || state === 'stopped')) {
+    item.command = {
+      command: 'plivo.playRecording',
+      title: 'Play Recording',
+      arguments: [{ kind: 'recording', recording: r }],
+    };
+  }
   item.contextValue = r.url
     ? `recording.${state === 'pending' || state === 'recording' ? 'active' : state}`
     : 'recording.pending';

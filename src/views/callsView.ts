@@ -14,8 +14,8 @@ export interface CallsView extends IDisposable {
  * content and menus use. Nothing touches the network until the view is visible: calls poll only while it is.
  */
 export function registerCallsView(services: Services): CallsView {
-  const { calls, connection, credentials, recordings, sandbox } = services;
-  const tree = new CallsTreeProvider(calls, recordings);
+  const { calls, connection, credentials, recordings, recordingsList, sandbox } = services;
+  const tree = new CallsTreeProvider(calls, recordings, recordingsList);
   const view = vscode.window.createTreeView('plivo.calls', { treeDataProvider: tree, showCollapseAll: true });
 
   const updateAccount = async (): Promise<void> => {
