@@ -148,7 +148,9 @@ export const recordingsCommands: Record<string, Handler> = {
   'plivo.playRecording': (s, _v, arg) => playRecording(s, arg),
   'plivo.openRecording': (s, _v, arg) => openRecording(s, arg),
   'plivo.saveRecording': (s, _v, arg, target) => saveRecording(s, arg, target),
-  'plivo.deleteRecording': (s, _v, arg) => deleteRecording(s, arg),
+  // Tests pass a confirmation in place of the modal dialog; menus pass only the row.
+  'plivo.deleteRecording': (s, _v, arg, confirm) =>
+    deleteRecording(s, arg, typeof confirm === 'function' ? confirm : undefined),
   'plivo.showTranscript': (s, _v, arg) => showTranscript(s, arg),
   'plivo.showRecordingCall': (s, v, node) => showRecordingCall(s, v, node),
   'plivo.dismissEndedCall': (s, _v, node) => dismissEndedCall(s, node),

@@ -86,7 +86,7 @@ export class RecordingsList extends Disposable {
         if (callback.kind === 'record' && callback.status < 400) this.recordingEnded();
       }),
     );
-    this._register(calls.onDidChange(() => this.#noticeEndedCalls()));
+    this._register(calls.onDidChange(() => void this.#noticeEndedCalls()));
     this._register(store.onDidChange(() => this.#fire()));
   }
 
@@ -344,13 +344,14 @@ export class RecordingsList extends Disposable {
   }
 
   /** A call that had recordings from here left the live list: they have ended, and Plivo will list them. */
-  #noticeEndedCalls(): void {
+  async #noticeEndedCalls(): Promise<void> {
     if (this.#calls.status.kind !== 'loaded') return;
     const live = new Set(this.#calls.calls.map((c) => c.callUuid));
     const ended = [...this.#liveCalls].filter((uuid) => !live.has(uuid) && this.#store.forCall(uuid).length > 0);
     this.#liveCalls = live;
-    if (ended.length) this.recordingEnded();
-    else this.#fire();
+    if (!ended.length) return;
+    for (const callUuid of ended) await this.#store.markCallEnded(callUuid);
+    this.recordingEnded();
   }
 
   #cancelFollowUps(): void {
