@@ -56,6 +56,8 @@ export class RecordingsList extends Disposable {
   /** Recordings from here that moved to Plivo's list during this session: Calls says where they went. */
   readonly #movedThisSession = new Set<string>();
   #liveCalls = new Set<string>();
+  /** `from → to` of calls with recordings from here, seen while they were live (an ended call is not listed). */
+  readonly #callTitles = new Map<string, string>();
   #followUps: NodeJS.Timeout[] = [];
 
   constructor(
@@ -140,6 +142,15 @@ export class RecordingsList extends Disposable {
       byCall.set(entry.callUuid, [...(byCall.get(entry.callUuid) ?? []), entry]);
     }
     return byCall;
+  }
+
+  /** `from → to` of an ended call, when it was seen live in this session or a listed recording names it. */
+  callTitle(callUuid: string): string | undefined {
+    const listed = this.#recordings.find((r) => r.callUuid === callUuid && (r.fromNumber || r.toNumber));
+    return (
+      this.#callTitles.get(callUuid) ??
+      (listed && `${listed.fromNumber || 'unknown'} → ${listed.toNumber || 'unknown'}`)
+    );
   }
 
   /** True once Plivo's list has shown this recording from here. */
@@ -347,6 +358,11 @@ export class RecordingsList extends Disposable {
   async #noticeEndedCalls(): Promise<void> {
     if (this.#calls.status.kind !== 'loaded') return;
     const live = new Set(this.#calls.calls.map((c) => c.callUuid));
+    for (const call of this.#calls.calls) {
+      if (this.#store.forCall(call.callUuid).length) {
+        this.#callTitles.set(call.callUuid, `${call.from || 'unknown'} → ${call.to || 'unknown'}`);
+      }
+    }
     const ended = [...this.#liveCalls].filter((uuid) => !live.has(uuid) && this.#store.forCall(uuid).length > 0);
     this.#liveCalls = live;
     if (!ended.length) return;

@@ -82,17 +82,24 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
   /** Says where its recordings are: still on their way to Plivo's list, or already in the Recordings view. */
   #endedCallItem(node: EndedCallNode): vscode.TreeItem {
     const waiting = node.recordings.filter((r) => !this.#list.isListed(r)).length;
-    const item = new vscode.TreeItem(`Ended call ${node.callUuid}`, vscode.TreeItemCollapsibleState.Expanded);
+    const title = this.#list.callTitle(node.callUuid) ?? 'Ended call';
+    const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `ended:${node.callUuid}`;
     item.description = waiting
       ? `ended · ${waiting} recording${waiting === 1 ? '' : 's'} not in Recordings yet`
       : 'ended · recordings moved to Recordings';
     item.contextValue = 'endedCall';
     item.iconPath = new vscode.ThemeIcon('call-outgoing', new vscode.ThemeColor('disabledForeground'));
-    item.tooltip = waiting
-      ? 'This call has ended. Its recordings stay here until Plivo lists them in the Recordings view.'
-      : 'This call has ended. Its recordings are in the Recordings view.';
-    item.accessibilityInformation = { label: `Ended call ${node.callUuid}, ${item.description}` };
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown('**Ended call**\n\n');
+    md.appendMarkdown('Call UUID: ').appendText(node.callUuid).appendMarkdown('\n\n');
+    md.appendMarkdown(
+      waiting
+        ? 'Its recordings stay here until Plivo lists them in the **Recordings** view.'
+        : 'Its recordings are in the **Recordings** view now.',
+    );
+    item.tooltip = md;
+    item.accessibilityInformation = { label: `Ended call ${title}, ${node.callUuid}, ${item.description}` };
     return item;
   }
 
