@@ -78,7 +78,13 @@ async function remove(services: Services, ref: RecordingRef): Promise<DeleteOutc
   return 'deleted';
 }
 
+/** The row, the cached file and any player of it go. */
 async function forget(services: Services, ref: RecordingRef): Promise<void> {
   services.recordingsList.removeLocally(ref.id);
+  const file = services.recordingFiles.cache.fileFor(ref.id, ref.format);
+  const players = vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputCustom && tab.input.uri.fsPath === file);
+  await vscode.window.tabGroups.close(players);
   await services.recordingFiles.forget(ref).catch(() => undefined);
 }

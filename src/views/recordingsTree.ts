@@ -121,7 +121,7 @@ export class RecordingsTreeProvider extends Disposable implements vscode.TreeDat
     const here = this.#list.startedHere(r);
     const item = new vscode.TreeItem(
       recordingTitle(r),
-      transcript ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+      transcript ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
     item.id = `recording:${r.recordingId}`;
     const start = recordingStart(r);
@@ -188,6 +188,11 @@ function transcriptItem({ recording, transcript }: TranscriptNode): vscode.TreeI
     arguments: [{ kind: 'stored', recording }],
   };
   item.tooltip = transcript.error ? `Transcription failed: ${transcript.error}` : transcript.text;
+  item.accessibilityInformation = {
+    label: transcript.error
+      ? `Transcription failed: ${transcript.error}`
+      : `Transcript: ${oneLine(transcript.text, 200)}`,
+  };
   return item;
 }
 

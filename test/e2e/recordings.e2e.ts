@@ -7,6 +7,8 @@ import { freePort, useWorkbench, type Workbench } from './harness';
 
 const FROM = '14155550161';
 const TO = '14155550262';
+const FROM2 = '14155550171';
+const TO2 = '14155550272';
 
 interface AudioState {
   duration: number;
@@ -39,6 +41,7 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
   before(async () => {
     sandbox = await Sandbox.start();
     callUuid = sandbox.addCall({ from: FROM, to: TO, direction: 'outbound' }).callUuid;
+    sandbox.addCall({ from: FROM2, to: TO2, direction: 'inbound' });
     // Earlier recordings of the account, so the view shows days and formats.
     const day = 24 * 60 * 60 * 1000;
     sandbox.addRecording({
@@ -146,5 +149,52 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     );
     assert.equal(del.status, 204);
     await recordingRow().waitFor({ state: 'detached', timeout: 15_000 });
+    await wb.page.getByRole('tab', { name: /\.mp3/ }).waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('with transcription on, the transcript shows under the recording, opens as plain text and in the player', async () => {
+    const wb = ui();
+    await wb.openPlivoSidebar();
+    await wb.expandView('Recordings');
+    await wb.runCommand('Plivo: Record Call');
+    await wb.quickInputFill(FROM2);
+    await wb.pickQuickItem(new RegExp(`${FROM2} → ${TO2}`));
+    await wb.pickQuickItem(/Change options/);
+    await wb.quickInputFill('4', { title: /time limit/ });
+    await wb.quickInputAccept();
+    await wb.pickQuickItem('mp3');
+    await wb.pickQuickItem('Transcribe (auto)');
+    await wb.pickQuickItem(/Local callback listener/);
+    await wb.pickQuickItem('POST');
+    await wb.pickQuickItem(/^\s*Callback URL…\s*$/);
+    await wb.pickQuickItem(/Local callback listener/);
+    await wb.pickQuickItem('POST');
+    await wb.waitForNotification(/asynchronous mode/);
+    const t0 = Date.now();
+    const row = wb.treeItem('Recordings', new RegExp(`^Recording ${FROM2} → ${TO2},.*from this workspace`));
+    await row.waitFor({ timeout: 30_000 });
+    const transcriptRow = wb.treeItem('Recordings', /^Transcript/);
+    await transcriptRow.waitFor({ timeout: 30_000 });
+    timings.recordEndToTranscriptRow = Date.now() - t0;
+    await wb.clearNotifications();
+    await wb.screenshot('e2e-recordings-transcript');
+    await transcriptRow.click();
+    const editor = wb.page.locator('.editor-instance .view-lines');
+    // Monaco renders spaces as no-break spaces, which \\s matches.
+    await editor
+      .getByText(/^Transcript\s+of\s/)
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await wb.page.getByRole('tab', { name: /^Transcript / }).waitFor();
+    await row.click();
+    const { frame } = await until('the player shows the transcript', async () => {
+      const found = await audioState(wb);
+      return found && (await found.frame.locator('pre').count()) > 0 ? found : undefined;
+    });
+    assert.ok(((await frame.locator('pre').textContent()) ?? '').length > 20);
+    await wb.page
+      .locator('.notification-toast', { hasText: /Downloading the recording/ })
+      .waitFor({ state: 'detached', timeout: 10_000 });
+    await wb.screenshot('e2e-recording-player-transcript');
   });
 });
