@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { formatDurationMs, recordingStart, recordingTitle, type Recording } from '../plivo';
 import type { Services } from '../services/container';
-import type { RecordingRef } from '../services/recordingFiles';
+import { recordingRef, type RecordingRef } from '../services/recordingFiles';
 import { effectiveState } from '../services/recordingsStore';
 import type { CallsTreeNode } from '../views/callsTree';
 import type { RecordingsTreeNode } from '../views/recordingsTree';
@@ -9,19 +9,6 @@ import { showError } from './showError';
 
 /** A recording row of either view, a Recordings row's transcript, or a recording id (keybindings, other code). */
 export type RecordingArg = CallsTreeNode | RecordingsTreeNode | string | undefined;
-
-export function refOfStored(r: Recording): RecordingRef {
-  return {
-    id: r.recordingId,
-    isPlivoId: true,
-    callUuid: r.callUuid,
-    url: r.url,
-    format: r.format || 'mp3',
-    title: recordingTitle(r),
-    startedAt: recordingStart(r),
-    durationMs: r.durationMs,
-  };
-}
 
 /**
  * The recording an argument names, or (with none) the one the user picks from the Recordings list.
@@ -37,9 +24,9 @@ export async function resolveRecording(
   if (typeof arg === 'string') {
     const recording = services.recordingsList.find(arg);
     if (!recording) void vscode.window.showWarningMessage(`Recording ${arg} is not in the Recordings view.`);
-    return recording && refOfStored(recording);
+    return recording && recordingRef(recording);
   }
-  if (arg.kind === 'stored' || arg.kind === 'transcript') return refOfStored(arg.recording);
+  if (arg.kind === 'stored' || arg.kind === 'transcript') return recordingRef(arg.recording);
   if (arg.kind !== 'recording') return undefined;
   const entry = arg.recording;
   const state = effectiveState(entry);
@@ -52,7 +39,7 @@ export async function resolveRecording(
     return undefined;
   }
   const listed = entry.recordingId ? services.recordingsList.find(entry.recordingId) : undefined;
-  if (listed) return refOfStored(listed);
+  if (listed) return recordingRef(listed);
   const call = services.calls.find(entry.callUuid);
   return {
     id: entry.recordingId ?? entry.apiId,
@@ -110,5 +97,5 @@ async function pickRecording(
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  return picked && refOfStored(picked.recording);
+  return picked && recordingRef(picked.recording);
 }

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { callUuidProblem, describeFilter, numberFilterProblem, parseDayRange, type RecordingsFilter } from '../plivo';
 import type { Services } from '../services/container';
+import { recordingRef } from '../services/recordingFiles';
 import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
 import type { RecordingsTreeNode } from '../views/recordingsTree';
 import { transcriptUri } from '../views/transcriptDocument';
 import type { Handler } from '.';
 import { deleteRecording } from './deleteRecording';
-import { refOfStored, resolveRecording, type RecordingArg } from './pickRecording';
+import { resolveRecording, type RecordingArg } from './pickRecording';
 import { openRecording, playRecording, saveRecording } from './playRecording';
 import { showError } from './showError';
 
@@ -105,7 +106,7 @@ export async function showTranscript(services: Services, arg?: RecordingArg): Pr
     services,
     arg,
     'Show Transcript',
-    (r) => !!transcripts.forRecording(refOfStored(r)),
+    (r) => !!transcripts.forRecording(recordingRef(r)),
   );
   if (!ref) return undefined;
   const transcript = transcripts.forRecording(ref);

@@ -2,7 +2,14 @@ import { copyFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
-import { RecordingCache, downloadRecording, type DownloadProgress } from '../plivo';
+import {
+  RecordingCache,
+  downloadRecording,
+  recordingStart,
+  recordingTitle,
+  type DownloadProgress,
+  type Recording,
+} from '../plivo';
 import type { PlivoConnection } from './connection';
 import { settings } from './settings';
 
@@ -19,6 +26,20 @@ export interface RecordingRef {
   readonly title: string;
   readonly startedAt?: Date;
   readonly durationMs?: number;
+}
+
+/** A recording of Plivo's list as something to play, save or delete. */
+export function recordingRef(r: Recording): RecordingRef {
+  return {
+    id: r.recordingId,
+    isPlivoId: true,
+    callUuid: r.callUuid,
+    url: r.url,
+    format: r.format || 'mp3',
+    title: recordingTitle(r),
+    startedAt: recordingStart(r),
+    durationMs: r.durationMs,
+  };
 }
 
 export interface DownloadedRecording {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { IDisposable } from '../common/lifecycle';
 import { formatDurationMs } from '../plivo';
 import type { Services } from '../services/container';
-import type { RecordingRef } from '../services/recordingFiles';
+import { recordingRef, type RecordingRef } from '../services/recordingFiles';
 
 /** The custom editor that plays a downloaded recording (VS Code's own audio preview is not in every host). */
 export const PLAYER_VIEW_TYPE = 'plivo.recordingPlayer';
@@ -89,7 +89,9 @@ class RecordingPlayerProvider implements vscode.CustomReadonlyEditorProvider {
       webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';"></head><body><p>The Plivo player plays recordings downloaded with <b>Plivo: Play Recording</b>; ${escapeHtml(fileName)} is not one of them.</p></body></html>`;
       return;
     }
-    const ref = files.describe(document.uri);
+    // After a reload the editor comes back before anything was played: the list may still know the recording.
+    const listed = this.#services.recordingsList.find(fileName.replace(/\.[a-z0-9]+$/, ''));
+    const ref = files.describe(document.uri) ?? (listed && recordingRef(listed));
     const transcript = ref && this.#services.transcripts.forRecording(ref);
     const bytes = (await stat(document.uri.fsPath).catch(() => undefined))?.size;
     webview.html = playerHtml({

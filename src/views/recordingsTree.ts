@@ -77,12 +77,6 @@ export class RecordingsTreeProvider extends Disposable implements vscode.TreeDat
     return undefined;
   }
 
-  /** The node of a loaded recording, to reveal it. */
-  nodeFor(recordingId: string): StoredRecordingNode | undefined {
-    const recording = this.#list.find(recordingId);
-    return recording && { kind: 'stored', recording };
-  }
-
   transcriptOf(recording: Recording): TranscriptRecord | undefined {
     return this.#transcripts.find({
       recordingId: recording.recordingId,

@@ -10,6 +10,7 @@ import type { RecordingsFilter, StartRecordingResult } from '../../src/plivo';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
 import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
+import { playerHtml } from '../../src/views/recordingPlayer';
 import type { RecordingsTreeNode, StoredRecordingNode } from '../../src/views/recordingsTree';
 import { activateExtension, until } from './util';
 
@@ -216,6 +217,31 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     await vscode.commands.executeCommand('plivo.playRecording', rowOf(seeded.recordingId));
     console.log(`      play: first ${firstMs} ms (download ${bytes.length} bytes), cached ${Date.now() - again} ms`);
     assert.equal(fileRequests(), 1, 'the second play comes from the cache');
+  });
+
+  it('the player page runs no script, loads media only from the webview, and shows Plivo text as text', function () {
+    const html = playerHtml({
+      cspSource: 'https://webview.test',
+      audioSrc: 'https://webview.test/cache/r1.mp3',
+      fileName: 'r1.mp3',
+      ref: {
+        id: 'r1',
+        isPlivoId: true,
+        callUuid: 'c1',
+        url: 'http://127.0.0.1/r1.mp3',
+        format: 'mp3',
+        title: '<img src=x onerror=alert(1)> → 1415',
+        durationMs: 65_000,
+      },
+      transcript: { text: '</pre><script>alert(1)</script>' },
+    });
+    const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(csp, /^default-src 'none'; media-src https:\/\/webview\.test; style-src 'nonce-[^']+';$/);
+    assert.equal(/<script/i.test(html), false);
+    assert.equal(html.includes('<img'), false);
+    assert.ok(html.includes('&lt;/pre&gt;&lt;script&gt;'));
+    assert.ok(html.includes('<audio controls preload="auto" src="https://webview.test/cache/r1.mp3">'));
+    assert.ok(html.includes('1:05 · mp3'));
   });
 
   it('a recording whose file is gone reports it and leaves nothing in the cache', async function () {
