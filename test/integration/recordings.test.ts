@@ -219,6 +219,19 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     assert.equal(fileRequests(), 1, 'the second play comes from the cache');
   });
 
+  it('Open Recording plays a loopback URL in the editor instead of handing it to a browser', async function () {
+    const seeded = sandbox.addRecording({ format: 'mp3', durationMs: 2000 });
+    await services.recordingsList.refresh();
+    assert.match(seeded.url, /^http:\/\/127\.0\.0\.1:/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('plivo.openRecording', rowOf(seeded.recordingId));
+    const tab = await until('the player tab is open', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputCustom && input.viewType === 'plivo.recordingPlayer' ? input : undefined;
+    });
+    assert.equal(tab.uri.fsPath, join(services.recordingFiles.dir.fsPath, `${seeded.recordingId}.mp3`));
+  });
+
   it('the player page runs no script, loads media only from the webview, and shows Plivo text as text', function () {
     const html = playerHtml({
       cspSource: 'https://webview.test',
