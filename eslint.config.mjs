@@ -21,7 +21,7 @@ export default tseslint.config(
   // Layers (docs/architecture.md): commands -> views -> services -> pure layers. Imports run downward only.
   {
     // The pure layers run under plain Node and in tests without an editor.
-    files: ['src/plivo/**', 'src/sandbox/**', 'src/callbacks/**', 'src/common/**', 'test/unit/**'],
+    files: ['src/plivo/**', 'src/sandbox/**', 'src/callbacks/**', 'src/common/**', 'src/accounts/**', 'test/unit/**'],
     rules: {
       'no-restricted-imports': [
         'error',

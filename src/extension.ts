@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { Accounts } from './services/accounts';
 import { CallbackHistory } from './services/callbackHistory';
 import { CallsModel } from './services/callsModel';
 import { PlivoConnection } from './services/connection';
 import type { Services } from './services/container';
-import { CredentialStore } from './services/credentials';
 import { ListenerService } from './services/listenerService';
 import { RecordingFiles } from './services/recordingFiles';
 import { RecordingsList } from './services/recordingsList';
@@ -23,23 +23,31 @@ export interface TestApi {
 export function activate(context: vscode.ExtensionContext): TestApi | undefined {
   const log = vscode.window.createOutputChannel('Plivo', { log: true });
   const packageJson = context.extension.packageJSON as { name: string; version: string };
-  const credentials = new CredentialStore(context.secrets);
   const sandbox = new SandboxService(log);
-  const connection = new PlivoConnection(credentials, sandbox, log, `${packageJson.name}/${packageJson.version}`);
+  const accounts = new Accounts(context.secrets, sandbox);
+  const connection = new PlivoConnection(
+    accounts,
+    context.globalState,
+    log,
+    `${packageJson.name}/${packageJson.version}`,
+  );
   const recordings = new RecordingsStore(context.workspaceState);
   const calls = new CallsModel(connection);
   const callbacks = new CallbackHistory(context.globalStorageUri.fsPath, log);
-  const listener = new ListenerService(callbacks, connection, recordings, log, () => sandbox.active !== undefined);
+  // The sandbox sends its callbacks from inside this extension host, so the local URL reaches the listener.
+  const sandboxSelected = async (): Promise<boolean> =>
+    (await accounts.active().catch(() => undefined))?.kind === 'sandbox';
+  const listener = new ListenerService(callbacks, connection, recordings, log, sandboxSelected);
   const recordingsList = new RecordingsList(connection, recordings, calls, listener, context.workspaceState);
   const recordingFiles = new RecordingFiles(context.globalStorageUri, connection);
   const transcripts = new TranscriptStore(listener, context.workspaceState);
-  context.subscriptions.push(log, credentials, sandbox, connection, recordings, calls, callbacks, listener);
+  context.subscriptions.push(log, sandbox, accounts, connection, recordings, calls, callbacks, listener);
   context.subscriptions.push(recordingsList, recordingFiles, transcripts);
 
   const services: Services = {
     context,
     log,
-    credentials,
+    accounts,
     connection,
     sandbox,
     recordings,

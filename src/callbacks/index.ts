@@ -24,7 +24,13 @@ export {
   signatureText,
   statusText,
 } from './format';
-export { CallbackStore, type StoreLoadResult } from './store';
+export {
+  CallbackStore,
+  type CallbackStoreOptions,
+  type StoreChange,
+  type StoreLoadResult,
+  type StoreStats,
+} from './store';
 export {
   buildTestCallback,
   forwardCallback,

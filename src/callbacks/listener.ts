@@ -10,8 +10,10 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
+import { signatureNonce, verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
+import { hostProblem } from './hostCheck';
 import type { ReceivedCallback } from './model';
+import { NonceMemory } from './nonceMemory';
 import { CallbackParseError, classifyCallback, parseCallbackParams, summarizeCallback } from './parse';
 
 export interface ListenerOptions {
@@ -27,6 +29,11 @@ export interface ListenerOptions {
   getSignedBaseUrls: () => string[];
   /** Whole-request deadline for slow clients. */
   requestTimeoutMs?: number;
+  /**
+   * Further Host names (or URLs) that reach the listener, besides its own address and the hosts of
+   * `getSignedBaseUrls()`; requests naming any other Host, or a foreign Origin, get 403.
+   */
+  allowedHosts?: string[];
 }
 
 export class ListenerPortInUseError extends Error {
@@ -108,11 +115,24 @@ type ListenerEvents = { callback: [ReceivedCallback]; warning: [string] };
 
 export class CallbackListener extends EventEmitter<ListenerEvents> {
   #server: Server | undefined;
+  /** The bound port, read once: `server.address()` asks the OS, and every request needs the port twice. */
+  #port: number | undefined;
   #options: Required<ListenerOptions> | undefined;
+  #extraHosts: string[] = [];
+  /** Nonces of requests whose signature matched, to flag the same signed request arriving again. */
+  readonly #nonces = new NonceMemory();
+
+  constructor() {
+    // An async 'callback' handler that rejects ends up in the rejection hook below, not unhandled.
+    super({ captureRejections: true });
+  }
+
+  [EventEmitter.captureRejectionSymbol](error: Error, event: unknown, ..._args: unknown[]): void {
+    this.#warn(`a '${String(event)}' event handler failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 
   get url(): string | undefined {
-    const address = this.#server?.address() as AddressInfo | null | undefined;
-    return address ? `http://${this.#options?.host ?? '127.0.0.1'}:${address.port}` : undefined;
+    return this.running ? `http://${this.#options?.host ?? '127.0.0.1'}:${this.#port}` : undefined;
   }
 
   get running(): boolean {
@@ -121,8 +141,10 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
 
   async start(options: ListenerOptions): Promise<void> {
     if (this.#server) throw new Error('the callback listener is already running');
+    this.#extraHosts = [...(options.allowedHosts ?? this.#extraHosts)];
     const resolved: Required<ListenerOptions> = {
       ...options,
+      allowedHosts: [],
       host: options.host ?? '127.0.0.1',
       maxBodyBytes: options.maxBodyBytes ?? MIB,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
@@ -134,7 +156,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
         headersTimeout: Math.min(10_000, resolved.requestTimeoutMs),
         connectionsCheckingInterval: 1000,
       },
-      (req, res) => this.#handle(req, res),
+      (req, res) => this.#guard(res, () => this.#handle(req, res)),
     );
     // One handler per socket (not per request, which would pile up on keep-alive sockets).
     server.on('connection', (socket: Socket) => socket.on('error', () => undefined));
@@ -144,9 +166,15 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       if (!isAddressInUse(error)) throw error;
       throw new ListenerPortInUseError(resolved.port, await findFreePort(resolved.port + 1, resolved.host));
     }
-    server.on('error', (error) => this.emit('warning', `callback listener error: ${error.message}`));
+    server.on('error', (error) => this.#warn(`callback listener error: ${error.message}`));
     this.#server = server;
+    this.#port = (server.address() as AddressInfo).port;
     this.#options = resolved;
+  }
+
+  /** Replaces the extra allowed hosts (e.g. public and forwarded addresses); takes effect on the next request. */
+  setAllowedHosts(hosts: string[]): void {
+    this.#extraHosts = [...hosts];
   }
 
   async stop(): Promise<void> {
@@ -163,6 +191,8 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       res.destroy();
       return;
     }
+    const foreign = hostProblem(req.headers, this.#allowedHosts());
+    if (foreign) return this.#refuse(req, res, Buffer.alloc(0), { status: 403, reason: foreign });
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'POST') {
       return this.#refuse(req, res, Buffer.alloc(0), {
@@ -177,31 +207,62 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > options.maxBodyBytes) {
+    req.on('data', (chunk: Buffer) =>
+      this.#guard(res, () => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > options.maxBodyBytes) {
+          settled = true;
+          return this.#refuse(req, res, Buffer.concat(chunks), this.#tooLarge(options));
+        }
+        chunks.push(chunk);
+      }),
+    );
+    req.on('end', () =>
+      this.#guard(res, () => {
+        if (settled) return;
         settled = true;
-        return this.#refuse(req, res, Buffer.concat(chunks), this.#tooLarge(options));
+        this.#accept(req, res, Buffer.concat(chunks));
+      }),
+    );
+    req.on('close', () =>
+      this.#guard(res, () => {
+        if (settled || req.complete) return;
+        settled = true;
+        // A connection that carried no body at all is noise, not a callback worth showing.
+        if (size > 0) {
+          this.#refuse(req, res, Buffer.concat(chunks), {
+            status: 400,
+            reason: `request ended after ${size} bytes, before the body was complete (client disconnected or too slow)`,
+          });
+        }
+      }),
+    );
+  }
+
+  /** Runs one step of request handling; a failure is reported and answered 500 instead of ending the process. */
+  #guard(res: ServerResponse, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.#warn(
+        `the callback listener failed on a request: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      try {
+        this.#answer(res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'callback listener error\n', true);
+      } catch {
+        res.destroy();
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (settled) return;
-      settled = true;
-      this.#accept(req, res, Buffer.concat(chunks));
-    });
-    req.on('close', () => {
-      if (settled || req.complete) return;
-      settled = true;
-      // A connection that carried no body at all is noise, not a callback worth showing.
-      if (size > 0) {
-        this.#refuse(req, res, Buffer.concat(chunks), {
-          status: 400,
-          reason: `request ended after ${size} bytes, before the body was complete (client disconnected or too slow)`,
-        });
-      }
-    });
+    }
+  }
+
+  /** A throwing 'warning' handler has nobody left to tell. */
+  #warn(message: string): void {
+    try {
+      this.emit('warning', message);
+    } catch {
+      // Nothing further to do: the request has its answer already.
+    }
   }
 
   #tooLarge(options: Required<ListenerOptions>): Refusal {
@@ -269,6 +330,19 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     res.end(body);
   }
 
+  /** The listener's own addresses, the addresses it was handed out as, and the configured extra hosts. */
+  #allowedHosts(): string[] {
+    const port = this.#port;
+    const own = ['127.0.0.1', 'localhost', '[::1]', this.#options?.host ?? '127.0.0.1'].map((h) => `${h}:${port}`);
+    let handedOut: string[] = [];
+    try {
+      handedOut = this.#options?.getSignedBaseUrls() ?? [];
+    } catch {
+      // The getter belongs to the caller; without it only the other hosts are allowed.
+    }
+    return [...own, ...handedOut, ...this.#extraHosts];
+  }
+
   /** Every URL the request may have been sent to, most likely first. */
   #candidateUrls(path: string): string[] {
     const bases = (this.#options?.getSignedBaseUrls() ?? []).map((b) => b.trim()).filter(Boolean);
@@ -282,10 +356,23 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       const checks = this.#candidateUrls(req.url ?? '/').map((url) =>
         verifyPlivoSignature({ method: req.method ?? '', url, params, headers: req.headers, authTokens }),
       );
-      return checks.find((check) => check.state === 'valid') ?? checks[0];
+      const best =
+        checks.find((check) => check.state === 'valid') ??
+        checks.find((check) => check.state === 'valid-v2') ??
+        checks[0];
+      return this.#flagReplay(req, best);
     } catch (error) {
       return this.#unverifiable(req, `could not get the Auth Token or public URL (${(error as Error).message})`);
     }
+  }
+
+  /** A matching signature whose nonce was already used is a captured request sent again. */
+  #flagReplay(req: IncomingMessage, check: SignatureCheck): SignatureCheck {
+    if ((check.state !== 'valid' && check.state !== 'valid-v2') || !check.version) return check;
+    const nonce = signatureNonce(req.headers, check.version);
+    const firstSeen = nonce === undefined ? undefined : this.#nonces.remember(nonce);
+    if (firstSeen === undefined) return check;
+    return { ...check, replay: true, detail: `replay: nonce already seen at ${firstSeen}; ${check.detail}` };
   }
 
   /** A refused request has no trustworthy params, so a signature on it cannot be confirmed. */
@@ -329,7 +416,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     try {
       this.emit('callback', record);
     } catch (error) {
-      this.emit('warning', `a 'callback' event handler failed: ${(error as Error).message}`);
+      this.#warn(`a 'callback' event handler failed: ${(error as Error).message}`);
     }
   }
 }

@@ -15,6 +15,8 @@ export interface CallbackSummary {
   message?: string;
   /** Asynchronous-mode `response` field, parsed when it is JSON. */
   response?: unknown;
+  /** Why `response` is text although it looks like JSON (e.g. nested too deep to keep as an object). */
+  responseNote?: string;
 }
 
 /** What the app answered to a forwarded or replayed callback, kept to show beside the request. */
@@ -57,6 +59,8 @@ export interface ReceivedCallback {
   /** Raw body text, cut at a storage limit (see `bodyTruncated`). */
   body: string;
   bodyTruncated?: boolean;
+  /** Size in bytes of the body as received, when `body` was cut. */
+  bodyBytes?: number;
   contentType?: string;
   params: Record<string, string>;
   kind: CallbackKind;

@@ -1,5 +1,6 @@
 // Received request → flat params → kind + summary. Plivo sends form fields or a
 // query string; the Record API reference shows JSON (docs/plivo-api.md); names come snake_case or CamelCase.
+import { boundedClone, DEFAULT_BOUNDS, jsonDepthExceeds } from '../plivo/bounded';
 import type { CallbackKind, CallbackSummary } from './model';
 
 /** A body or query the listener cannot read; it answers 400 with `message`. */
@@ -14,6 +15,11 @@ export interface RawCallbackRequest {
   contentType?: string;
   body: Buffer;
 }
+
+/** Plivo sends about twenty fields; far more is not a callback, and would only cost memory. */
+export const MAX_FIELDS = 1000;
+/** What is kept of an async `response` that is not stored as parsed JSON (the full text stays in `params`). */
+const RESPONSE_TEXT_CHARS = 4096;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -34,18 +40,19 @@ function parseUrlEncoded(text: string, where: string): Record<string, string> {
       throw new CallbackParseError(`invalid percent-encoding in ${where}`);
     }
   };
+  const pairs = text.split('&').filter(Boolean);
+  tooManyFields(pairs.length, where);
   // fromEntries defines own properties, so a "__proto__" field stays a field.
   return Object.fromEntries(
-    text
-      .split('&')
-      .filter(Boolean)
-      .map((pair) => {
-        const separator = pair.indexOf('=');
-        return separator < 0
-          ? [decode(pair), '']
-          : [decode(pair.slice(0, separator)), decode(pair.slice(separator + 1))];
-      }),
+    pairs.map((pair) => {
+      const separator = pair.indexOf('=');
+      return separator < 0 ? [decode(pair), ''] : [decode(pair.slice(0, separator)), decode(pair.slice(separator + 1))];
+    }),
   );
+}
+
+function tooManyFields(count: number, where: string): void {
+  if (count > MAX_FIELDS) throw new CallbackParseError(`${count} fields in ${where}: more than ${MAX_FIELDS}`);
 }
 
 function flattenJsonValue(value: unknown): string {
@@ -55,6 +62,9 @@ function flattenJsonValue(value: unknown): string {
 }
 
 function parseJsonObject(text: string): Record<string, string> {
+  if (jsonDepthExceeds(text, DEFAULT_BOUNDS.maxDepth)) {
+    throw new CallbackParseError(`JSON nested deeper than ${DEFAULT_BOUNDS.maxDepth} levels`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -64,6 +74,7 @@ function parseJsonObject(text: string): Record<string, string> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CallbackParseError('JSON body must be an object');
   }
+  tooManyFields(Object.keys(parsed).length, 'JSON body');
   return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, flattenJsonValue(value)]));
 }
 
@@ -89,12 +100,20 @@ export function parseCallbackParams(request: RawCallbackRequest): Record<string,
   );
 }
 
-function parseJsonField(value: string | undefined): unknown {
-  if (value === undefined) return undefined;
+/** The async `response` field: parsed when it is JSON of sane depth, else kept as (cut) text with a note why. */
+function parseResponseField(value: string | undefined): Pick<CallbackSummary, 'response' | 'responseNote'> {
+  if (value === undefined) return {};
+  const text = (note: string): Pick<CallbackSummary, 'response' | 'responseNote'> => ({
+    response: value.length > RESPONSE_TEXT_CHARS ? `${value.slice(0, RESPONSE_TEXT_CHARS)}…` : value,
+    ...(note ? { responseNote: note } : {}),
+  });
+  if (jsonDepthExceeds(value, DEFAULT_BOUNDS.maxDepth)) {
+    return text(`kept as text: nested deeper than ${DEFAULT_BOUNDS.maxDepth} levels`);
+  }
   try {
-    return JSON.parse(value);
+    return { response: boundedClone(JSON.parse(value)) };
   } catch {
-    return value;
+    return text('');
   }
 }
 
@@ -136,7 +155,7 @@ export function classifyCallback(params: Record<string, string>): CallbackKind {
 }
 
 export function summarizeCallback(params: Record<string, string>): CallbackSummary {
-  const response = parseJsonField(params.response);
+  const { response, responseNote } = parseResponseField(params.response);
   // Asynchronous-mode callbacks carry the API's answer inside `response`.
   const sources = isRecord(response) ? [params, response] : [params];
   const durationMs = nonNegativeNumber(pick(sources, ['recording_duration_ms', 'RecordingDurationMs']));
@@ -152,6 +171,7 @@ export function summarizeCallback(params: Record<string, string>): CallbackSumma
     transcriptionError: pick([params], ['error']),
     message: pick(sources, ['message']),
     response,
+    responseNote,
   };
   // Drop absent fields so stored records stay small and `deepEqual`-friendly.
   return Object.fromEntries(Object.entries(summary).filter(([, value]) => value !== undefined)) as CallbackSummary;

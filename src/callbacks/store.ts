@@ -1,69 +1,81 @@
-// Received-callback history, persisted as one JSON file that a crash can never
-// leave half-written: each save goes to a temp file that replaces the real one.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+// Received-callback history: kept in memory, persisted as an append-only journal (format in journal.ts, writing
+// and fsync policy in journalWriter.ts).
+//
+// Cost per callback is constant: one appended line. When the file has grown to twice the size of what it still
+// holds, it is compacted in the background (rewritten to a temp file, fsynced, renamed over the journal), so each
+// byte of history is written about twice in all, whatever maxHistory is.
+//
+// A failed save never loses a callback: it stays in memory, `saveProblem` says what went wrong in plain words, and
+// saving is retried with backoff, rewriting the whole file from memory.
+import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IDisposable } from '../common/lifecycle';
+import { boundedEntry } from './boundedEntry';
+import { errorCode, reasonOf } from './fsProblem';
+import { addLine, readJournal, readLegacyFile, updateLine, type EntryPatch, type JournalRead } from './journal';
+import { JournalWriter, type WriterStats } from './journalWriter';
 import type { ReceivedCallback } from './model';
 
-const FILE_NAME = 'callbacks.json';
-const FORMAT_VERSION = 1;
-
-interface StoredFile {
-  version: number;
-  callbacks: ReceivedCallback[];
-}
+const FILE_NAME = 'callbacks.jsonl';
+/** The version 1 history (one JSON document), migrated on first load. */
+const LEGACY_FILE_NAME = 'callbacks.json';
+/** Small histories are not compacted for every few lines. */
+const COMPACT_SLACK_BYTES = 256 * 1024;
 
 export interface StoreLoadResult {
-  /** Set when the file could not be used; the store then starts empty. */
+  /** Set when the file could not be used as it is; what the store did about it. */
   warning?: string;
+  /** Damaged lines that were skipped. */
+  corruptLines?: number;
+  /** The last line was cut short (a crash mid-write) and was dropped. */
+  tornTail?: boolean;
 }
 
-function isStoredCallback(value: unknown): value is ReceivedCallback {
-  const candidate = value as Partial<ReceivedCallback> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.id === 'string' &&
-    typeof candidate.receivedAt === 'string'
-  );
+/** One change of the history, for views that update incrementally. */
+export interface StoreChange {
+  /** Everything listed before is gone (load, clear); `added` then holds the whole history. */
+  readonly cleared: boolean;
+  /** New entries, newest first. */
+  readonly added: readonly ReceivedCallback[];
+  /** Entries replaced by a newer version of themselves (same id). */
+  readonly updated: readonly ReceivedCallback[];
+  /** Ids of entries dropped (oldest beyond maxHistory). */
+  readonly removed: readonly string[];
 }
 
-function parseStoredFile(text: string): ReceivedCallback[] {
-  const parsed = JSON.parse(text) as Partial<StoredFile> | null;
-  if (!parsed || !Array.isArray(parsed.callbacks)) throw new Error('no "callbacks" list');
-  return parsed.callbacks.filter(isStoredCallback);
-}
+export type StoreStats = WriterStats;
 
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
-/** Windows refuses to replace a file another process (an indexer, antivirus) holds open for a moment. */
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await rename(from, to);
-    } catch (error) {
-      if (attempt >= 5 || !['EPERM', 'EBUSY', 'EACCES'].includes(errorCode(error) ?? '')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-    }
-  }
+export interface CallbackStoreOptions {
+  maxHistory?: number;
+  /** Delay before save retry number `attempt` (1-based) after a failure; tests shorten it. */
+  retryDelayMs?: (attempt: number) => number;
 }
 
 export class CallbackStore {
-  #items: ReceivedCallback[] = [];
-  readonly #listeners = new Set<() => void>();
-  /** The save that will include every change made so far; undefined once it has started writing. */
-  #queuedSave: Promise<void> | undefined;
-  #lastSave: Promise<void> = Promise.resolve();
-  #historyLimit: number;
-
   readonly #directory: string;
+  /** Oldest first, so adding is a push. */
+  #items: ReceivedCallback[] = [];
+  readonly #byId = new Map<string, ReceivedCallback>();
+  /** Journal bytes each entry accounts for (its add line and later update lines). */
+  readonly #lineBytes = new Map<string, number>();
+  #liveBytes = 0;
+  #historyLimit: number;
+  readonly #writer: JournalWriter;
+  readonly #changeListeners = new Set<(change: StoreChange) => void>();
+  readonly #problemListeners = new Set<(problem: string | undefined) => void>();
+  #saveProblem: string | undefined;
 
-  constructor(directory: string, options: { maxHistory?: number } = {}) {
+  constructor(directory: string, options: CallbackStoreOptions = {}) {
     this.#directory = directory;
-    this.#historyLimit = options.maxHistory ?? 500;
+    this.#historyLimit = Math.max(1, Math.floor(options.maxHistory ?? 500));
+    this.#writer = new JournalWriter({
+      filePath: this.filePath,
+      entries: () => this.#items,
+      compactionDue: (fileBytes) => this.#compactionDue(fileBytes),
+      onRewritten: (entries) => this.#rewritten(entries),
+      onProblem: (problem) => this.#setProblem(problem),
+      retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(1000 * 2 ** (attempt - 1), 60_000)),
+    });
   }
 
   get filePath(): string {
@@ -77,128 +89,289 @@ export class CallbackStore {
   /** Lowering the limit drops the oldest entries at once; call `flush()` to wait for the save. */
   set maxHistory(limit: number) {
     this.#historyLimit = Math.max(1, Math.floor(limit));
-    if (this.#items.length > this.#historyLimit) {
-      void this.#commit(this.#items.slice(0, this.#historyLimit)).catch(() => undefined);
-    }
+    const removed = this.#trim();
+    if (removed.length === 0) return;
+    this.#emit({ cleared: false, added: [], updated: [], removed });
+    this.#writer.rewriteNext();
+    void this.#writer.save();
   }
 
-  /** Replaces the in-memory history with the file's; a corrupt file is moved aside, never thrown. */
+  /** Why the history is not being saved right now, in plain words; undefined while saves succeed. */
+  get saveProblem(): string | undefined {
+    return this.#saveProblem;
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  /**
+   * Replaces the in-memory history with the file's. Nothing is written before it, since that would replace the
+   * file's history. Never throws: a damaged file is repaired or moved aside, and an unreadable or newer-format file
+   * is left untouched while the history is kept in memory only.
+   */
   async load(): Promise<StoreLoadResult> {
+    await this.#writer.stop();
+    this.#setProblem(undefined);
+    await this.#removeLeftoverTempFiles();
     let text: string;
     try {
       text = await readFile(this.filePath, 'utf8');
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') {
-        this.#replace([]);
-        return {};
-      }
-      return this.#recoverFrom(`could not be read (${errorCode(error) ?? (error as Error).message})`);
+      if (isMissing(error)) return this.#loadLegacy();
+      return this.#keepInMemory(this.filePath, `could not be read (${reasonOf(error)})`);
     }
-    try {
-      this.#replace(parseStoredFile(text).slice(0, this.#historyLimit));
-      return {};
-    } catch (error) {
-      return this.#recoverFrom(`was corrupt (${(error as Error).message})`);
-    }
+    return this.#adopt(readJournal(text, this.#historyLimit), this.filePath, Buffer.byteLength(text, 'utf8'));
   }
 
+  /** Newest first. */
   list(): readonly ReceivedCallback[] {
-    return [...this.#items];
+    return this.#items.slice().reverse();
+  }
+
+  /** Entries `start` (inclusive) to `end` (exclusive), counted from the newest; cheap for a page of a long history. */
+  slice(start: number, end = this.#items.length): readonly ReceivedCallback[] {
+    const length = this.#items.length;
+    const from = Math.max(0, length - Math.min(end, length));
+    const to = Math.max(from, length - Math.max(0, start));
+    return this.#items.slice(from, to).reverse();
   }
 
   get(id: string): ReceivedCallback | undefined {
-    return this.#items.find((item) => item.id === id);
+    return this.#byId.get(id);
   }
 
-  /** Adds at the top; resolves once saved, rejects if saving failed (the entry stays in memory). */
+  /**
+   * Adds at the top (a bounded copy: body cut at 16 KiB, deep nesting flattened). Resolves once written, or at
+   * once when saving is failing (see `saveProblem`; the entry stays in memory and is saved on retry). Never rejects.
+   */
   add(callback: ReceivedCallback): Promise<void> {
-    return this.#commit([callback, ...this.#items].slice(0, this.#historyLimit));
+    const entry = boundedEntry(callback);
+    const removed: string[] = [];
+    if (this.#byId.has(entry.id)) {
+      this.#forget(entry.id);
+      removed.push(entry.id);
+    }
+    this.#items.push(entry);
+    this.#byId.set(entry.id, entry);
+    const line = addLine(entry);
+    this.#account(entry.id, line);
+    removed.push(...this.#trim());
+    this.#emit({ cleared: false, added: [entry], updated: [], removed });
+    return this.#writer.save(line);
   }
 
   /** Merges `patch` into one entry (e.g. its forward result); resolves to the new entry, or undefined if gone. */
-  async update(id: string, patch: Partial<Omit<ReceivedCallback, 'id'>>): Promise<ReceivedCallback | undefined> {
-    const current = this.get(id);
+  async update(id: string, patch: EntryPatch): Promise<ReceivedCallback | undefined> {
+    const current = this.#byId.get(id);
     if (!current) return undefined;
-    const updated = { ...current, ...patch, id };
-    await this.#commit(this.#items.map((item) => (item.id === id ? updated : item)));
+    const updated = boundedEntry({ ...current, ...patch, id });
+    const stored = Object.fromEntries(Object.keys(patch).map((key) => [key, updated[key as keyof ReceivedCallback]]));
+    this.#items[this.#items.indexOf(current)] = updated;
+    this.#byId.set(id, updated);
+    const line = updateLine(id, stored);
+    this.#account(id, line);
+    this.#emit({ cleared: false, added: [], updated: [updated], removed: [] });
+    await this.#writer.save(line);
     return updated;
   }
 
   clear(): Promise<void> {
-    return this.#commit([]);
+    this.#replaceAll([]);
+    this.#writer.rewriteNext();
+    return this.#writer.save();
   }
 
-  /** Waits until every change made so far is on disk (or failed to be). */
+  /** Waits until every change made so far is written and fsynced (or failed to be). */
   flush(): Promise<void> {
-    return this.#lastSave;
+    return this.#writer.flush();
   }
 
-  onDidChange(listener: () => void): IDisposable {
-    this.#listeners.add(listener);
-    return { dispose: () => this.#listeners.delete(listener) };
+  /** Listeners get what changed; `() => void` listeners keep working. */
+  onDidChange(listener: (change: StoreChange) => void): IDisposable {
+    this.#changeListeners.add(listener);
+    return { dispose: () => this.#changeListeners.delete(listener) };
   }
 
-  #replace(items: ReceivedCallback[]): void {
+  /** Fires when `saveProblem` appears, changes or clears (undefined). */
+  onDidChangeSaveProblem(listener: (problem: string | undefined) => void): IDisposable {
+    this.#problemListeners.add(listener);
+    return { dispose: () => this.#problemListeners.delete(listener) };
+  }
+
+  stats(): StoreStats {
+    return this.#writer.stats();
+  }
+
+  /** Saves what is pending, then stops retrying and closes the file. */
+  dispose(): Promise<void> {
+    return this.#writer.dispose();
+  }
+
+  async #loadLegacy(): Promise<StoreLoadResult> {
+    const legacyPath = join(this.#directory, LEGACY_FILE_NAME);
+    let text: string;
+    try {
+      text = await readFile(legacyPath, 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return this.#adopt({ kind: 'entries', entries: [], corruptLines: 0, tornTail: false });
+      return this.#keepInMemory(legacyPath, `could not be read (${reasonOf(error)})`);
+    }
+    return this.#adopt(readLegacyFile(text, this.#historyLimit), legacyPath);
+  }
+
+  /** Takes what was read from `path` (the journal, or the old-format file to migrate) of `fileBytes`. */
+  async #adopt(read: JournalRead, path = this.filePath, fileBytes = 0): Promise<StoreLoadResult> {
+    if (read.kind === 'newer') {
+      return this.#keepInMemory(path, `was written by a newer version of this extension (format ${read.version})`);
+    }
+    if (read.kind === 'corrupt') {
+      this.#replaceAll([]);
+      const warning = await this.#moveAside(path, `was corrupt (${read.problem})`);
+      this.#writer.start(0, false);
+      return { warning };
+    }
+    this.#replaceAll(read.entries.map(boundedEntry));
+    const migrating = path !== this.filePath;
+    // Appending after a torn line would glue the next entry to it, so a damaged journal is rewritten first.
+    const damaged = read.corruptLines > 0 || read.tornTail;
+    this.#writer.start(
+      migrating ? 0 : fileBytes,
+      migrating || damaged || this.#compactionDue(fileBytes),
+      migrating ? path : undefined,
+    );
+    const result: StoreLoadResult = {};
+    if (read.corruptLines > 0) {
+      const one = read.corruptLines === 1;
+      result.corruptLines = read.corruptLines;
+      result.warning = `${read.corruptLines} damaged ${one ? 'entry' : 'entries'} in the callback history file ${path} could not be read and ${one ? 'was' : 'were'} skipped.`;
+    }
+    if (read.tornTail) result.tornTail = true;
+    return result;
+  }
+
+  #keepInMemory(path: string, problem: string): StoreLoadResult {
+    this.#replaceAll([]);
+    const detail = `callback history file ${path} ${problem}; it is left as it is, and callbacks are kept in memory only`;
+    this.#setProblem(`the ${detail}`);
+    return { warning: `The ${detail}.` };
+  }
+
+  async #moveAside(path: string, problem: string): Promise<string> {
+    const asidePath = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(path, asidePath);
+      return `The callback history file ${problem}; it was moved to ${asidePath} and the history starts empty.`;
+    } catch (error) {
+      return `The callback history file ${problem} and could not be moved aside (${reasonOf(error)}); the history starts empty.`;
+    }
+  }
+
+  /** Temp files of a compaction that a crash interrupted; those of a still-running process are left alone. */
+  async #removeLeftoverTempFiles(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.#directory);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const match = /^callbacks\.jsonl?\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+      if (match && !isOtherLiveProcess(Number(match[1]))) {
+        await unlink(join(this.#directory, name)).catch(() => undefined);
+      }
+    }
+  }
+
+  #replaceAll(items: ReceivedCallback[]): void {
     this.#items = items;
-    for (const listener of [...this.#listeners]) {
+    this.#byId.clear();
+    this.#lineBytes.clear();
+    this.#liveBytes = 0;
+    for (const item of items) {
+      this.#byId.set(item.id, item);
+      this.#account(item.id, addLine(item));
+    }
+    this.#trim();
+    this.#emit({ cleared: true, added: this.list(), updated: [], removed: [] });
+  }
+
+  #account(id: string, line: string): void {
+    const bytes = Buffer.byteLength(line, 'utf8');
+    this.#lineBytes.set(id, (this.#lineBytes.get(id) ?? 0) + bytes);
+    this.#liveBytes += bytes;
+  }
+
+  #forget(id: string): void {
+    const entry = this.#byId.get(id);
+    if (!entry) return;
+    this.#items.splice(this.#items.indexOf(entry), 1);
+    this.#byId.delete(id);
+    this.#liveBytes -= this.#lineBytes.get(id) ?? 0;
+    this.#lineBytes.delete(id);
+  }
+
+  /** Drops the oldest entries beyond maxHistory; returns their ids. */
+  #trim(): string[] {
+    const excess = this.#items.length - this.#historyLimit;
+    if (excess <= 0) return [];
+    const dropped = this.#items.splice(0, excess);
+    for (const entry of dropped) {
+      this.#byId.delete(entry.id);
+      this.#liveBytes -= this.#lineBytes.get(entry.id) ?? 0;
+      this.#lineBytes.delete(entry.id);
+    }
+    return dropped.map((entry) => entry.id);
+  }
+
+  #compactionDue(fileBytes: number): boolean {
+    return fileBytes > 2 * this.#liveBytes + COMPACT_SLACK_BYTES;
+  }
+
+  /** Entries unchanged since the rewrite's snapshot now take exactly one line each. */
+  #rewritten(entries: readonly ReceivedCallback[]): void {
+    for (const entry of entries) {
+      if (this.#byId.get(entry.id) !== entry) continue;
+      const bytes = Buffer.byteLength(addLine(entry), 'utf8');
+      this.#liveBytes += bytes - (this.#lineBytes.get(entry.id) ?? 0);
+      this.#lineBytes.set(entry.id, bytes);
+    }
+  }
+
+  #emit(change: StoreChange): void {
+    for (const listener of [...this.#changeListeners]) {
       try {
-        listener();
+        listener(change);
       } catch {
         // One faulty subscriber must not stop the others or the save.
       }
     }
   }
 
-  #commit(items: ReceivedCallback[]): Promise<void> {
-    this.#replace(items);
-    return this.#scheduleSave();
-  }
-
-  /** Never two writes at once; changes made while one runs share the next write. */
-  #scheduleSave(): Promise<void> {
-    if (!this.#queuedSave) {
-      const save = this.#lastSave.then(() => {
-        this.#queuedSave = undefined;
-        return this.#writeAtomically(
-          JSON.stringify({ version: FORMAT_VERSION, callbacks: this.#items } satisfies StoredFile),
-        );
-      });
-      this.#queuedSave = save;
-      this.#lastSave = save.catch(() => undefined);
-    }
-    return this.#queuedSave;
-  }
-
-  async #writeAtomically(text: string): Promise<void> {
-    await mkdir(this.#directory, { recursive: true });
-    const tempPath = `${this.filePath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      const file = await open(tempPath, 'w');
+  #setProblem(problem: string | undefined): void {
+    if (problem === this.#saveProblem) return;
+    this.#saveProblem = problem;
+    for (const listener of [...this.#problemListeners]) {
       try {
-        await file.writeFile(text, 'utf8');
-        await file.sync();
-      } finally {
-        await file.close();
+        listener(problem);
+      } catch {
+        // As in #emit.
       }
-      await renameWithRetry(tempPath, this.filePath);
-    } catch (error) {
-      await unlink(tempPath).catch(() => undefined);
-      throw error;
     }
   }
+}
 
-  async #recoverFrom(problem: string): Promise<StoreLoadResult> {
-    this.#replace([]);
-    const asidePath = `${this.filePath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    try {
-      await rename(this.filePath, asidePath);
-      return {
-        warning: `The callback history file ${problem}; it was moved to ${asidePath} and the history starts empty.`,
-      };
-    } catch (error) {
-      return {
-        warning: `The callback history file ${problem} and could not be moved aside (${errorCode(error) ?? (error as Error).message}); the history starts empty.`,
-      };
-    }
+/** No file there: also when a path component is a file, since no folder exists there either. */
+function isMissing(error: unknown): boolean {
+  return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR';
+}
+
+function isOtherLiveProcess(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) === 'EPERM';
   }
 }

@@ -6,9 +6,11 @@ import { copyCallUuid, copyRecordingUrl, refreshCalls } from './callItems';
 import { copyListenerUrl, startListener, stopListener } from './listener';
 import { recordCall } from './recordCall';
 import { startSandbox, stopSandbox } from './sandbox';
-import { setCredentials } from './setCredentials';
+import { addAccount, setCredentials } from './setCredentials';
 import { showError } from './showError';
-import { signOut } from './signOut';
+import { removeAccount, showSubaccounts, signOut, switchAccount } from './accounts';
+import { allowApiHost, resetTrustedApiHosts } from './apiHost';
+import { openWalkthrough } from './walkthrough';
 import { stopRecording } from './stopRecording';
 import { callbackCommands } from './callbackCommands';
 import { recordingsCommands } from './recordingsCommands';
@@ -21,6 +23,13 @@ export type Handler = (services: Services, views: Views, ...args: any[]) => unkn
 const COMMANDS: Record<string, Handler> = {
   'plivo.setCredentials': (s) => setCredentials(s),
   'plivo.signOut': signOut,
+  'plivo.addAccount': addAccount,
+  'plivo.switchAccount': switchAccount,
+  'plivo.removeAccount': (s, _v, id) => removeAccount(s, typeof id === 'string' ? id : undefined),
+  'plivo.showSubaccounts': showSubaccounts,
+  'plivo.allowApiHost': allowApiHost,
+  'plivo.resetTrustedApiHosts': resetTrustedApiHosts,
+  'plivo.openWalkthrough': openWalkthrough,
   'plivo.startSandbox': startSandbox,
   'plivo.stopSandbox': stopSandbox,
   'plivo.refreshCalls': refreshCalls,

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { DownloadError, isLoopbackUrl, recordingFileName } from '../plivo';
 import type { Services } from '../services/container';
 import type { DownloadedRecording, RecordingRef } from '../services/recordingFiles';
+import { markWalkthroughStep } from '../services/walkthrough';
 import { PLAYER_VIEW_TYPE } from '../views/recordingPlayer';
 import { resolveRecording, type RecordingArg } from './pickRecording';
 import { showError } from './showError';
@@ -67,6 +68,7 @@ async function play(services: Services, ref: RecordingRef): Promise<vscode.Uri |
   if (!fetched) return undefined;
   const uri = vscode.Uri.file(fetched.file);
   await vscode.commands.executeCommand('vscode.openWith', uri, PLAYER_VIEW_TYPE, { preview: true });
+  markWalkthroughStep('played');
   return uri;
 }
 

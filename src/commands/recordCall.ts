@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { isLoopbackUrl, type RecordOptions, type StartRecordingResult } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
+import { markWalkthroughStep } from '../services/walkthrough';
 import type { Views } from '../views';
 import type { CallsTreeNode } from '../views/callsTree';
 import { askRecordOptions, rememberRecordOptions } from './askRecordOptions';
@@ -63,6 +64,7 @@ async function start(
     return undefined;
   }
   const entry = await services.recordings.addStarted(callUuid, options, result);
+  markWalkthroughStep('recorded');
   services.log.info(
     `Recording ${result.kind === 'started' ? `started at ${result.url}` : 'requested in asynchronous mode'} (api_id ${result.apiId}).`,
   );

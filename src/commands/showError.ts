@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import { AccountStoreError } from '../accounts';
 import { DownloadError, PlivoError } from '../plivo';
-import { KeychainError } from '../services/credentials';
+import { ApiHostNotTrustedError } from '../services/connection';
 
 const SET_CREDENTIALS = 'Set Credentials';
+const ALLOW_HOST = 'Allow Host…';
 const RETRY = 'Retry';
 const SHOW_LOG = 'Show Log';
 const LEARN_MORE = 'Learn More';
@@ -25,8 +27,10 @@ export async function showError(error: unknown, log: vscode.LogOutputChannel, re
   } else if (error instanceof DownloadError) {
     if (error.code === 'unauthorized' || error.code === 'forbidden') actions.push(SET_CREDENTIALS);
     if (retry && error.retryable) actions.push(RETRY);
-  } else if (error instanceof KeychainError) {
+  } else if (error instanceof AccountStoreError && error.helpUrl) {
     actions.push(LEARN_MORE);
+  } else if (error instanceof ApiHostNotTrustedError && !error.insecure) {
+    actions.push(ALLOW_HOST);
   }
   actions.push(SHOW_LOG);
   const choice = await vscode.window.showErrorMessage(message, ...actions);
@@ -41,7 +45,12 @@ export async function showError(error: unknown, log: vscode.LogOutputChannel, re
       await retry?.();
       break;
     case LEARN_MORE:
-      if (error instanceof KeychainError) await vscode.env.openExternal(vscode.Uri.parse(error.helpUrl));
+      if (error instanceof AccountStoreError && error.helpUrl) {
+        await vscode.env.openExternal(vscode.Uri.parse(error.helpUrl));
+      }
+      break;
+    case ALLOW_HOST:
+      if (await vscode.commands.executeCommand<boolean>('plivo.allowApiHost')) await retry?.();
       break;
     case SHOW_LOG:
       log.show(true);

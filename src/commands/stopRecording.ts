@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isActive, type RecordingEntry } from '../services/recordingsStore';
 import type { Services } from '../services/container';
+import { markWalkthroughStep } from '../services/walkthrough';
 import type { CallsTreeNode } from '../views/callsTree';
 import { requireConnection } from './requireConnection';
 import { showError } from './showError';
@@ -36,6 +37,7 @@ async function stop(services: Services, target: StopTarget): Promise<boolean> {
   }
   await services.recordings.markStopped(target.callUuid, target.url);
   services.recordingsList.recordingEnded();
+  markWalkthroughStep('stopped');
   services.log.info(`Stopped ${what} (204).`);
   vscode.window.setStatusBarMessage(`$(debug-stop) Plivo: stopped ${what}`, 8000);
   return true;

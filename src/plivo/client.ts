@@ -1,9 +1,17 @@
+import { safeStringify } from './bounded';
 import { PlivoError } from './errors';
+import { redact, secretForms } from './redact';
+import { exchange, ExchangeError, type ExchangeResponse } from './transport';
+import { sharedLimiter, type RequestLimiter, type RequestPriority } from './limiter';
 import type {
   LiveCall,
+  LiveCallFilters,
+  LiveCallIdsPage,
+  ListLiveCallIdsOptions,
   PlivoCredentials,
   RecordOptions,
   RequestLogEntry,
+  RequestOptions,
   StartRecordingResult,
   StopRecordingOptions,
 } from './types';
@@ -16,19 +24,28 @@ import {
   type Recording,
   type RecordingPage,
 } from './recordings';
+import {
+  assertSubaccountAuthId,
+  subaccountListQuery,
+  toAccountDetails,
+  toSubaccountPage,
+  toSubaccountWithToken,
+  type AccountDetails,
+  type ListSubaccountsOptions,
+  type SubaccountPage,
+  type SubaccountWithToken,
+} from './subaccounts';
 import { assertCallUuid, assertCredentials, assertRecordOptions, httpUrlProblem, truncate } from './validate';
 
 export const DEFAULT_BASE_URL = 'https://api.plivo.com';
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Plivo returns at most 20 live call UUIDs per page. */
-const LIVE_CALL_PAGE_SIZE = 20;
-/** Bounds the work of one refresh on a very busy account. */
-const MAX_LIVE_CALL_PAGES = 10;
-/** Detail requests in flight at once, well under Plivo's 300 requests / 5 s limit. */
+export const LIVE_CALL_PAGE_SIZE = 20;
+/** Detail requests in flight at once; the limiter keeps their rate within the account's budget. */
 const DETAIL_CONCURRENCY = 4;
+const CALL_DIRECTIONS = ['inbound', 'outbound'];
 /** Idempotent GETs are retried this often on 429/5xx/network failures, as Plivo's SDKs retry voice requests. */
 const GET_RETRIES = 2;
-const MAX_RETRY_DELAY_MS = 5_000;
 
 export interface PlivoClientOptions {
   credentials: PlivoCredentials;
@@ -40,6 +57,11 @@ export interface PlivoClientOptions {
   onRequest?: (entry: RequestLogEntry) => void;
   /** Delay before retry number `attempt` (1-based); tests shorten it. */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * The account's request budget; every HTTP attempt (retries included) takes a slot. Share one among every client
+   * of an account. Default: one limiter per API base URL and Auth ID, shared by clients created without one.
+   */
+  limiter?: RequestLimiter;
 }
 
 interface RequestSpec {
@@ -51,6 +73,8 @@ interface RequestSpec {
   /** What a 404 means for this request, in words a person understands. */
   notFound?: string;
   signal?: AbortSignal;
+  /** Default: 'background' for GET, 'user' for POST and DELETE. */
+  priority?: RequestPriority;
 }
 
 interface ApiResponse {
@@ -63,10 +87,12 @@ export class PlivoClient {
   readonly baseUrl: string;
   readonly authId: string;
   readonly #authorization: string;
+  readonly #secrets: string[];
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #onRequest?: (entry: RequestLogEntry) => void;
   readonly #retryDelayMs: (attempt: number) => number;
+  readonly #limiter: RequestLimiter;
 
   constructor(options: PlivoClientOptions) {
     assertCredentials(options.credentials);
@@ -76,10 +102,12 @@ export class PlivoClient {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.authId = options.credentials.authId;
     this.#authorization = `Basic ${Buffer.from(`${options.credentials.authId}:${options.credentials.authToken}`).toString('base64')}`;
+    this.#secrets = secretForms(options.credentials);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#userAgent = `${options.userAgent ?? 'plivo-call-recording'} (Node: ${process.version})`;
     this.#onRequest = options.onRequest;
     this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => 250 * 2 ** attempt);
+    this.#limiter = options.limiter ?? sharedLimiter(this.baseUrl, this.authId);
   }
 
   /** Starts recording a live call: `POST /Call/{call_uuid}/Record/`. With `callbackUrl` Plivo answers in asynchronous mode. */
@@ -126,29 +154,45 @@ export class PlivoClient {
     });
   }
 
-  /** UUIDs of the account's live calls, across pages. */
+  /**
+   * One page of live call UUIDs: `GET /Call/?status=live` with `limit` (1-20, default 20) and `offset`, filtered on
+   * the server by direction and numbers. `hasMore` is true when the page was full.
+   */
+  async listLiveCallIds(options: ListLiveCallIdsOptions = {}): Promise<LiveCallIdsPage> {
+    const { limit = LIVE_CALL_PAGE_SIZE, offset = 0, filters = {} } = options;
+    assertInteger(limit, 'limit', 1, LIVE_CALL_PAGE_SIZE);
+    assertInteger(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
+    const { body } = await this.#request({
+      method: 'GET',
+      path: 'Call/',
+      query: { status: 'live', limit: String(limit), offset: String(offset), ...filterParams(filters) },
+      expect: [200],
+      signal: options.signal,
+      priority: options.priority,
+    });
+    const calls = body?.calls;
+    if (calls !== undefined && !Array.isArray(calls)) throw badShape('calls');
+    const uuids = (calls ?? []).filter((c): c is string => typeof c === 'string');
+    return { uuids, hasMore: (calls ?? []).length >= limit };
+  }
+
+  /** UUIDs of every live call, page by page; on a busy account prefer paging with `listLiveCallIds`. */
   async listLiveCallUuids(signal?: AbortSignal): Promise<string[]> {
-    const uuids: string[] = [];
-    for (let page = 0; page < MAX_LIVE_CALL_PAGES; page++) {
-      const { body } = await this.#request({
-        method: 'GET',
-        path: 'Call/',
-        query: { status: 'live', limit: String(LIVE_CALL_PAGE_SIZE), offset: String(page * LIVE_CALL_PAGE_SIZE) },
-        expect: [200],
-        signal,
-      });
-      const calls = body?.calls;
-      if (calls !== undefined && !Array.isArray(calls)) throw badShape('calls');
-      const pageUuids = (calls ?? []).filter((c): c is string => typeof c === 'string');
-      uuids.push(...pageUuids);
-      if (pageUuids.length < LIVE_CALL_PAGE_SIZE) break;
+    const uuids = new Set<string>();
+    for (let offset = 0; ; offset += LIVE_CALL_PAGE_SIZE) {
+      const page = await this.listLiveCallIds({ offset, signal });
+      const before = uuids.size;
+      page.uuids.forEach((uuid) => uuids.add(uuid));
+      // A server that ignores `offset` would repeat its first page forever.
+      if (!page.hasMore || uuids.size === before) return [...uuids];
     }
-    return [...new Set(uuids)];
   }
 
   /** Details of one live call: `GET /Call/{call_uuid}/?status=live`. */
-  async getLiveCall(callUuid: string, signal?: AbortSignal): Promise<LiveCall> {
+  async getLiveCall(callUuid: string, options?: AbortSignal | RequestOptions): Promise<LiveCall> {
     assertCallUuid(callUuid);
+    const { signal, priority } =
+      options instanceof AbortSignal ? { signal: options, priority: undefined } : (options ?? {});
     const { body } = await this.#request({
       method: 'GET',
       path: `Call/${callUuid}/`,
@@ -156,26 +200,34 @@ export class PlivoClient {
       expect: [200],
       notFound: `Call ${callUuid} is not live (404): it has ended, or it belongs to another account.`,
       signal,
+      priority,
     });
     return toLiveCall(body, callUuid);
   }
 
-  /** Every live call with its details; calls that end between the list and the detail request are left out. */
-  async listLiveCalls(signal?: AbortSignal): Promise<LiveCall[]> {
-    const uuids = await this.listLiveCallUuids(signal);
+  /**
+   * Details of the given live calls, in their order, `concurrency` requests at a time; calls that ended meanwhile
+   * (404) are left out.
+   */
+  async getLiveCalls(
+    uuids: readonly string[],
+    options: RequestOptions & { concurrency?: number } = {},
+  ): Promise<LiveCall[]> {
+    uuids.forEach(assertCallUuid);
     const results: (LiveCall | undefined)[] = new Array(uuids.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < uuids.length) {
         const index = next++;
         try {
-          results[index] = await this.getLiveCall(uuids[index], signal);
+          results[index] = await this.getLiveCall(uuids[index], options);
         } catch (error) {
           if (!(error instanceof PlivoError && error.code === 'not-found')) throw error;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, uuids.length) }, worker));
+    const workers = Math.max(1, Math.min(options.concurrency ?? DETAIL_CONCURRENCY, uuids.length));
+    await Promise.all(Array.from({ length: workers }, worker));
     return results.filter((c): c is LiveCall => c !== undefined);
   }
 
@@ -214,9 +266,50 @@ export class PlivoClient {
     }
   }
 
+  /**
+   * Every live call with its details, at one request per call.
+   * @deprecated Lists and fetches the whole account on every call; the Calls view should page with `LiveCallsPager`.
+   */
+  async listLiveCalls(signal?: AbortSignal): Promise<LiveCall[]> {
+    return this.getLiveCalls(await this.listLiveCallUuids(signal), { signal });
+  }
+
   /** Checks the credentials with the cheapest authenticated request; throws `unauthorized` when Plivo rejects them. */
   async verifyCredentials(signal?: AbortSignal): Promise<void> {
-    await this.#request({ method: 'GET', path: 'Call/', query: { status: 'live', limit: '1' }, expect: [200], signal });
+    await this.#request({
+      method: 'GET',
+      path: 'Call/',
+      query: { status: 'live', limit: '1' },
+      expect: [200],
+      signal,
+      priority: 'user',
+    });
+  }
+
+  /** The account's name and type: `GET /v1/Account/{auth_id}/`. */
+  async getAccount(signal?: AbortSignal): Promise<AccountDetails> {
+    const { body } = await this.#request({ method: 'GET', path: '', expect: [200], signal });
+    return toAccountDetails(body);
+  }
+
+  /** One page of a main account's subaccounts, without their tokens: `GET /Subaccount/`. */
+  async listSubaccounts(options: ListSubaccountsOptions = {}, signal?: AbortSignal): Promise<SubaccountPage> {
+    const query = subaccountListQuery(options);
+    const { body } = await this.#request({ method: 'GET', path: 'Subaccount/', query, expect: [200], signal });
+    return toSubaccountPage(body);
+  }
+
+  /** One subaccount with its Auth Token, which Plivo returns to the main account: `GET /Subaccount/{auth_id}/`. */
+  async getSubaccount(authId: string, signal?: AbortSignal): Promise<SubaccountWithToken> {
+    assertSubaccountAuthId(authId);
+    const { body } = await this.#request({
+      method: 'GET',
+      path: `Subaccount/${authId}/`,
+      expect: [200],
+      notFound: `Subaccount ${authId} does not exist (404), or it belongs to another main account.`,
+      signal,
+    });
+    return toSubaccountWithToken(body);
   }
 
   toString(): string {
@@ -231,7 +324,7 @@ export class PlivoClient {
     const retries = spec.method === 'GET' ? GET_RETRIES : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#send(spec);
+        return await this.#attempt(spec);
       } catch (error) {
         if (
           !(error instanceof PlivoError) ||
@@ -242,15 +335,64 @@ export class PlivoClient {
         ) {
           throw error;
         }
-        const delay =
-          error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : this.#retryDelayMs(attempt + 1);
-        await sleep(Math.min(delay, MAX_RETRY_DELAY_MS), spec.signal);
+        // After a 429 the limiter holds every request of the account back, this retry included.
+        if (error.code !== 'rate-limited') await sleep(this.#retryDelayMs(attempt + 1), spec.signal);
       }
     }
   }
 
+  /** One HTTP exchange within the account's request budget. */
+  async #attempt(spec: RequestSpec): Promise<ApiResponse> {
+    let release: () => void;
+    try {
+      release = await this.#limiter.acquire(
+        spec.priority ?? (spec.method === 'GET' ? 'background' : 'user'),
+        spec.signal,
+      );
+    } catch {
+      throw new PlivoError('network', 'The request was cancelled.');
+    }
+    try {
+      return await this.#send(spec);
+    } catch (error) {
+      if (error instanceof PlivoError && error.code === 'rate-limited') {
+        this.#limiter.reportRateLimited(error.retryAfterSeconds);
+      }
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  /** The one place where log entries and errors leave the client: both go through `redact()` here. */
   async #send(spec: RequestSpec): Promise<ApiResponse> {
     const path = `/v1/Account/${this.authId}/${spec.path}`;
+    const started = performance.now();
+    const log = (entry: Omit<RequestLogEntry, 'method' | 'path' | 'durationMs'>): void =>
+      this.#onRequest?.({ method: spec.method, path, durationMs: Math.round(performance.now() - started), ...entry });
+    try {
+      const { response, apiId } = await this.#exchange(spec, path);
+      log({ status: response.status, apiId });
+      return response;
+    } catch (error) {
+      const failure =
+        error instanceof PlivoError
+          ? error
+          : new PlivoError('bad-response', `Could not read Plivo's answer: ${(error as Error).message}`);
+      failure.message = redact(failure.message, this.#secrets);
+      if (failure.serverMessage !== undefined) {
+        (failure as { serverMessage?: string }).serverMessage = redact(failure.serverMessage, this.#secrets);
+      }
+      log({
+        ...(failure.status === undefined ? {} : { status: failure.status }),
+        ...(failure.apiId === undefined ? {} : { apiId: failure.apiId }),
+        error: failure.message,
+      });
+      throw failure;
+    }
+  }
+
+  async #exchange(spec: RequestSpec, path: string): Promise<{ response: ApiResponse; apiId?: string }> {
     const url = `${this.baseUrl}${path}${spec.query ? `?${new URLSearchParams(spec.query)}` : ''}`;
     const headers: Record<string, string> = {
       Authorization: this.#authorization,
@@ -258,72 +400,69 @@ export class PlivoClient {
       Accept: 'application/json',
     };
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
-    // A timer of our own: on Node 20, AbortSignal.timeout() combined with AbortSignal.any() can be collected
-    // before it fires, and the request then never times out.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#timeoutMs);
-    const onCallerAbort = (): void => controller.abort();
-    spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const started = performance.now();
-    const log = (entry: Omit<RequestLogEntry, 'method' | 'path' | 'durationMs'>): void =>
-      this.#onRequest?.({ method: spec.method, path, durationMs: Math.round(performance.now() - started), ...entry });
-
-    let response: Response;
-    let text: string;
+    let response: ExchangeResponse;
     try {
-      response = await fetch(url, {
+      response = await exchange({
+        url,
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: controller.signal,
-        redirect: 'error',
+        timeoutMs: this.#timeoutMs,
+        signal: spec.signal,
       });
-      text = await response.text();
-    } catch (cause) {
-      const error = spec.signal?.aborted
-        ? new PlivoError('network', 'The request was cancelled.')
-        : timedOut
-          ? new PlivoError(
-              'timeout',
-              `Plivo did not answer ${spec.method} ${path} within ${formatSeconds(this.#timeoutMs)}; check the network and the API base URL (${this.baseUrl}).`,
-            )
-          : new PlivoError(
-              'network',
-              `Could not reach Plivo at ${this.baseUrl} (${describeCause(cause)}); check the network and the API base URL.`,
-            );
-      log({ error: error.message });
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', onCallerAbort);
+    } catch (error) {
+      throw this.#exchangeError(spec, path, error);
     }
 
+    // Redacted before anything is cut from it: a cut-off secret would no longer match.
+    const text = redact(response.text, this.#secrets);
     const parsed = parseJson(text);
     const apiId = parsed.ok ? optionalString(parsed.value, 'api_id') : undefined;
     if (spec.expect.includes(response.status)) {
       if (response.status === 204 || text.trim() === '') {
-        log({ status: response.status, apiId });
-        return { status: response.status, body: undefined };
+        return { response: { status: response.status, body: undefined }, apiId };
       }
       if (!parsed.ok) {
-        const error = new PlivoError(
+        throw new PlivoError(
           'bad-response',
           `Plivo answered ${response.status} with a body that is not JSON: "${truncate(text.trim(), 80)}". Is the API base URL (${this.baseUrl}) a Plivo API?`,
           { status: response.status },
         );
-        log({ status: response.status, error: error.message });
-        throw error;
       }
-      log({ status: response.status, apiId });
-      return { status: response.status, body: parsed.value };
+      return { response: { status: response.status, body: parsed.value }, apiId };
     }
-    const error = errorForStatus(spec, response, parsed.ok ? parsed.value : undefined, text);
-    log({ status: response.status, apiId, error: error.message });
-    throw error;
+    throw errorForStatus(spec, response, parsed.ok ? parsed.value : undefined, text);
+  }
+
+  #exchangeError(spec: RequestSpec, path: string, error: unknown): PlivoError {
+    if (!(error instanceof ExchangeError)) return new PlivoError('network', `Request failed: ${String(error)}`);
+    const { failure } = error;
+    switch (failure.kind) {
+      case 'cancelled':
+        return new PlivoError('network', 'The request was cancelled.');
+      case 'timeout':
+        return new PlivoError(
+          'timeout',
+          `Plivo did not answer ${spec.method} ${path} within ${formatSeconds(this.#timeoutMs)} (gave up after ${formatSeconds(failure.elapsedMs)}); check the network and the API base URL (${this.baseUrl}).`,
+        );
+      case 'too-large':
+        return new PlivoError(
+          'bad-response',
+          `Plivo's answer to ${spec.method} ${path} is larger than ${failure.limit} bytes; reading stopped there. Is the API base URL (${this.baseUrl}) a Plivo API?`,
+          { status: failure.status },
+        );
+      case 'redirect':
+        return new PlivoError(
+          'bad-response',
+          `The API base URL (${this.baseUrl}) answered ${failure.status}, a redirect${failure.location ? ` to ${truncate(failure.location, 120)}` : ''}; redirects are not followed, so that the Auth Token goes nowhere else. Set the API base URL to Plivo's API address.`,
+          { status: failure.status },
+        );
+      case 'network':
+        return new PlivoError(
+          'network',
+          `Could not reach Plivo at ${this.baseUrl} (${failure.cause}); check the network and the API base URL.`,
+        );
+    }
   }
 }
 
@@ -343,7 +482,7 @@ function recordParams(options: RecordOptions): Record<string, unknown> {
 
 function errorForStatus(
   spec: RequestSpec,
-  response: Response,
+  response: Pick<ExchangeResponse, 'status' | 'headers'>,
   body: Record<string, unknown> | undefined,
   text: string,
 ): PlivoError {
@@ -403,7 +542,7 @@ function errorText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const inner = (value as Record<string, unknown>).error;
-    return typeof inner === 'string' ? inner : JSON.stringify(value);
+    return typeof inner === 'string' ? inner : safeStringify(value);
   }
   return undefined;
 }
@@ -436,6 +575,44 @@ function requireString(body: Record<string, unknown> | undefined, key: string): 
   return value;
 }
 
+function filterParams(filters: LiveCallFilters): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (filters.callDirection !== undefined) {
+    if (!CALL_DIRECTIONS.includes(filters.callDirection)) {
+      throw new PlivoError(
+        'invalid-argument',
+        `call_direction must be "inbound" or "outbound", got "${String(filters.callDirection)}".`,
+        { param: 'call_direction' },
+      );
+    }
+    params.call_direction = filters.callDirection;
+  }
+  for (const [key, param] of [
+    ['fromNumber', 'from_number'],
+    ['toNumber', 'to_number'],
+  ] as const) {
+    const value = filters[key];
+    if (value === undefined) continue;
+    if (!/^\+?\d{1,20}$/.test(value)) {
+      throw new PlivoError(
+        'invalid-argument',
+        `${param} must be a phone number of digits (an optional leading +), got "${truncate(value, 40)}".`,
+        { param },
+      );
+    }
+    params[param] = value;
+  }
+  return params;
+}
+
+function assertInteger(value: number, name: string, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new PlivoError('invalid-argument', `${name} must be an integer from ${min} to ${max}, got ${value}.`, {
+      param: name,
+    });
+  }
+}
+
 function badShape(field: string): PlivoError {
   return new PlivoError(
     'bad-response',
@@ -456,15 +633,6 @@ function toLiveCall(body: Record<string, unknown> | undefined, callUuid: string)
     stirVerification: optionalString(body, 'stir_verification'),
     stirAttestation: optionalString(body, 'stir_attestation'),
   };
-}
-
-export function describeCause(cause: unknown): string {
-  const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause;
-  const code = (inner as { code?: unknown } | undefined)?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (typeof code === 'string') return code;
-  return inner instanceof Error ? inner.message : String(inner);
 }
 
 function formatSeconds(ms: number): string {

@@ -1,7 +1,7 @@
 // Streams a recording file to disk: credentials only to Plivo's own hosts, bounded size, no partial files.
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import type { PlivoCredentials } from './types';
-import { describeCause } from './client';
+import { describeCause } from './transport';
 import { truncate } from './validate';
 
 export const DEFAULT_DOWNLOAD_MAX_BYTES = 200 * 1024 * 1024;

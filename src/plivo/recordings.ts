@@ -142,15 +142,17 @@ export function toRecordingPage(body: Record<string, unknown> | undefined): Reco
     if (!isObject(o)) throw badShape('objects');
     return toRecording(o);
   });
+  return { recordings, meta: toPageMeta(meta, recordings.length) };
+}
+
+/** The `meta` of Plivo's paged lists (Recording, Subaccount); `count` is the number of objects on the page. */
+export function toPageMeta(meta: Record<string, unknown>, count: number): RecordingPageMeta {
   return {
-    recordings,
-    meta: {
-      totalCount: decimal(meta.total_count) ?? recordings.length,
-      limit: decimal(meta.limit) ?? recordings.length,
-      offset: decimal(meta.offset) ?? 0,
-      next: typeof meta.next === 'string' && meta.next !== '' ? meta.next : null,
-      previous: typeof meta.previous === 'string' && meta.previous !== '' ? meta.previous : null,
-    },
+    totalCount: decimal(meta.total_count) ?? count,
+    limit: decimal(meta.limit) ?? count,
+    offset: decimal(meta.offset) ?? 0,
+    next: typeof meta.next === 'string' && meta.next !== '' ? meta.next : null,
+    previous: typeof meta.previous === 'string' && meta.previous !== '' ? meta.previous : null,
   };
 }
 
@@ -222,7 +224,7 @@ function textParam(param: string, value: string): string {
   return trimmed;
 }
 
-function boundedInteger(param: string, value: number | undefined, min: number, max: number): number | undefined {
+export function boundedInteger(param: string, value: number | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw invalid(param, `${param} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)}).`);

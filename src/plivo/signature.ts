@@ -112,7 +112,37 @@ export function signCallbackHeaders(
   };
 }
 
-export type SignatureCheck = { state: 'valid' | 'invalid' | 'unsigned'; version?: 'v3' | 'v2'; detail: string };
+/**
+ * `valid`: a V3 signature (URL, nonce and every parameter) matches. `valid-v2`: only a V2 signature
+ * was sent and it matches; V2 covers the URL and nonce but not the parameters, so those may have
+ * been changed. `replay`: the signature matches but its nonce was seen before (set by the listener).
+ */
+export type SignatureCheck = {
+  state: 'valid' | 'valid-v2' | 'invalid' | 'unsigned';
+  version?: 'v3' | 'v2';
+  detail: string;
+  replay?: true;
+};
+
+/** True only for a V3 signature that matched and was not a replay: what may change a recording's state. */
+export function isVerified(check: SignatureCheck | undefined): boolean {
+  return check?.state === 'valid' && check.replay !== true;
+}
+
+/** Short text for a check, weakest claim first: a replay or a V2-only signature never reads as plainly signed. */
+export function signatureLabel(check: SignatureCheck | undefined): string {
+  if (check?.replay && (check.state === 'valid' || check.state === 'valid-v2')) return '⚠ replay: nonce seen before';
+  switch (check?.state) {
+    case 'valid':
+      return '✓ signed (v3)';
+    case 'valid-v2':
+      return 'v2: parameters not covered';
+    case 'invalid':
+      return '✗ invalid signature';
+    default:
+      return 'unsigned';
+  }
+}
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -178,7 +208,16 @@ function expectedSignature(
   return computeSignatureV3(method, input.url, signedParams, nonce, token);
 }
 
-/** Checks V3 (preferred) or V2 headers; never puts a token in the result. */
+/** The nonce the signature of `version` was made with, as sent. */
+export function signatureNonce(headers: Headers, version: 'v3' | 'v2'): string | undefined {
+  const family = FAMILIES.find((f) => f.version === version);
+  return family && headerText(headers, family.nonceHeader);
+}
+
+/**
+ * Checks the V3 headers when present (then V2 is not consulted: a matching V2 beside a failing V3
+ * means the parameters were changed), else the V2 headers; never puts a token in the result.
+ */
 export function verifyPlivoSignature(input: SignatureInput): SignatureCheck {
   const family = FAMILIES.find((f) => candidateSignatures(input.headers, f.signatureHeaders).length > 0);
   if (!family) return { state: 'unsigned', detail: 'no X-Plivo-Signature-V3 or -V2 header' };
@@ -200,7 +239,15 @@ export function verifyPlivoSignature(input: SignatureInput): SignatureCheck {
     // Compare every candidate so the time taken does not reveal which one matched.
     return candidates.map((candidate) => constantTimeEquals(candidate, expected)).includes(true);
   });
-  if (matched) return { state: 'valid', version, detail: `${version.toUpperCase()} signature matches the Auth Token` };
+  if (matched && version === 'v2') {
+    return {
+      state: 'valid-v2',
+      version,
+      detail:
+        'v2: parameters not covered (only a V2 signature was sent; it covers the URL and nonce, not the parameters)',
+    };
+  }
+  if (matched) return { state: 'valid', version, detail: 'V3 signature matches the Auth Token' };
   const tokenWord = tokens.length > 1 ? `any of the ${tokens.length} Auth Tokens` : 'the Auth Token';
   return {
     state: 'invalid',

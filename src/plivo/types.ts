@@ -79,3 +79,31 @@ export interface RequestLogEntry {
   readonly apiId?: string;
   readonly error?: string;
 }
+
+/** Server-side filters of the live call list (`call_direction`, `from_number`, `to_number`). */
+export interface LiveCallFilters {
+  readonly callDirection?: 'inbound' | 'outbound';
+  /** Digits, as Plivo shows numbers (an optional leading `+`). */
+  readonly fromNumber?: string;
+  readonly toNumber?: string;
+}
+
+/** Per-request options of the client's read methods. */
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+  /** Default: 'background' for reads, 'user' for Record and Stop. */
+  readonly priority?: 'user' | 'background';
+}
+
+export interface ListLiveCallIdsOptions extends RequestOptions {
+  /** 1-20, default 20 (Plivo's page size limit). */
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly filters?: LiveCallFilters;
+}
+
+/** One page of live call UUIDs; `hasMore` is true when the page was full. */
+export interface LiveCallIdsPage {
+  readonly uuids: string[];
+  readonly hasMore: boolean;
+}

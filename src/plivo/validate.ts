@@ -1,3 +1,4 @@
+import { safeStringify } from './bounded';
 import { PlivoError } from './errors';
 import {
   FILE_FORMATS,
@@ -49,18 +50,52 @@ export function assertCallUuid(callUuid: string): void {
   if (problem) throw invalid('call_uuid', problem);
 }
 
-/** Returns why a URL cannot be given to Plivo, or undefined when it is an absolute http(s) URL. */
+/**
+ * Bounds of the Record API's `time_limit`, in seconds. Plivo documents only the default (60), no
+ * maximum; one day is the upper bound the client and the sandbox both enforce.
+ */
+export const TIME_LIMIT_BOUNDS = { min: 1, max: 86_400 } as const;
+
+/** Returns why a `time_limit` is unacceptable, or undefined for a whole number of seconds within TIME_LIMIT_BOUNDS. */
+export function timeLimitProblem(value: unknown): string | undefined {
+  const { min, max } = TIME_LIMIT_BOUNDS;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return undefined;
+  return `time_limit must be a whole number of seconds from ${min} to ${max} (got ${truncate(safeStringify(value), 40)}).`;
+}
+
+/** Whitespace and control characters: URL() silently drops some of them, fetch() and Plivo do not. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
+const URL_FORBIDDEN_CHARS = /[\s\u0000-\u001f\u007f]/;
+
+/**
+ * Returns why a URL cannot be given to Plivo, or undefined when it is an absolute http(s) URL
+ * with a host and no whitespace anywhere (the client and the sandbox both check with this).
+ */
 export function httpUrlProblem(value: string): string | undefined {
+  const shown = `"${truncate(value, 80)}"`;
+  if (URL_FORBIDDEN_CHARS.test(value)) {
+    return `${shown} contains spaces or control characters; a URL has none (encode a space as %20).`;
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `"${truncate(value, 80)}" is not an absolute URL (expected https://…).`;
+    return `${shown} is not an absolute URL (expected https://…).`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `"${truncate(value, 80)}" must start with http:// or https://.`;
+    return `${shown} must start with http:// or https://.`;
   }
+  if (url.hostname === '') return `${shown} has no host name.`;
   return undefined;
+}
+
+/**
+ * The URL to open or download, or undefined when it is not a plain http(s) URL (`javascript:`,
+ * `data:`, `file:`, `command:` and the like are never opened, whatever a callback claimed).
+ */
+export function safeExternalUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || httpUrlProblem(value) !== undefined) return undefined;
+  return new URL(value).href;
 }
 
 function assertOneOf<T extends string>(param: string, value: unknown, allowed: readonly T[]): void {
@@ -77,13 +112,8 @@ function assertUrl(param: string, value: string | undefined): void {
 }
 
 export function assertRecordOptions(options: RecordOptions): void {
-  const { timeLimit } = options;
-  if (timeLimit !== undefined && !(Number.isInteger(timeLimit) && timeLimit > 0)) {
-    throw invalid(
-      'time_limit',
-      `time_limit must be a positive whole number of seconds (got ${JSON.stringify(timeLimit)}).`,
-    );
-  }
+  const timeProblem = options.timeLimit === undefined ? undefined : timeLimitProblem(options.timeLimit);
+  if (timeProblem) throw invalid('time_limit', timeProblem);
   assertOneOf('file_format', options.fileFormat, FILE_FORMATS);
   assertOneOf('transcription_type', options.transcriptionType, TRANSCRIPTION_TYPES);
   assertOneOf('transcription_method', options.transcriptionMethod, HTTP_METHODS);

@@ -5,7 +5,27 @@ import type { SandboxAccount } from './types';
 export const SANDBOX_AUTH_ID = 'MASANDBOX00000000001';
 export const SANDBOX_AUTH_TOKEN = 'SandboxDemoToken000000000000000000000000';
 
-export const DEMO_ACCOUNT: SandboxAccount = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
+export const DEMO_ACCOUNT: SandboxAccount = {
+  authId: SANDBOX_AUTH_ID,
+  authToken: SANDBOX_AUTH_TOKEN,
+  name: 'Sandbox demo account',
+};
+
+/** Subaccounts of the demo account, each with its own token, calls and recordings. */
+export const SANDBOX_SUBACCOUNTS: readonly SandboxAccount[] = [
+  {
+    authId: 'SASANDBOX00000000001',
+    authToken: 'SandboxCustomerAToken0000000000000000000',
+    name: 'Customer A',
+    parentAuthId: SANDBOX_AUTH_ID,
+  },
+  {
+    authId: 'SASANDBOX00000000002',
+    authToken: 'SandboxCustomerBToken0000000000000000000',
+    name: 'Customer B',
+    parentAuthId: SANDBOX_AUTH_ID,
+  },
+];
 
 /** Returns the account whose HTTP Basic credentials are in `authorization`, or undefined. */
 export function authenticate(

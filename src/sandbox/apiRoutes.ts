@@ -1,5 +1,6 @@
 // The Plivo REST resources the sandbox implements, below /v1/Account/{auth_id}/.
 import { randomUUID } from 'node:crypto';
+import { getAccount, getSubaccount, listSubaccounts, type AccountDirectory } from './accountRoutes';
 import { formatSessionStart } from './fakeCalls';
 import { ApiError, errorReply, integerParam, jsonReply, type Reply } from './httpIo';
 import { parseRecordParams, type RecordOptions } from './recordParams';
@@ -10,7 +11,7 @@ import type { SandboxAccount, SandboxCall, SandboxRecording } from './types';
 const MAX_LIST_LIMIT = 20;
 
 /** What the routes need from the sandbox's state. */
-export interface ApiBackend extends RecordingStore {
+export interface ApiBackend extends RecordingStore, AccountDirectory {
   liveCalls(authId: string): SandboxCall[];
   liveCall(authId: string, callUuid: string): SandboxCall | undefined;
   startRecording(
@@ -34,6 +35,8 @@ export interface ApiRequest {
 }
 
 export function routeApi(req: ApiRequest, backend: ApiBackend): Reply {
+  if (req.resource.length === 0) return allow(req, ['GET'], () => getAccount(req.account));
+  if (req.resource[0] === 'Subaccount') return routeSubaccounts(req, backend);
   if (req.resource[0] === 'Recording') return routeRecordings(req, backend);
   const [collection, callUuid, action, ...rest] = req.resource;
   if (collection !== 'Call' || rest.length > 0) return notFound();
@@ -53,6 +56,13 @@ function routeRecordings(req: ApiRequest, backend: ApiBackend): Reply {
   return allow(req, ['GET', 'DELETE'], () =>
     req.method === 'GET' ? getRecording(authId, recordingId, backend) : deleteRecording(authId, recordingId, backend),
   );
+}
+
+function routeSubaccounts(req: ApiRequest, backend: ApiBackend): Reply {
+  const [, authId, ...rest] = req.resource;
+  if (rest.length > 0) return notFound();
+  if (authId === undefined) return allow(req, ['GET'], () => listSubaccounts(req.account, req.params, backend));
+  return allow(req, ['GET'], () => getSubaccount(req.account, authId, backend));
 }
 
 function notFound(): Reply {
@@ -77,8 +87,39 @@ function listLiveCalls(req: ApiRequest, backend: ApiBackend): Reply {
   requireLiveStatus(req.params);
   const limit = integerParam(req.params, 'limit', 1, MAX_LIST_LIMIT) ?? MAX_LIST_LIMIT;
   const offset = integerParam(req.params, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
-  const calls = backend.liveCalls(req.account.authId).slice(offset, offset + limit);
+  const matches = liveCallFilter(req.params);
+  const calls = backend
+    .liveCalls(req.account.authId)
+    .filter(matches)
+    .slice(offset, offset + limit);
   return jsonReply(200, { api_id: randomUUID(), calls: calls.map((c) => c.callUuid) });
+}
+
+/** Plivo's server-side filters of the live call list: `call_direction`, `from_number`, `to_number` (exact numbers). */
+function liveCallFilter(params: Record<string, unknown>): (call: SandboxCall) => boolean {
+  const direction = params.call_direction;
+  if (direction !== undefined && direction !== 'inbound' && direction !== 'outbound') {
+    throw new ApiError(400, `call_direction must be "inbound" or "outbound", got ${JSON.stringify(direction)}`);
+  }
+  const from = numberParam(params, 'from_number');
+  const to = numberParam(params, 'to_number');
+  return (call) =>
+    (direction === undefined || call.direction === direction) &&
+    (from === undefined || withoutPlus(call.from) === from) &&
+    (to === undefined || withoutPlus(call.to) === to);
+}
+
+function numberParam(params: Record<string, unknown>, name: string): string | undefined {
+  const value = params[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\+?\d{1,20}$/.test(value)) {
+    throw new ApiError(400, `${name} must be a phone number of digits, got ${JSON.stringify(value)}`);
+  }
+  return withoutPlus(value);
+}
+
+function withoutPlus(number: string): string {
+  return number.replace(/^\+/, '');
 }
 
 function liveCallDetails(req: ApiRequest, backend: ApiBackend, callUuid: string): Reply {

@@ -1,6 +1,6 @@
 // `npm run sandbox`: the offline sandbox as a standalone server, for trying the extension
 // (or any Plivo client) without an account.
-import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN } from './accounts';
+import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, SANDBOX_SUBACCOUNTS } from './accounts';
 import { USAGE, parseCliArgs, type CliArgs } from './cliArgs';
 import { Sandbox } from './sandbox';
 import type { SandboxCallbackLog, SandboxRequestLog } from './types';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   console.log(`Plivo sandbox listening on ${sandbox.url}
   Auth ID:    ${SANDBOX_AUTH_ID}
   Auth Token: ${SANDBOX_AUTH_TOKEN}
+${SANDBOX_SUBACCOUNTS.map((s) => `  Subaccount ${s.name}: ${s.authId} / ${s.authToken}`).join('\n')}
 VS Code setting (settings.json):
   "plivo.apiBaseUrl": "${sandbox.url}"
 ${args.calls} simulated live call(s); calls end and new ones arrive over time. Press Ctrl+C to stop.`);

@@ -8,10 +8,12 @@ export interface CliArgs {
 }
 
 export const DEFAULT_CLI_PORT = 8099;
+/** Enough for a busy account (the scale the Calls view is tested at). */
+export const MAX_CLI_CALLS = 10_000;
 
 export const USAGE = `Usage: npm run sandbox -- [--port N] [--calls N] [--time-scale X]
   --port N        port to listen on (default ${DEFAULT_CLI_PORT}, or $PLIVO_SANDBOX_PORT; 0 = any free port)
-  --calls N       simulated live calls at start (default 3)
+  --calls N       simulated live calls at start (default 3, at most ${MAX_CLI_CALLS})
   --time-scale X  multiply simulated durations, e.g. 0.1 for ten times faster (default 1)`;
 
 /** Accepts `--name value` and `--name=value`. Throws an Error with a message fit for the user. */
@@ -27,7 +29,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${name} needs a value`);
     if (name === '--port') args.port = port(value, name);
-    else if (name === '--calls') args.calls = integer(value, name, 0, 1000);
+    else if (name === '--calls') args.calls = integer(value, name, 0, MAX_CLI_CALLS);
     else if (name === '--time-scale') args.timeScale = positiveNumber(value, name);
     else throw new Error(`unknown option ${name}`);
   }

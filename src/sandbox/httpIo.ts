@@ -1,6 +1,7 @@
 // Reading requests and writing replies the way Plivo's API does.
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { DEFAULT_BOUNDS, jsonDepthExceeds } from '../plivo/bounded';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -74,6 +75,10 @@ export function parseBody(contentType: string | undefined, raw: Buffer): Record<
   if (/application\/x-www-form-urlencoded/i.test(contentType ?? '')) {
     return Object.fromEntries(new URLSearchParams(text));
   }
+  // Parsed bodies are logged and echoed in errors; a deep one would make JSON.stringify throw.
+  if (jsonDepthExceeds(text, DEFAULT_BOUNDS.maxDepth)) {
+    throw new ApiError(400, `JSON in request body nested deeper than ${DEFAULT_BOUNDS.maxDepth} levels`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -110,4 +115,26 @@ export function integerParam(
     throw new ApiError(400, `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** The `meta` of Plivo's paged lists; `next` / `previous` are relative URIs keeping the list's filters. */
+export function listMeta(
+  path: string,
+  filters: URLSearchParams,
+  page: { limit: number; offset: number; total: number },
+): Record<string, unknown> {
+  const { limit, offset, total } = page;
+  const pageUri = (at: number): string => {
+    const query = new URLSearchParams(filters);
+    query.set('limit', String(limit));
+    query.set('offset', String(at));
+    return `${path}?${query}`;
+  };
+  return {
+    limit,
+    offset,
+    total_count: total,
+    next: offset + limit < total ? pageUri(offset + limit) : null,
+    previous: offset > 0 ? pageUri(Math.max(0, offset - limit)) : null,
+  };
 }

@@ -1,5 +1,7 @@
 // Validation of the Record API's optional params. Strict on purpose: the sandbox is the
-// test double, so a client sending a value Plivo would reject should fail here too.
+// test double, so a client sending a value Plivo would reject should fail here too. Values are
+// checked by the same functions the client uses; only the reading of form strings is the sandbox's.
+import { httpUrlProblem, timeLimitProblem } from '../plivo/validate';
 import { ApiError } from './httpIo';
 import type { HttpCallbackMethod, RecordingFormat } from './types';
 
@@ -22,7 +24,7 @@ const METHODS = ['GET', 'POST'] as const;
 /** Unknown params are ignored, as Plivo does. Throws a 400 ApiError naming the first bad param. */
 export function parseRecordParams(params: Record<string, unknown>): RecordOptions {
   return {
-    timeLimit: positiveInteger(params, 'time_limit') ?? DEFAULT_TIME_LIMIT,
+    timeLimit: timeLimit(params) ?? DEFAULT_TIME_LIMIT,
     format: oneOf(params, 'file_format', ['mp3', 'wav'] as const) ?? 'mp3',
     transcriptionType: oneOf(params, 'transcription_type', ['auto', 'hybrid'] as const),
     transcriptionUrl: httpUrl(params, 'transcription_url'),
@@ -39,14 +41,14 @@ function present(params: Record<string, unknown>, name: string): unknown {
   return value === null ? undefined : value;
 }
 
-function positiveInteger(params: Record<string, unknown>, name: string): number | undefined {
-  const value = present(params, name);
+function timeLimit(params: Record<string, unknown>): number | undefined {
+  const value = present(params, 'time_limit');
   if (value === undefined) return undefined;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new ApiError(400, `${name} must be a positive integer (seconds), got ${JSON.stringify(value)}`);
-  }
-  return n;
+  // Form and query values arrive as text: digits only, so "1e3" or " 60" are not numbers here.
+  const n = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+  const problem = timeLimitProblem(n);
+  if (problem) throw new ApiError(400, problem);
+  return n as number;
 }
 
 function oneOf<T extends string>(params: Record<string, unknown>, name: string, allowed: readonly T[]): T | undefined {
@@ -61,19 +63,7 @@ function oneOf<T extends string>(params: Record<string, unknown>, name: string, 
 function httpUrl(params: Record<string, unknown>, name: string): string | undefined {
   const value = present(params, name);
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !isAbsoluteHttpUrl(value)) {
-    throw new ApiError(400, `${name} must be an absolute http or https URL, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function isAbsoluteHttpUrl(value: string): boolean {
-  // URL() would silently trim the whitespace that fetch() later chokes on.
-  if (value.trim() !== value) return false;
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
+  const problem = typeof value === 'string' ? httpUrlProblem(value) : 'must be a URL string';
+  if (problem) throw new ApiError(400, `${name}: ${problem}`);
+  return value as string;
 }

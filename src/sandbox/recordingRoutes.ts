@@ -1,6 +1,6 @@
 // Plivo's Recording API below /v1/Account/{auth_id}/Recording/: list (paged, filtered), get, delete.
 import { randomUUID } from 'node:crypto';
-import { ApiError, integerParam, jsonReply, type Reply } from './httpIo';
+import { ApiError, integerParam, jsonReply, listMeta, type Reply } from './httpIo';
 import type { SandboxRecording } from './types';
 
 const MAX_LIST_LIMIT = 20;
@@ -39,21 +39,9 @@ export function listRecordings(authId: string, params: Record<string, unknown>, 
     matches = matches.filter((r) => compare(name, addedAt(r).getTime(), bound));
   }
   const page = matches.slice(offset, offset + limit);
-  const pageUri = (at: number): string => {
-    const query = new URLSearchParams(filters);
-    query.set('limit', String(limit));
-    query.set('offset', String(at));
-    return `/v1/Account/${authId}/Recording/?${query}`;
-  };
   return jsonReply(200, {
     api_id: randomUUID(),
-    meta: {
-      limit,
-      offset,
-      total_count: matches.length,
-      next: offset + limit < matches.length ? pageUri(offset + limit) : null,
-      previous: offset > 0 ? pageUri(Math.max(0, offset - limit)) : null,
-    },
+    meta: listMeta(`/v1/Account/${authId}/Recording/`, filters, { limit, offset, total: matches.length }),
     objects: page.map((r) => recordingObject(r)),
   });
 }

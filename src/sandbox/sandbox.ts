@@ -92,7 +92,8 @@ export class Sandbox extends EventEmitter {
         hangup: (uuid) => this.hangup(uuid),
       });
     this.#backend = {
-      liveCalls: (authId) => this.liveCalls(authId),
+      // Not copied: the routes only read them, and copying 5,000 calls per list request adds up.
+      liveCalls: (authId) => [...this.#calls.values()].filter((c) => c.authId === authId),
       liveCall: (authId, callUuid) => {
         const call = this.#calls.get(callUuid);
         return call?.authId === authId ? call : undefined;
@@ -103,8 +104,10 @@ export class Sandbox extends EventEmitter {
       stopRecordings: (callUuid, url) => this.#engine.endForCall(callUuid, 'stopped', url),
       stored: (authId) => this.#engine.stored(authId),
       remove: (authId, recordingId) => this.#engine.remove(authId, recordingId),
+      subaccounts: (authId) => this.#accounts.filter((a) => a.parentAuthId === authId).map((a) => ({ ...a })),
+      created: new Date().toISOString().slice(0, 10),
     };
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server = createServer((req, res) => this.#dispatch(req, res));
   }
 
   /** The Plivo base URL to configure, e.g. `http://127.0.0.1:45123` (no trailing slash). */
@@ -245,12 +248,25 @@ export class Sandbox extends EventEmitter {
     });
   }
 
+  /** Every request gets an answer, and nothing a request does can end the process (e.g. `npm run sandbox`). */
+  #dispatch(req: IncomingMessage, res: ServerResponse): void {
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    this.#handle(req, res).catch((err: unknown) => {
+      try {
+        writeReply(res, replyForError(err));
+      } catch {
+        res.destroy();
+      }
+    });
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    const url = requestUrl(req.url);
     const log: SandboxRequestLog = {
       method: req.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      path: url?.pathname ?? req.url ?? '',
+      query: url ? Object.fromEntries(url.searchParams) : {},
       body: undefined,
       headers: loggableHeaders(req),
       status: 0,
@@ -258,7 +274,9 @@ export class Sandbox extends EventEmitter {
     };
     let reply: Reply;
     try {
-      reply = await this.#route(req, url, log);
+      reply = url
+        ? await this.#route(req, url, log)
+        : errorReply(400, `invalid request path ${JSON.stringify(log.path)}`);
     } catch (err) {
       reply = replyForError(err);
     }
@@ -341,6 +359,15 @@ function faultReply(fault: SandboxFault): Reply {
   }
   if (fault.body !== undefined) return jsonReply(status, fault.body);
   return errorReply(status, defaultErrorMessage(status));
+}
+
+/** Undefined for a request target URL() rejects (such as `//`): the caller answers 400. */
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://sandbox.invalid');
+  } catch {
+    return undefined;
+  }
 }
 
 function decodeSegment(segment: string): string {

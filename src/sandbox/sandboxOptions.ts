@@ -1,6 +1,6 @@
 // Defaults and sanity checks for SandboxOptions, so mistakes fail at start() rather than mid-test.
 import { DEFAULT_CHURN } from './churn';
-import { DEMO_ACCOUNT } from './accounts';
+import { DEMO_ACCOUNT, SANDBOX_SUBACCOUNTS } from './accounts';
 import type { SandboxAccount, SandboxCallInit, SandboxChurnOptions, SandboxOptions } from './types';
 
 export interface ResolvedOptions {
@@ -12,13 +12,19 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(options: SandboxOptions): ResolvedOptions {
-  const accounts = options.accounts ?? [DEMO_ACCOUNT];
+  const accounts = options.accounts ?? [DEMO_ACCOUNT, ...SANDBOX_SUBACCOUNTS];
   if (accounts.length === 0) throw new RangeError('accounts must hold at least one account');
   if (accounts.some((a) => !a.authId || !a.authToken)) {
     throw new RangeError('every account needs an authId and an authToken');
   }
   if (new Set(accounts.map((a) => a.authId)).size !== accounts.length) {
     throw new RangeError('account authIds must be unique');
+  }
+  for (const { authId, parentAuthId } of accounts) {
+    const parent = accounts.find((a) => a.authId === parentAuthId);
+    if (parentAuthId !== undefined && (!parent || parent.parentAuthId !== undefined)) {
+      throw new RangeError(`account ${authId}: parentAuthId ${parentAuthId} is not a main account of this sandbox`);
+    }
   }
 
   const timeScale = options.timeScale ?? 1;

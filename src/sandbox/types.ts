@@ -3,6 +3,10 @@
 export interface SandboxAccount {
   authId: string;
   authToken: string;
+  /** Shown by the Account and Subaccount APIs. */
+  name?: string;
+  /** Makes this a subaccount of that main account, which then lists it through the Subaccount API. */
+  parentAuthId?: string;
 }
 
 export interface SandboxChurnOptions {
@@ -15,7 +19,7 @@ export interface SandboxOptions {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Default: the demo account only. */
+  /** Default: the demo account and its two demo subaccounts. */
   accounts?: SandboxAccount[];
   /** Multiplies every simulated duration (time_limit, churn); tests use e.g. 0.01. Default 1. */
   timeScale?: number;

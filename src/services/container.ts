@@ -1,8 +1,8 @@
 import type * as vscode from 'vscode';
+import type { Accounts } from './accounts';
 import type { CallbackHistory } from './callbackHistory';
 import type { CallsModel } from './callsModel';
 import type { PlivoConnection } from './connection';
-import type { CredentialStore } from './credentials';
 import type { ListenerService } from './listenerService';
 import type { RecordingFiles } from './recordingFiles';
 import type { RecordingsList } from './recordingsList';
@@ -14,7 +14,7 @@ import type { TranscriptStore } from './transcripts';
 export interface Services {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
-  readonly credentials: CredentialStore;
+  readonly accounts: Accounts;
   readonly connection: PlivoConnection;
   readonly sandbox: SandboxService;
   readonly recordings: RecordingsStore;

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
-import { CallbackListener, forwardCallback, type ReceivedCallback } from '../callbacks';
+import { maskAuthId, matchSignature, type AccountSignatureCheck, type AccountToken } from '../accounts';
+import { CallbackListener, forwardCallback, signedUrlFor, type ReceivedCallback } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import type { CallbackHistory } from './callbackHistory';
 import type { PlivoConnection } from './connection';
 import type { RecordingsStore } from './recordingsStore';
 import { settings } from './settings';
+import { markWalkthroughStep } from './walkthrough';
 
 const FORWARD_TIMEOUT_MS = 10_000;
 
@@ -38,8 +40,8 @@ export class ListenerService extends Disposable {
   readonly #connection: PlivoConnection;
   readonly #recordings: RecordingsStore;
   readonly #log: vscode.LogOutputChannel;
-  readonly #sandboxActive: () => boolean;
-  #authTokens: string[] = [];
+  readonly #sandboxActive: () => Promise<boolean>;
+  #tokens: AccountToken[] = [];
   /** Base URLs given out for callbacks; signatures are checked against the one the sender used. */
   readonly #handedOut = new Set<string>();
 
@@ -48,7 +50,7 @@ export class ListenerService extends Disposable {
     connection: PlivoConnection,
     recordings: RecordingsStore,
     log: vscode.LogOutputChannel,
-    sandboxActive: () => boolean,
+    sandboxActive: () => Promise<boolean>,
   ) {
     super();
     this.#history = history;
@@ -82,9 +84,8 @@ export class ListenerService extends Disposable {
     await this.#listener.start({
       port,
       maxBodyBytes: settings.listenerMaxBodyBytes(),
-      getAuthTokens: () => this.#authTokens,
-      getSignedBaseUrls: () =>
-        [settings.listenerPublicUrl(), ...this.#handedOut].filter((u): u is string => u !== undefined),
+      getAuthTokens: () => this.#tokens.map((t) => t.token),
+      getSignedBaseUrls: () => this.#signedBaseUrls(),
     });
     this.#log.info(
       `Callback listener running at ${this.url}${settings.listenerPublicUrl() ? ` (public URL ${settings.listenerPublicUrl()})` : ''}.`,
@@ -108,7 +109,7 @@ export class ListenerService extends Disposable {
   async externalBaseUrl(): Promise<string | undefined> {
     const local = await this.start();
     if (!local) return undefined;
-    if (this.#sandboxActive()) return local;
+    if (await this.#sandboxActive()) return local;
     const publicUrl = settings.listenerPublicUrl();
     if (publicUrl) return publicUrl.replace(/\/+$/, '');
     const external = (await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true).replace(/\/+$/, '');
@@ -122,14 +123,17 @@ export class ListenerService extends Disposable {
     return base && `${base}${callbackPath(purpose)}`;
   }
 
-  async #receive(callback: ReceivedCallback): Promise<void> {
+  async #receive(received: ReceivedCallback): Promise<void> {
     try {
+      const callback = this.#nameSigner(received);
       await this.#history.add(callback);
       this.#log.info(
         `Callback received: ${callback.method} ${callback.path} → ${callback.status} (${callback.kind}, signature ${callback.signature.state}).`,
       );
       await this.#apply(callback);
       this.#onDidReceive.fire(callback);
+      markWalkthroughStep('callbackReceived');
+      if (this.#cameThroughPublicUrl(callback)) markWalkthroughStep('tunnelCallback');
       const forwardUrl = settings.listenerForwardUrl();
       if (forwardUrl && callback.status < 400) {
         const forward = await forwardCallback(callback, forwardUrl, { timeoutMs: FORWARD_TIMEOUT_MS });
@@ -160,8 +164,38 @@ export class ListenerService extends Disposable {
     }
   }
 
+  #signedBaseUrls(): string[] {
+    return [settings.listenerPublicUrl(), ...this.#handedOut].filter((u): u is string => u !== undefined);
+  }
+
+  /** With several accounts saved, a valid signature also says whose token made it; the listener's verdict stays. */
+  #nameSigner(callback: ReceivedCallback): ReceivedCallback {
+    if (callback.signature.state !== 'valid') return callback;
+    const urls = [...this.#signedBaseUrls(), this.url ?? ''].map((base) => signedUrlFor(base, callback.path));
+    const { method, params, headers } = callback;
+    const { account } = matchSignature({ method, params, headers }, urls, this.#tokens);
+    if (!account) return callback;
+    const signature: AccountSignatureCheck = {
+      ...callback.signature,
+      account,
+      detail: `${callback.signature.detail}; made with the Auth Token of ${account.label} (${maskAuthId(account.authId)})`,
+    };
+    return { ...callback, signature };
+  }
+
+  /** Sent by Plivo's cloud through the tunnel: the Host is the public URL's, not the listener's loopback address. */
+  #cameThroughPublicUrl(callback: ReceivedCallback): boolean {
+    const publicUrl = settings.listenerPublicUrl();
+    if (!publicUrl) return false;
+    try {
+      return new URL(publicUrl).host === callback.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
   async #loadTokens(): Promise<void> {
-    // Without a usable connection (no credentials, a malformed API URL) signatures are reported as not checkable.
-    this.#authTokens = (await this.#connection.current().catch(() => undefined))?.authTokens() ?? [];
+    // Without readable accounts (an unusable keychain) signatures are reported as not checkable.
+    this.#tokens = await this.#connection.allTokens().catch(() => []);
   }
 }

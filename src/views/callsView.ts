@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
+import { ApiHostNotTrustedError } from '../services/connection';
 import type { Services } from '../services/container';
 import { CallsTreeProvider, type CallsTreeNode } from './callsTree';
 
@@ -14,20 +15,18 @@ export interface CallsView extends IDisposable {
  * content and menus use. Nothing touches the network until the view is visible: calls poll only while it is.
  */
 export function registerCallsView(services: Services): CallsView {
-  const { calls, connection, credentials, recordings, recordingsList, sandbox } = services;
+  const { calls, connection, recordings, recordingsList, sandbox } = services;
   const tree = new CallsTreeProvider(calls, recordings, recordingsList);
   const view = vscode.window.createTreeView('plivo.calls', { treeDataProvider: tree, showCollapseAll: true });
 
   const updateAccount = async (): Promise<void> => {
-    const active = await connection.current().catch(() => undefined);
-    view.description = active?.label;
+    // A host still to be allowed has an account all the same: the view shows why nothing loads.
+    const active = await connection
+      .current()
+      .catch((error: unknown) => (error instanceof ApiHostNotTrustedError ? error : undefined));
+    view.description = active instanceof ApiHostNotTrustedError ? `⚠ ${active.host}` : active?.label;
     await Promise.all([
       vscode.commands.executeCommand('setContext', 'plivo.hasCredentials', active !== undefined),
-      vscode.commands.executeCommand(
-        'setContext',
-        'plivo.hasStoredCredentials',
-        await credentials.hasStored().catch(() => false),
-      ),
       vscode.commands.executeCommand('setContext', 'plivo.sandboxActive', sandbox.active !== undefined),
     ]);
   };
@@ -35,7 +34,11 @@ export function registerCallsView(services: Services): CallsView {
     const status = calls.status;
     view.message =
       status.kind === 'error'
-        ? `⚠ ${status.error instanceof Error ? status.error.message : String(status.error)}`
+        ? `⚠ ${status.error instanceof Error ? status.error.message : String(status.error)}${
+            status.error instanceof ApiHostNotTrustedError && !status.error.insecure
+              ? ' Run Plivo: Allow API Host… or Refresh Calls to decide.'
+              : ''
+          }`
         : undefined;
     void vscode.commands.executeCommand('setContext', 'plivo.callsLoaded', status.kind === 'loaded');
   };

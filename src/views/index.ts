@@ -4,24 +4,28 @@ import { registerCallbackNotifications } from './callbackNotifications';
 import { registerCallbacksView } from './callbacksView';
 import { registerCallsView, type CallsView } from './callsView';
 import { registerListenerStatusBar } from './listenerStatusBar';
+import { registerAccountStatusBar, type AccountStatusBar } from './accountStatusBar';
 import { registerRecordingsView, type RecordingsView } from './recordingsView';
 
 /** What commands need of the views (to reveal or select in them). Not part of the services: views sit above them. */
 export interface Views extends IDisposable {
   readonly calls: CallsView;
+  readonly account: AccountStatusBar;
   readonly recordings: RecordingsView;
 }
 
 /** Registers every view and the rest of the UI that follows the services' state. */
 export function registerViews(services: Services): Views {
   const calls = registerCallsView(services);
+  const account = registerAccountStatusBar(services);
   const recordings = registerRecordingsView(services);
   const disposables: IDisposable[] = [
     calls,
     recordings,
     registerCallbacksView(services),
     registerListenerStatusBar(services),
+    account,
     registerCallbackNotifications(services),
   ];
-  return { calls, recordings, dispose: () => disposeAll(disposables) };
+  return { calls, account, recordings, dispose: () => disposeAll(disposables) };
 }

@@ -3,11 +3,13 @@
 // adapter here changes; the rows and the harness stay as they are.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CallbackListener, CallbackStore, type ReceivedCallback } from '../../src/callbacks';
-import { PlivoClient } from '../../src/plivo';
+import { CallbackListener, CallbackStore, type ReceivedCallback, type StoreChange } from '../../src/callbacks';
+import { DEFAULT_MAX_REQUESTS_PER_WINDOW, LiveCallsPager, PlivoClient, RequestLimiter } from '../../src/plivo';
 import { verifyPlivoSignature } from '../../src/plivo/signature';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN } from '../../src/sandbox';
 import { callbackDescription, callbackLabel } from '../../src/callbacks/format';
+
+const SANDBOX_CREDENTIALS = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
 
 /** What the rows need from the callback history. */
 export interface History {
@@ -16,7 +18,7 @@ export interface History {
   flush(): Promise<void>;
 }
 
-/** The history store as the listener service opens it. */
+/** The history store as the editor creates it (src/services/callbackHistory.ts) and the listener service loads it. */
 export async function openHistory(directory: string, maxHistory: number): Promise<CallbackStore> {
   const store = new CallbackStore(directory, { maxHistory });
   await store.load();
@@ -79,49 +81,94 @@ export interface CallsClient {
   refresh(): Promise<number>;
 }
 
-/** The client a Calls-view refresh uses. */
+/**
+ * Never holds a request back, so the CPU rows measure the client, not the wait for the budget. Its window is 1 ms:
+ * with a 5 s window every request of the pairs would keep a slot for 5 s, and the limiter would scan thousands of
+ * them per request, far more than the at most 150 the default budget ever holds.
+ */
+const UNLIMITED = new RequestLimiter({ maxRequests: 1_000_000, windowMs: 1 });
+
+/**
+ * The Calls view's first refresh: a fresh LiveCallsPager (200 calls shown, details for each, the rest of the list
+ * counted) over a client with an injected limiter too large to ever hold a request back.
+ */
 export function callsClient(baseUrl: string): CallsClient {
-  const client = new PlivoClient({ credentials: { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN }, baseUrl });
-  return { refresh: async () => (await client.listLiveCalls()).length };
+  const client = new PlivoClient({ credentials: SANDBOX_CREDENTIALS, baseUrl, limiter: UNLIMITED });
+  const pager = new LiveCallsPager(client);
+  return { refresh: async () => (await pager.refresh()).shown };
+}
+
+export interface SpamTarget {
+  /** A *Refresh* click: joins the running refresh, if any. */
+  refresh(): Promise<unknown>;
+  /** A user action (Record or Stop) on a live call; it goes ahead of queued refresh requests. */
+  record(callUuid: string): Promise<unknown>;
+  stop(callUuid: string): Promise<unknown>;
 }
 
 /**
- * What *Refresh* clicks reach: the Calls model's refresh over a client that shares the account-wide request
- * limiter. Undefined while the project has no limiter (src/plivo/limiter.ts); the spam row is then n/a.
- * To switch it on, return a refresher built the way the extension builds it (limiter at its default budget,
- * clicks coalescing as in the Calls model).
+ * What *Refresh* clicks and Record/Stop reach: one pager and the recording commands over clients created without a
+ * limiter, so they share the account's default one (150 requests per 5 s), as every client of the extension does.
  */
-export function limitedRefresher(_baseUrl: string): CallsClient | undefined {
-  return undefined;
+export function limitedRefresher(baseUrl: string): SpamTarget {
+  const client = new PlivoClient({ credentials: SANDBOX_CREDENTIALS, baseUrl });
+  const pager = new LiveCallsPager(client);
+  return {
+    refresh: () => pager.refresh(),
+    record: (callUuid) => client.startRecording(callUuid),
+    stop: (callUuid) => client.stopRecording(callUuid),
+  };
+}
+
+/** UUIDs of the first live calls, fetched outside any limiter the rows measure. */
+export async function someLiveCallUuids(baseUrl: string, count: number): Promise<string[]> {
+  const client = new PlivoClient({ credentials: SANDBOX_CREDENTIALS, baseUrl, limiter: UNLIMITED });
+  return (await client.listLiveCallIds({ limit: count })).uuids;
 }
 
 /** The limiter's default budget (`plivo.api.maxRequestsPer5s`). */
-export const REQUEST_BUDGET_PER_5S = 150;
+export const REQUEST_BUDGET_PER_5S = DEFAULT_MAX_REQUESTS_PER_WINDOW;
 
-/** What `treeUpdate` measures, shown beside the figure. */
+/** What `callbacksTreeModel` measures, shown beside the figure. */
 export const TREE_UPDATE_MEASURES =
-  'store add + list + label/description of every row, as the tree does today (TreeItem wrapping excluded)';
+  'store add + StoreChange + label/description of the added row, rows cached by id (TreeItem wrapping excluded)';
+
+export interface TreeModel {
+  /** Adds one callback to the history; resolves to the rows the change built (the write is not awaited). */
+  update(callback: ReceivedCallback): number;
+  readonly rows: number;
+}
 
 /**
- * The pure part of a Callbacks tree update after one new callback, as the tree does it today: the store takes
- * the callback and notifies synchronously; the tree then lists the whole history, drops repeated ids and builds
- * the label and description of every row (the `vscode.TreeItem` wrapping is left out: it needs the editor).
- * Returns the number of rows built. Re-point this (and TREE_UPDATE_MEASURES) at the incremental tree's
- * editor-free entry point once it exists.
+ * The pure part of an incremental Callbacks tree: rows (label and description) kept by id, built once for what a
+ * `StoreChange` adds or updates and dropped for what it removes; a cleared change rebuilds them all. The
+ * `vscode.TreeItem` wrapping is left out, since it needs the editor.
  */
-export function treeUpdate(store: CallbackStore, callback: ReceivedCallback): number {
-  void store.add(callback).catch(() => undefined);
-  const seen = new Set<string>();
-  let rows = 0;
-  const now = new Date();
-  for (const item of store.list()) {
-    if (seen.has(item.id)) continue;
-    seen.add(item.id);
-    callbackLabel(item);
-    callbackDescription(item, now);
-    rows++;
-  }
-  return rows;
+export function callbacksTreeModel(store: CallbackStore): TreeModel {
+  const rows = new Map<string, { label: string; description: string }>();
+  let built = 0;
+  const build = (callback: ReceivedCallback): void => {
+    rows.set(callback.id, { label: callbackLabel(callback), description: callbackDescription(callback) });
+    built++;
+  };
+  const apply = (change: StoreChange): void => {
+    if (change.cleared) rows.clear();
+    for (const id of change.removed) rows.delete(id);
+    change.added.forEach(build);
+    change.updated.forEach(build);
+  };
+  apply({ cleared: true, added: store.list(), updated: [], removed: [] });
+  store.onDidChange(apply);
+  return {
+    update: (callback) => {
+      built = 0;
+      void store.add(callback).catch(() => undefined);
+      return built;
+    },
+    get rows() {
+      return rows.size;
+    },
+  };
 }
 
 /** The extension's bundle entry point, built with scripts/build.mjs's production settings. */

@@ -37,27 +37,41 @@ describe('credentials through the input boxes', () => {
   it('a rejected token shows its error and stores nothing', async () => {
     const wb = ui();
     await wb.openPlivoSidebar();
-    await wb.page.getByRole('button', { name: 'Set Credentials' }).first().waitFor({ timeout: 30_000 });
-    await wb.runCommand('Plivo: Set Credentials');
-    await wb.quickInputFill(AUTH_ID, { title: 'Plivo Credentials (1/2)' });
+    await wb.page.getByRole('button', { name: 'Add Account' }).first().waitFor({ timeout: 30_000 });
+    await wb.runCommand('Plivo: Set Credentials (Add or Update Account)…');
+    await wb.quickInputFill(AUTH_ID, { title: 'Plivo Account (1/3)' });
     await wb.quickInputAccept();
-    await wb.quickInputFill('WrongToken000000000000000000000000000000', { title: 'Plivo Credentials (2/2)' });
+    await wb.quickInputFill('WrongToken000000000000000000000000000000', { title: 'Plivo Account (2/3)' });
     await wb.quickInputAccept();
     const message = await wb.waitForNotification(/rejected by Plivo \(401\)/);
-    assert.match(message, /previous credentials are unchanged/);
+    assert.match(message, /Nothing was saved: your accounts are unchanged/);
     await wb.screenshot('e2e-credentials-rejected');
+    // Edit asks again with the Auth ID filled in and the token empty.
+    await wb.page
+      .locator('.notification-toast', { hasText: /Nothing was saved/ })
+      .getByRole('button', { name: 'Edit', exact: true })
+      .click();
+    await wb.quickInputTitle.filter({ hasText: 'Plivo Account (1/3)' }).waitFor({ timeout: 15_000 });
+    assert.equal(await wb.quickInputBox.inputValue(), AUTH_ID);
+    await wb.quickInputAccept();
+    await wb.quickInputTitle.filter({ hasText: 'Plivo Account (2/3)' }).waitFor({ timeout: 15_000 });
+    assert.equal(await wb.quickInputBox.inputValue(), '');
+    await wb.page.keyboard.press('Escape');
     assert.ok(sandbox.requests.some((r) => r.status === 401));
-    // Still signed out: the welcome view keeps offering to set credentials.
-    await wb.page.getByRole('button', { name: 'Set Credentials' }).first().waitFor({ timeout: 10_000 });
+    // Still signed out: the welcome view keeps offering to add an account.
+    await wb.page.getByRole('button', { name: 'Add Account' }).first().waitFor({ timeout: 10_000 });
   });
 
   it('good credentials are verified, saved, and the live calls appear', async () => {
     const wb = ui();
     await wb.page.keyboard.press('Escape');
-    await wb.runCommand('Plivo: Set Credentials');
-    await wb.quickInputFill(AUTH_ID, { title: 'Plivo Credentials (1/2)' });
+    await wb.runCommand('Plivo: Set Credentials (Add or Update Account)…');
+    await wb.quickInputFill(AUTH_ID, { title: 'Plivo Account (1/3)' });
     await wb.quickInputAccept();
-    await wb.quickInputFill(AUTH_TOKEN, { title: 'Plivo Credentials (2/2)' });
+    await wb.quickInputFill(AUTH_TOKEN, { title: 'Plivo Account (2/3)' });
+    await wb.quickInputAccept();
+    // The label is asked only after Plivo accepted the token; Enter takes the suggested one.
+    await wb.quickInputTitle.filter({ hasText: 'Plivo Account (3/3)' }).waitFor({ timeout: 15_000 });
     await wb.quickInputAccept();
     await wb.waitForNotification(/saved in the OS keychain/);
     await wb.treeItem('Calls', /^Call from 14155550111 to 14155550122/).waitFor({ timeout: 30_000 });

@@ -26,7 +26,7 @@ describe('recording a call and receiving its callback, by clicks', () => {
   after(async () => {
     await sandbox.close();
   });
-  // The extension host inherits these; with nothing in the keychain the extension uses them and says so.
+  // The extension host inherits these; with nothing in the keychain they are the active "Environment" account.
   const ui = useWorkbench(() => ({
     settings: {
       'plivo.apiBaseUrl': sandbox.url,
@@ -46,7 +46,7 @@ describe('recording a call and receiving its callback, by clicks', () => {
     await wb.treeItem('Calls', /^Call from 14155550303 to 14155550404/).waitFor();
     await wb
       .view('Calls')
-      .getByText(/from environment/)
+      .getByText(/^Environment \(MA…0001\)/)
       .waitFor();
     await wb.screenshot('e2e-calls-sidebar');
   });

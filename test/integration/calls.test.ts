@@ -5,7 +5,7 @@ import type { Services } from '../../src/services/container';
 import type { StartRecordingResult } from '../../src/plivo';
 import type { Views } from '../../src/views';
 import type { CallsTreeNode } from '../../src/views/callsTree';
-import { activateExtension, until } from './util';
+import { activateExtension, removeSavedAccounts, until } from './util';
 
 describe('Calls view, Record Call and Stop Recording against the sandbox', function () {
   let services: Services;
@@ -18,11 +18,16 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     sandbox = await Sandbox.start({ timeScale: 1 });
     await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
     await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
-    await services.credentials.set({ authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN });
+    await services.accounts.addOrUpdate({
+      authId: SANDBOX_AUTH_ID,
+      authToken: SANDBOX_AUTH_TOKEN,
+      verified: true,
+      activate: true,
+    });
   });
 
   after(async function () {
-    await services.credentials.clear();
+    await removeSavedAccounts(services);
     await services.recordings.clear();
     await config().update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
     await config().update('calls.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
@@ -40,10 +45,10 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     [...sandbox.requests].reverse().find((r) => r.method === method && r.path.includes('/Record/'));
 
   it('keeps the credentials in SecretStorage, and nowhere in settings or global state', async function () {
-    const resolved = await services.credentials.get();
-    assert.equal(resolved?.source, 'keychain');
-    assert.equal(resolved?.credentials.authId, SANDBOX_AUTH_ID);
-    assert.equal(await services.context.secrets.get('plivo.authToken'), SANDBOX_AUTH_TOKEN);
+    const active = await services.accounts.activeCredentials();
+    assert.equal(active?.account.kind, 'saved');
+    assert.equal(active?.credentials.authId, SANDBOX_AUTH_ID);
+    assert.ok((await services.context.secrets.get('plivo.accounts.v1'))?.includes(SANDBOX_AUTH_TOKEN));
     const settingsText = JSON.stringify(vscode.workspace.getConfiguration('plivo'));
     assert.ok(!settingsText.includes(SANDBOX_AUTH_TOKEN));
     for (const key of services.context.globalState.keys()) {
@@ -66,7 +71,7 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
       authToken: 'WrongToken000000000000000000000000000000',
     });
     await assert.rejects(wrong.verifyCredentials(), (e: Error & { code?: string }) => e.code === 'unauthorized');
-    assert.equal((await services.credentials.get())?.credentials.authToken, SANDBOX_AUTH_TOKEN);
+    assert.equal((await services.accounts.activeCredentials())?.credentials.authToken, SANDBOX_AUTH_TOKEN);
   });
 
   it('lists the sandbox live calls with direction, state and duration', async function () {

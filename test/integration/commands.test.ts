@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { findFreePort } from '../../src/callbacks';
 import type { LiveCall } from '../../src/plivo';
 import type { Services } from '../../src/services/container';
-import { activateExtension, EXTENSION_ID, until } from './util';
+import { activateExtension, EXTENSION_ID, removeSavedAccounts, until } from './util';
 
 /**
  * Runs a command the way a person would reach it, and plays the person who closes whatever it asks
@@ -28,7 +28,7 @@ describe('every contributed command runs in the extension host', function () {
 
   before(async function () {
     ({ services } = await activateExtension());
-    await services.credentials.clear();
+    await removeSavedAccounts(services);
     await services.recordings.clear();
     // Empty, so that Clear Callbacks has nothing to confirm in a modal dialog.
     await services.callbacks.load();
@@ -43,13 +43,22 @@ describe('every contributed command runs in the extension host', function () {
       .update('listener.port', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  it('runs the account commands: set credentials (cancelled), sign out (nothing stored), sandbox on and off', async function () {
-    assert.equal(await runDismissing(ran, 'plivo.setCredentials'), false, 'cancelled at the first input box');
-    assert.equal(await services.credentials.get(), undefined, 'cancelling stores nothing');
+  it('runs the account commands: add or set (cancelled), switch, remove and sign out (nothing saved), sandbox on', async function () {
+    assert.equal(await runDismissing(ran, 'plivo.setCredentials'), undefined, 'cancelled at the first input box');
+    assert.equal(await runDismissing(ran, 'plivo.addAccount'), undefined, 'cancelled at the first input box');
+    assert.deepEqual(await services.accounts.list(), [], 'cancelling saves nothing');
+    assert.equal(await runDismissing(ran, 'plivo.switchAccount'), undefined);
+    assert.equal(await runDismissing(ran, 'plivo.removeAccount'), false);
     assert.equal(await runDismissing(ran, 'plivo.signOut'), false);
+    assert.equal(await runDismissing(ran, 'plivo.allowApiHost'), true, "Plivo's own host needs no permission");
+    await runDismissing(ran, 'plivo.resetTrustedApiHosts');
+    await runDismissing(ran, 'plivo.openWalkthrough');
     const url = (await runDismissing(ran, 'plivo.startSandbox')) as string;
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal((await services.connection.current())?.source, 'sandbox');
+    assert.equal((await services.connection.current())?.account.kind, 'sandbox');
+    // The sandbox's main account lists its subaccounts; dismissing the list switches to none.
+    assert.equal(await runDismissing(ran, 'plivo.showSubaccounts'), undefined);
+    assert.equal((await services.connection.current())?.account.label, 'Sandbox');
   });
 
   it('runs the call commands against the offline sandbox', async function () {

@@ -12,7 +12,7 @@ import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
 import { playerHtml } from '../../src/views/recordingPlayer';
 import type { RecordingsTreeNode, StoredRecordingNode } from '../../src/views/recordingsTree';
-import { activateExtension, until } from './util';
+import { activateExtension, removeSavedAccounts, until } from './util';
 
 describe('Recordings view, player, transcripts and delete against the sandbox', function () {
   let services: Services;
@@ -26,7 +26,12 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     sandbox = await Sandbox.start({ timeScale: 1 });
     await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
     await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
-    await services.credentials.set({ authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN });
+    await services.accounts.addOrUpdate({
+      authId: SANDBOX_AUTH_ID,
+      authToken: SANDBOX_AUTH_TOKEN,
+      verified: true,
+      activate: true,
+    });
     await services.recordingsList.clearFilter();
     await services.recordingFiles.cache.clear();
     await services.transcripts.clear();
@@ -40,7 +45,7 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
   after(async function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await services.recordingsList.clearFilter();
-    await services.credentials.clear();
+    await removeSavedAccounts(services);
     await services.recordings.clear();
     await services.transcripts.clear();
     await services.listener.stop();

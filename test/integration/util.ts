@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
+import type { Services } from '../../src/services/container';
 
 export const EXTENSION_ID = 'plivo-community.plivo-call-recording';
 
@@ -13,3 +14,10 @@ export async function activateExtension(): Promise<TestApi> {
 }
 
 export { until } from '../support/until';
+
+/** Forgets every saved account, so a test starts with none (the store has no "forget all" for users). */
+export async function removeSavedAccounts(services: Services): Promise<void> {
+  for (const account of await services.accounts.list()) {
+    if (account.kind === 'saved') await services.accounts.remove(account.id);
+  }
+}

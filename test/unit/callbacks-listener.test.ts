@@ -260,7 +260,7 @@ test('a client that disconnects mid-body is shown; an empty connection is not; t
   const partial = connect(Number(port), '127.0.0.1');
   await once(partial, 'connect');
   partial.write(
-    'POST /cb HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncall_uuid=',
+    `POST /cb HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ncall_uuid=`,
   );
   // Closing (rather than resetting) guarantees the partial body arrives before the disconnect.
   partial.end();

@@ -1,41 +1,101 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, readFile, readdir, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CallbackStore } from '../../src/callbacks/store';
+import { CallbackStore, type StoreChange } from '../../src/callbacks/store';
+import type { ReceivedCallback } from '../../src/callbacks/model';
+import { readJournal } from '../../src/callbacks/journal';
 import { sampleCallback, withTempDir } from './helpers/callbacks';
 
-async function storedIds(dir: string): Promise<string[]> {
-  const file = JSON.parse(await readFile(join(dir, 'callbacks.json'), 'utf8')) as { callbacks: Array<{ id: string }> };
-  return file.callbacks.map((callback) => callback.id);
+const JOURNAL = 'callbacks.jsonl';
+const quickRetry = { retryDelayMs: () => 20 };
+
+async function reopen(dir: string, maxHistory = 10_000): Promise<CallbackStore> {
+  const store = new CallbackStore(dir, { maxHistory });
+  await store.load();
+  return store;
 }
 
-test('missing file loads empty without a warning', () =>
+async function storedIds(dir: string): Promise<string[]> {
+  return (await reopen(dir)).list().map((callback) => callback.id);
+}
+
+function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = (): void => {
+      if (condition()) resolve();
+      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
+/** A recording callback as Plivo sends it, about 1.75 KB as stored. */
+function realisticCallback(): ReceivedCallback {
+  const params: Record<string, string> = {
+    CallUUID: 'eba53b9e-8fbd-45c1-9444-696d2172fbc8',
+    RecordUrl:
+      'https://media.plivo.com/v1/Account/MAXXXXXXXXXXXXXXXXXX/Recording/2b3c4d5e-6f70-4182-9a3b-4c5d6e7f8091.mp3',
+    RecordingID: '2b3c4d5e-6f70-4182-9a3b-4c5d6e7f8091',
+    RecordingDuration: '27',
+    RecordingDurationMs: '27340',
+    RecordingStartMs: '1700000000000',
+    RecordingEndMs: '1700000027340',
+    api_id: 'c9527676-5839-11e1-86da-6ff39efcb949',
+  };
+  return sampleCallback({
+    headers: {
+      host: 'abc.ngrok.app',
+      'content-type': 'application/x-www-form-urlencoded',
+      'user-agent': 'PlivoHTTP/1.0',
+      'x-plivo-signature-v3': 'K'.repeat(44),
+      'x-plivo-signature-v3-nonce': '12345678901234567890',
+      'x-plivo-signature-ma-v3': 'M'.repeat(44),
+    },
+    body: new URLSearchParams(params).toString(),
+    params,
+    summary: { callUuid: params.CallUUID, recordUrl: params.RecordUrl, recordingId: params.RecordingID },
+    signature: {
+      state: 'valid',
+      version: 'v3',
+      detail: 'X-Plivo-Signature-V3 matches',
+    } as ReceivedCallback['signature'],
+  });
+}
+
+test('missing file loads empty without a warning; the folder is created on first save', () =>
   withTempDir(async (dir) => {
     const store = new CallbackStore(join(dir, 'not-yet-created'));
     assert.deepEqual(await store.load(), {});
     assert.deepEqual(store.list(), []);
     await store.add(sampleCallback());
-    assert.equal(store.list().length, 1, 'creates the directory on first save');
+    assert.equal((await storedIds(join(dir, 'not-yet-created'))).length, 1);
   }));
 
-test('add/list/get: newest first, persisted for a new instance on the same directory', () =>
+test('add/list/get/slice: newest first, persisted for a new instance on the same directory', () =>
   withTempDir(async (dir) => {
     const store = new CallbackStore(dir);
     await store.load();
-    const [a, b] = [sampleCallback(), sampleCallback()];
-    await store.add(a);
-    await store.add(b);
+    const [a, b, c] = [sampleCallback(), sampleCallback(), sampleCallback()];
+    for (const callback of [a, b, c]) await store.add(callback);
     assert.deepEqual(
       store.list().map((callback) => callback.id),
-      [b.id, a.id],
+      [c.id, b.id, a.id],
+    );
+    assert.deepEqual(
+      store.slice(1, 2).map((callback) => callback.id),
+      [b.id],
     );
     assert.deepEqual(store.get(a.id), a);
     assert.equal(store.get('nope'), undefined);
+    assert.equal(store.size, 3);
 
     const reopened = new CallbackStore(dir);
     assert.deepEqual(await reopened.load(), {});
-    assert.deepEqual(reopened.list(), [b, a]);
+    assert.deepEqual(reopened.list(), [c, b, a]);
   }));
 
 test('update merges a patch and persists it; unknown ids resolve undefined', () =>
@@ -54,12 +114,10 @@ test('update merges a patch and persists it; unknown ids resolve undefined', () 
     const updated = await store.update(callback.id, { forward });
     assert.deepEqual(updated, { ...callback, forward });
     assert.equal(await store.update('missing', { status: 1 }), undefined);
-    const reopened = new CallbackStore(dir);
-    await reopened.load();
-    assert.deepEqual(reopened.get(callback.id)?.forward, forward);
+    assert.deepEqual((await reopen(dir)).get(callback.id)?.forward, forward);
   }));
 
-test('maxHistory drops the oldest, on add and when lowered', () =>
+test('maxHistory drops the oldest, on add and when lowered, in memory and on disk', () =>
   withTempDir(async (dir) => {
     const store = new CallbackStore(dir, { maxHistory: 3 });
     await store.load();
@@ -75,90 +133,379 @@ test('maxHistory drops the oldest, on add and when lowered', () =>
     assert.equal(store.maxHistory, 1);
   }));
 
-test('clear empties memory and file; onDidChange fires until disposed', () =>
+test('onDidChange reports each change incrementally: added, updated, removed, cleared', () =>
   withTempDir(async (dir) => {
-    const store = new CallbackStore(dir);
-    let changes = 0;
-    const subscription = store.onDidChange(() => changes++);
+    const store = new CallbackStore(dir, { maxHistory: 2 });
+    const changes: StoreChange[] = [];
+    const subscription = store.onDidChange((change) => changes.push(change));
     await store.load();
-    await store.add(sampleCallback());
+    const [a, b, c] = [sampleCallback(), sampleCallback(), sampleCallback()];
+    await store.add(a);
+    await store.add(b);
+    await store.add(c);
+    await store.update(c.id, { status: 500 });
     await store.clear();
-    assert.equal(changes, 3);
+    const brief = changes.map((change) => ({
+      cleared: change.cleared,
+      added: change.added.map((x) => x.id),
+      updated: change.updated.map((x) => `${x.id}:${x.status}`),
+      removed: change.removed,
+    }));
+    assert.deepEqual(brief, [
+      { cleared: true, added: [], updated: [], removed: [] },
+      { cleared: false, added: [a.id], updated: [], removed: [] },
+      { cleared: false, added: [b.id], updated: [], removed: [] },
+      { cleared: false, added: [c.id], updated: [], removed: [a.id] },
+      { cleared: false, added: [], updated: [`${c.id}:500`], removed: [] },
+      { cleared: true, added: [], updated: [], removed: [] },
+    ]);
     assert.deepEqual(await storedIds(dir), []);
     subscription.dispose();
     await store.add(sampleCallback());
-    assert.equal(changes, 3);
+    assert.equal(changes.length, 6);
+  }));
+
+test('the version 1 file is migrated to the journal on first load, skipping malformed entries', () =>
+  withTempDir(async (dir) => {
+    const [newer, older] = [sampleCallback(), sampleCallback()];
+    await writeFile(
+      join(dir, 'callbacks.json'),
+      JSON.stringify({ version: 1, callbacks: [newer, { id: 5 }, null, 'x', older] }),
+    );
+    const store = new CallbackStore(dir);
+    assert.deepEqual(await store.load(), {});
+    assert.deepEqual(store.list(), [newer, older]);
+    await store.flush();
+    assert.deepEqual(await readdir(dir), [JOURNAL]);
+    assert.deepEqual(await storedIds(dir), [newer.id, older.id]);
   }));
 
 test('a corrupt file is moved aside with a warning and the store starts empty', () =>
   withTempDir(async (dir) => {
-    await writeFile(join(dir, 'callbacks.json'), '{"version":1,"callbacks":[{"id":');
+    await writeFile(join(dir, JOURNAL), 'not a history file\n{"op":"add"}\n');
     const store = new CallbackStore(dir);
     const { warning } = await store.load();
-    assert.match(warning ?? '', /was corrupt .*moved to .*callbacks\.json\.corrupt-/);
+    assert.match(warning ?? '', /was corrupt .*moved to .*callbacks\.jsonl\.corrupt-/);
     assert.deepEqual(store.list(), []);
     const files = await readdir(dir);
-    assert.equal(files.filter((name) => name.startsWith('callbacks.json.corrupt-')).length, 1);
-    assert.ok(!files.includes('callbacks.json'));
+    assert.equal(files.filter((name) => name.startsWith(`${JOURNAL}.corrupt-`)).length, 1);
     await store.add(sampleCallback());
     assert.equal((await storedIds(dir)).length, 1);
   }));
 
-test('valid JSON of the wrong shape counts as corrupt; malformed entries are skipped', () =>
+test('a version 1 file of the wrong shape is moved aside as corrupt', () =>
   withTempDir(async (dir) => {
     await writeFile(join(dir, 'callbacks.json'), '[1,2,3]');
     assert.match((await new CallbackStore(dir).load()).warning ?? '', /no "callbacks" list/);
-    const good = sampleCallback();
-    await writeFile(
-      join(dir, 'callbacks.json'),
-      JSON.stringify({ version: 1, callbacks: [good, { id: 5 }, null, 'x'] }),
+  }));
+
+test('a torn last line (crash mid-append) is dropped quietly and the file is repaired before the next append', () =>
+  withTempDir(async (dir) => {
+    const store = await reopen(dir);
+    const kept = [sampleCallback(), sampleCallback()];
+    for (const callback of kept) await store.add(callback);
+    await store.dispose();
+    await appendFile(join(dir, JOURNAL), '{"op":"add","entry":{"id":"torn","receivedAt":"2025-');
+
+    const reopened = new CallbackStore(dir);
+    assert.deepEqual(await reopened.load(), { tornTail: true });
+    assert.deepEqual(
+      reopened.list().map((c) => c.id),
+      [kept[1].id, kept[0].id],
     );
-    const store = new CallbackStore(dir);
-    assert.deepEqual(await store.load(), {});
-    assert.deepEqual(store.list(), [good]);
+    const next = sampleCallback();
+    await reopened.add(next);
+    await reopened.flush();
+    const again = new CallbackStore(dir);
+    assert.deepEqual(await again.load(), {});
+    assert.deepEqual(
+      again.list().map((c) => c.id),
+      [next.id, kept[1].id, kept[0].id],
+    );
   }));
 
-test('an unreadable file (a directory in its place) is reported, not thrown', () =>
+test('damaged lines in the middle are skipped and counted; the rest loads', () =>
   withTempDir(async (dir) => {
-    await mkdir(join(dir, 'callbacks.json'));
+    const store = await reopen(dir);
+    const [a, b] = [sampleCallback(), sampleCallback()];
+    await store.add(a);
+    await store.dispose();
+    await appendFile(join(dir, JOURNAL), '{"op":"add","entry":{"id":\n\u0000\u0000garbage\n[1]\n');
+    const writer = await reopen(dir);
+    await writer.add(b);
+    await writer.dispose();
+    // The first reopen repaired the file; damage it again after a valid line to count it.
+    await appendFile(join(dir, JOURNAL), 'oops\n');
+    await appendFile(join(dir, JOURNAL), `${JSON.stringify({ op: 'update', id: a.id, patch: { status: 299 } })}\n`);
+    const reopened = new CallbackStore(dir);
+    const result = await reopened.load();
+    assert.equal(result.corruptLines, 1);
+    assert.match(result.warning ?? '', /1 damaged entry in the callback history file .* was skipped/);
+    assert.deepEqual(
+      reopened.list().map((c) => c.id),
+      [b.id, a.id],
+    );
+    assert.equal(reopened.get(a.id)?.status, 299);
+  }));
+
+test('a journal of a newer format is left untouched and the history is kept in memory', () =>
+  withTempDir(async (dir) => {
+    const newer = '{"format":"plivo-callbacks","version":99}\n{"op":"something-new"}\n';
+    await writeFile(join(dir, JOURNAL), newer);
     const store = new CallbackStore(dir);
-    assert.match((await store.load()).warning ?? '', /could not be read \(EISDIR\)/);
+    const problems: (string | undefined)[] = [];
+    store.onDidChangeSaveProblem((problem) => problems.push(problem));
+    const { warning } = await store.load();
+    assert.match(warning ?? '', /written by a newer version of this extension \(format 99\); it is left as it is/);
+    assert.match(store.saveProblem ?? '', /newer version/);
+    assert.equal(problems.length, 1);
+    await store.add(sampleCallback());
+    await store.flush();
+    assert.equal(store.list().length, 1);
+    assert.equal(await readFile(join(dir, JOURNAL), 'utf8'), newer);
+    assert.deepEqual(await readdir(dir), [JOURNAL]);
+  }));
+
+test('a version 1 file with a newer version number is left untouched', () =>
+  withTempDir(async (dir) => {
+    const text = JSON.stringify({ version: 7, callbacks: [] });
+    await writeFile(join(dir, 'callbacks.json'), text);
+    const store = new CallbackStore(dir);
+    assert.match((await store.load()).warning ?? '', /newer version of this extension \(format 7\)/);
+    await store.add(sampleCallback());
+    assert.equal(await readFile(join(dir, 'callbacks.json'), 'utf8'), text);
+    assert.deepEqual(await readdir(dir), ['callbacks.json']);
+  }));
+
+test('an unreadable file (a directory in its place) is reported and kept, not moved aside', () =>
+  withTempDir(async (dir) => {
+    await mkdir(join(dir, JOURNAL));
+    const store = new CallbackStore(dir);
+    assert.match(
+      (await store.load()).warning ?? '',
+      /could not be read \(it is a folder, not a file\); it is left as it is/,
+    );
     assert.deepEqual(store.list(), []);
+    await store.add(sampleCallback());
+    assert.equal(store.list().length, 1);
+    assert.deepEqual(await readdir(dir), [JOURNAL]);
   }));
 
-test('a failed save rejects but keeps the entry in memory', () =>
+test('leftover temp files of an interrupted compaction are removed on load; the journal is intact', () =>
   withTempDir(async (dir) => {
-    const blocked = join(dir, 'file-not-dir');
-    await writeFile(blocked, '');
-    const store = new CallbackStore(blocked);
+    const store = await reopen(dir);
     const callback = sampleCallback();
-    await assert.rejects(store.add(callback));
-    assert.deepEqual(store.list(), [callback]);
+    await store.add(callback);
+    await store.dispose();
+    // No live process has pid 2^22+1 (above Linux's pid_max default); a half-written compaction of it remains.
+    const leftover = `${JOURNAL}.4194305.0badf00d.tmp`;
+    await writeFile(join(dir, leftover), '{"format":"plivo-callbacks","version":2}\n{"op":"add","ent');
+    await writeFile(join(dir, 'callbacks.json.4194305.12ab34cd.tmp'), '{"version":1,"callb'); // the old format's
+    const reopened = new CallbackStore(dir);
+    assert.deepEqual(await reopened.load(), {});
+    assert.deepEqual(reopened.list(), [callback]);
+    assert.deepEqual(await readdir(dir), [JOURNAL]);
   }));
 
-test('burst of writes: serialized, file always parseable, no temp files left, all entries saved', () =>
+test('compaction keeps the file bounded and the newest entries intact', () =>
   withTempDir(async (dir) => {
-    const store = new CallbackStore(dir, { maxHistory: 1000 });
+    const store = await reopen(dir, 20);
+    const callbacks = Array.from({ length: 400 }, () => sampleCallback({ body: 'x'.repeat(4000) }));
+    for (const callback of callbacks) await store.add(callback);
+    await store.flush();
+    const { compactions, fileBytes } = store.stats();
+    assert.ok(compactions >= 2, `compacted ${compactions} times`);
+    assert.equal((await stat(join(dir, JOURNAL))).size, fileBytes);
+    assert.ok(fileBytes < 2 * 20 * 4500 + 256 * 1024 + 4500, `file is ${fileBytes} bytes`);
+    assert.deepEqual(
+      (await storedIds(dir)).slice(0, 20),
+      callbacks
+        .slice(-20)
+        .map((c) => c.id)
+        .reverse(),
+    );
+  }));
+
+test('a process killed at random points while appending and compacting always leaves a loadable history', async () => {
+  const storeModule = require.resolve('../../src/callbacks/store');
+  const script = `
+    const { CallbackStore } = require(${JSON.stringify(storeModule)});
+    const store = new CallbackStore(process.argv[1], { maxHistory: 30 });
+    let n = 0;
+    const add = () => store.add({ id: 'k' + n++, receivedAt: new Date().toISOString(), method: 'POST', path: '/',
+      headers: {}, body: 'y'.repeat(3000 + (n % 7) * 1000), params: {}, kind: 'record', summary: {},
+      signature: { state: 'unsigned', detail: '' }, status: 200 });
+    store.load().then(async () => {
+      // One entry on disk before the kill, whatever the machine's load: the test is about what a kill destroys.
+      await add();
+      await store.flush();
+      process.send('ready');
+      for (;;) await add();
+    });`;
+  for (let round = 0; round < 6; round++) {
+    await withTempDir(async (dir) => {
+      const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      await new Promise((resolve) => child.once('message', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 40 + round * 37));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const store = new CallbackStore(dir, { maxHistory: 30 });
+      const result = await store.load();
+      assert.equal(result.warning, undefined, `round ${round}: ${result.warning}`);
+      assert.ok(store.size > 0, `round ${round}: some history survived`);
+      await store.flush();
+      assert.deepEqual(
+        (await readdir(dir)).filter((name) => name.endsWith('.tmp')),
+        [],
+      );
+    });
+  }
+});
+
+test('a save failure keeps the callback, reports it in plain words, retries, and clears once a save succeeds', () =>
+  withTempDir(async (dir) => {
+    const blocker = join(dir, 'blocker');
+    await writeFile(blocker, '');
+    const storeDir = join(blocker, 'history');
+    const store = new CallbackStore(storeDir, quickRetry);
+    await store.load();
+    const problems: (string | undefined)[] = [];
+    store.onDidChangeSaveProblem((problem) => problems.push(problem));
+    const callback = sampleCallback();
+    await store.add(callback); // resolves, does not reject
+    assert.deepEqual(store.list(), [callback]);
+    assert.equal(
+      store.saveProblem,
+      `cannot create folder ${storeDir}: a file is in the way where a folder is expected`,
+    );
+    const later = sampleCallback();
+    await store.add(later);
+    assert.equal(store.list().length, 2);
+
+    await unlink(blocker);
+    await until(() => store.saveProblem === undefined);
+    assert.equal(problems.length, 2);
+    assert.match(problems[0] ?? '', /^cannot create folder /);
+    assert.equal(problems[1], undefined);
+    assert.deepEqual(await storedIds(storeDir), [later.id, callback.id]);
+  }));
+
+test('a full disk while appending is reported as such; the retry rewrites the whole history', () =>
+  withTempDir(async (dir) => {
+    const store = new CallbackStore(dir, quickRetry);
     await store.load();
     const first = sampleCallback();
     await store.add(first);
-    const path = join(dir, 'callbacks.json');
+    await store.dispose();
+
+    const reopened = new CallbackStore(dir, { retryDelayMs: () => 200 });
+    await reopened.load();
+    // Appends now reach /dev/full, which fails every write with ENOSPC; a rewrite replaces the link with a file.
+    await rm(join(dir, JOURNAL));
+    await symlink('/dev/full', join(dir, JOURNAL));
+    const second = sampleCallback();
+    await reopened.add(second);
+    assert.equal(reopened.saveProblem, `cannot write to ${join(dir, JOURNAL)}: no space left on device`);
+    await until(() => reopened.saveProblem === undefined);
+    assert.deepEqual(await storedIds(dir), [second.id, first.id]);
+  }));
+
+test('one hostile entry (deep nesting, huge body) cannot break saving; its body is capped with the size noted', () =>
+  withTempDir(async (dir) => {
+    const store = await reopen(dir);
+    let deep: unknown = 'core';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const hostile = sampleCallback({
+      body: 'é'.repeat(100_000),
+      params: { response: deep } as unknown as Record<string, string>,
+    });
+    await store.add(hostile);
+    const after = sampleCallback();
+    await store.add(after);
+    assert.equal(store.saveProblem, undefined);
+    const stored = (await reopen(dir)).get(hostile.id);
+    assert.ok(stored);
+    assert.equal(Buffer.byteLength(stored.body), 16 * 1024);
+    assert.equal(stored.bodyTruncated, true);
+    assert.equal(stored.bodyBytes, 200_000);
+    assert.doesNotThrow(() => JSON.stringify(stored));
+    assert.deepEqual((await storedIds(dir))[0], after.id);
+  }));
+
+for (const maxHistory of [500, 5000]) {
+  test(`bytes written per callback stay under 4× its size at maxHistory ${maxHistory}`, () =>
+    withTempDir(async (dir) => {
+      const store = await reopen(dir, maxHistory);
+      for (let i = 0; i < maxHistory; i++) await store.add(realisticCallback());
+      await store.flush();
+      const before = store.stats().bytesWritten;
+      let callbackBytes = 0;
+      let syncMs = 0;
+      const count = 2 * maxHistory;
+      const started = performance.now();
+      for (let i = 0; i < count; i++) {
+        const callback = realisticCallback();
+        callbackBytes += Buffer.byteLength(JSON.stringify(callback));
+        const before = performance.now();
+        const saved = store.add(callback);
+        syncMs += performance.now() - before;
+        await saved;
+      }
+      await store.flush();
+      const perAppendMs = (performance.now() - started) / count;
+      const ratio = (store.stats().bytesWritten - before) / callbackBytes;
+      console.log(
+        `maxHistory ${maxHistory}: ${Math.round(callbackBytes / count)} B per callback, written ${ratio.toFixed(2)}× its size, ` +
+          `${perAppendMs.toFixed(3)} ms per saved append (${(syncMs / count).toFixed(3)} ms on the event loop), ` +
+          `${store.stats().compactions} compactions`,
+      );
+      assert.ok(ratio <= 4, `wrote ${ratio.toFixed(2)}× the callbacks' size`);
+      assert.equal((await stat(join(dir, JOURNAL))).size, store.stats().fileBytes);
+    }));
+}
+
+test('a burst of concurrent adds: a reader never sees a damaged journal, and every entry is saved', () =>
+  withTempDir(async (dir) => {
+    const store = await reopen(dir, 60);
+    const path = join(dir, JOURNAL);
+    await store.add(sampleCallback());
     let writing = true;
     let reads = 0;
     const reader = (async () => {
       while (writing) {
-        JSON.parse(await readFile(path, 'utf8'));
+        const read = readJournal(await readFile(path, 'utf8'), 60);
+        assert.equal(read.kind, 'entries');
+        assert.equal(read.kind === 'entries' && read.corruptLines, 0);
         reads++;
       }
     })();
-    const callbacks = Array.from({ length: 200 }, () => sampleCallback({ body: 'x'.repeat(2000) }));
-    // Bursts of 20 concurrent adds, so several rewrites overlap the reader.
+    const callbacks = Array.from({ length: 300 }, () => sampleCallback({ body: 'x'.repeat(2000) }));
     for (let start = 0; start < callbacks.length; start += 20) {
       await Promise.all(callbacks.slice(start, start + 20).map((callback) => store.add(callback)));
     }
+    await store.flush();
     writing = false;
     await reader;
-    assert.ok(reads > 0, 'the reader saw the file while it was being rewritten');
-    assert.deepEqual(await readdir(dir), ['callbacks.json']);
-    assert.deepEqual(await storedIds(dir), [first, ...callbacks].map((callback) => callback.id).reverse());
+    assert.ok(reads > 0, 'the reader saw the file while it was being written');
+    assert.ok(store.stats().compactions > 0, 'compactions ran during the burst');
+    assert.deepEqual(await readdir(dir), [JOURNAL]);
+    assert.deepEqual(
+      (await reopen(dir, 60)).list().map((callback) => callback.id),
+      callbacks
+        .slice(-60)
+        .map((callback) => callback.id)
+        .reverse(),
+    );
+  }));
+
+test('nothing is written before load(), so an early add cannot replace the saved history', () =>
+  withTempDir(async (dir) => {
+    const saved = sampleCallback();
+    const first = await reopen(dir);
+    await first.add(saved);
+    await first.dispose();
+    const early = new CallbackStore(dir);
+    await early.add(sampleCallback());
+    await early.flush();
+    assert.deepEqual(await storedIds(dir), [saved.id]);
   }));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { PlivoClient, PlivoError, type RecordOptions, type RequestLogEntry } from '../../src/plivo';
+import { RequestLimiter } from '../../src/plivo/limiter';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
 import { CallbackReceiver } from './helpers/sandboxReceiver';
 
@@ -44,6 +45,8 @@ describe('PlivoClient against the sandbox', () => {
       userAgent: 'plivo-call-recording/9.9.9',
       onRequest: (e) => log.push(e),
       retryDelayMs: () => 10,
+      // The simulated 429s carry no Retry-After; keep their pause short.
+      limiter: new RequestLimiter({ defaultBackoffMs: 10 }),
     });
     callUuid = sandbox.addCall({ from: '14155550100', to: '14155550199', direction: 'inbound' }).callUuid;
   });

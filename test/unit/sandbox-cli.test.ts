@@ -22,6 +22,10 @@ describe('sandbox CLI arguments', () => {
     assert.equal(parseCliArgs(['--port', '0'], { PLIVO_SANDBOX_PORT: '8200' }).port, 0);
   });
 
+  test('allows a busy account of 5,000 live calls', () => {
+    assert.equal(parseCliArgs(['--calls', '5000'], {}).calls, 5000);
+  });
+
   test('recognises --help', () => {
     assert.equal(parseCliArgs(['--help'], {}).help, true);
     assert.equal(parseCliArgs(['-h'], {}).help, true);
@@ -31,6 +35,7 @@ describe('sandbox CLI arguments', () => {
     assert.throws(() => parseCliArgs(['--port', '70000'], {}), /--port must be an integer from 0 to 65535/);
     assert.throws(() => parseCliArgs(['--port'], {}), /--port needs a value/);
     assert.throws(() => parseCliArgs(['--calls', '-1'], {}), /--calls/);
+    assert.throws(() => parseCliArgs(['--calls', '10001'], {}), /--calls must be an integer from 0 to 10000/);
     assert.throws(() => parseCliArgs(['--time-scale', '0'], {}), /--time-scale must be a positive number/);
     assert.throws(() => parseCliArgs(['--verbose', '1'], {}), /unknown option --verbose/);
     assert.throws(() => parseCliArgs([], { PLIVO_SANDBOX_PORT: 'http' }), /PLIVO_SANDBOX_PORT/);

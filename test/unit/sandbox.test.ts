@@ -477,6 +477,32 @@ describe('sandbox', () => {
       assert.deepEqual(page.json.calls, uuids.slice(20));
     });
 
+    test('filters live calls by direction and numbers on the server, before paging', async () => {
+      const inbound = Array.from({ length: 22 }, () => sandbox.addCall({ direction: 'inbound', to: '14155550199' }));
+      const outbound = sandbox.addCall({ direction: 'outbound', from: '14155550123', to: '14155550199' });
+      const first = await api(sandbox, 'Call/?status=live&call_direction=inbound');
+      assert.deepEqual(
+        first.json.calls,
+        inbound.slice(0, 20).map((c) => c.callUuid),
+      );
+      const second = await api(sandbox, 'Call/?status=live&call_direction=inbound&offset=20');
+      assert.deepEqual(
+        second.json.calls,
+        inbound.slice(20).map((c) => c.callUuid),
+      );
+      const from = await api(sandbox, 'Call/?status=live&from_number=%2B14155550123');
+      assert.deepEqual(from.json.calls, [outbound.callUuid]);
+      const both = await api(sandbox, 'Call/?status=live&to_number=14155550199&call_direction=outbound');
+      assert.deepEqual(both.json.calls, [outbound.callUuid]);
+    });
+
+    for (const query of ['call_direction=sideways', 'from_number=abc', 'to_number=1%202']) {
+      test(`rejects the filter ${query}`, async () => {
+        const name = query.split('=')[0];
+        assertPlivoError(await api(sandbox, `Call/?status=live&${query}`), 400, new RegExp(name));
+      });
+    }
+
     for (const query of ['limit=0', 'limit=21', 'limit=x', 'offset=-1', 'offset=1.5']) {
       test(`rejects ${query}`, async () => {
         const name = query.split('=')[0];

@@ -191,14 +191,15 @@ test('verify: only Ma-V3 present is still checked as V3', () => {
   assert.deepEqual(verifyPlivoSignature({ ...input, headers }).state, 'valid');
 });
 
-test('verify: falls back to V2 when only V2 headers are present', () => {
+test('verify: V2 alone is valid-v2, weaker than valid: parameters are not covered', () => {
   const input = signedInput('POST');
   const v2Only = {
     'x-plivo-signature-v2': input.headers['x-plivo-signature-v2'],
     'x-plivo-signature-v2-nonce': input.headers['x-plivo-signature-v2-nonce'],
   };
   const check = verifyPlivoSignature({ ...input, headers: v2Only });
-  assert.deepEqual([check.state, check.version], ['valid', 'v2']);
+  assert.deepEqual([check.state, check.version], ['valid-v2', 'v2']);
+  assert.match(check.detail, /^v2: parameters not covered/);
   const wrong = verifyPlivoSignature({ ...input, headers: v2Only, authTokens: ['wrong'] });
   assert.deepEqual([wrong.state, wrong.version], ['invalid', 'v2']);
 });

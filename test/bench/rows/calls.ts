@@ -5,9 +5,9 @@
 // axios module the SDK loads, so each instance gets a request interceptor that rewrites that host to the sandbox.
 import { createRequire } from 'node:module';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN } from '../../../src/sandbox';
-import { Child, cpuMs, interleave, notAvailable, summarize, type RowResult } from '../harness';
+import { Child, cpuMs, interleave, summarize, type RowResult } from '../harness';
 import type { SandboxHostMessage, ServedRequest } from '../sandboxHost';
-import { callsClient, limitedRefresher, REQUEST_BUDGET_PER_5S } from '../subjects';
+import { callsClient, limitedRefresher, REQUEST_BUDGET_PER_5S, someLiveCallUuids } from '../subjects';
 
 const ROW = 'Calls refresh';
 const LIVE_CALLS = [50, 500, 5000];
@@ -17,6 +17,11 @@ const SDK_CONCURRENCY = 4;
 const PLIVO_HOST = 'https://api.plivo.com';
 const SPAM_EVERY_MS = 50;
 const SPAM_FOR_MS = 6000;
+/** The sandbox the spam row refreshes (5,000 live calls). */
+const SPAM_SANDBOX = 2;
+/** Record then Stop on this many calls, one second into the spam, as a user would click them. */
+const USER_ACTIONS = 5;
+const USER_ACTIONS_AT_MS = 1000;
 
 interface AxiosConfig {
   url?: string;
@@ -49,19 +54,32 @@ function plivoSdk(): Sdk {
   return new Client(SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN);
 }
 
-/** The SDK makes exactly the requests the subject made: list pages in order, then the details. */
-async function replay(sdk: Sdk, requests: ServedRequest[]): Promise<void> {
-  const uuids: string[] = [];
-  for (const request of requests) {
-    const detail = /\/Call\/([^/]+)\/$/.exec(request.path);
-    if (detail) uuids.push(decodeURIComponent(detail[1]));
-    else await sdk.calls.listLiveCalls({ limit: request.query.limit, offset: request.query.offset });
-  }
+/** Details of the given calls, `SDK_CONCURRENCY` at a time. */
+async function details(sdk: Sdk, uuids: string[]): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < uuids.length) await sdk.calls.getLiveCall(uuids[next++]);
   };
   await Promise.all(Array.from({ length: SDK_CONCURRENCY }, worker));
+}
+
+/**
+ * The SDK makes exactly the requests the subject made, in the same order: each list page, then the details of its
+ * calls (the run of detail requests that followed it), then the next page.
+ */
+async function replay(sdk: Sdk, requests: ServedRequest[]): Promise<void> {
+  let uuids: string[] = [];
+  for (const request of requests) {
+    const detail = /\/Call\/([^/]+)\/$/.exec(request.path);
+    if (detail) {
+      uuids.push(decodeURIComponent(detail[1]));
+      continue;
+    }
+    await details(sdk, uuids);
+    uuids = [];
+    await sdk.calls.listLiveCalls({ limit: request.query.limit, offset: request.query.offset });
+  }
+  await details(sdk, uuids);
 }
 
 /** The busiest 5-second window of the served requests. */
@@ -78,25 +96,41 @@ function busiestFiveSeconds(requests: ServedRequest[]): number {
 async function spamRow(host: Child, index: number, url: string): Promise<RowResult> {
   const metric = `requests per 5 s, Refresh every ${SPAM_EVERY_MS} ms for ${SPAM_FOR_MS / 1000} s`;
   const goal = { op: '<=', value: REQUEST_BUDGET_PER_5S } as const;
-  const refresher = limitedRefresher(url);
-  if (!refresher) return notAvailable(ROW, metric, 'requests', goal, 'n/a (no limiter yet)');
+  const target = limitedRefresher(url);
+  const uuids = await someLiveCallUuids(url, USER_ACTIONS);
   await host.ask<ServedRequest[]>({ op: 'drain', index } satisfies SandboxHostMessage);
-  const clicks: Promise<unknown>[] = [];
+  const pending: Promise<unknown>[] = [];
+  let userFailures = 0;
+  const userActions = async (): Promise<void> => {
+    for (const uuid of uuids) {
+      await target.record(uuid).catch(() => userFailures++);
+      await target.stop(uuid).catch(() => userFailures++);
+    }
+  };
   const started = performance.now();
+  let userStarted = false;
+  let userMs = 0;
   while (performance.now() - started < SPAM_FOR_MS) {
-    clicks.push(refresher.refresh().catch(() => undefined));
+    pending.push(target.refresh().catch(() => undefined));
+    if (!userStarted && performance.now() - started >= USER_ACTIONS_AT_MS) {
+      userStarted = true;
+      const userFrom = performance.now();
+      pending.push(userActions().then(() => (userMs = performance.now() - userFrom)));
+    }
     await new Promise((resolve) => setTimeout(resolve, SPAM_EVERY_MS));
   }
-  await Promise.all(clicks);
+  await Promise.all(pending);
+  const elapsed = (performance.now() - started) / 1000;
   const served = await host.ask<ServedRequest[]>({ op: 'drain', index } satisfies SandboxHostMessage);
   const busiest = busiestFiveSeconds(served);
+  const user = `${USER_ACTIONS} Record + ${USER_ACTIONS} Stop 1 s in, done in ${Math.round(userMs)} ms${userFailures ? `, ${userFailures} failed` : ''}`;
   return summarize(
     ROW,
     metric,
     'requests',
     [busiest],
     goal,
-    `${LIVE_CALLS[index]} live calls; ${served.length} requests in all`,
+    `${LIVE_CALLS[index]} live calls, default limiter; ${served.length} requests in ${elapsed.toFixed(1)} s; ${user}`,
   );
 }
 
@@ -133,11 +167,11 @@ export async function callsRow(): Promise<RowResult[]> {
           'x',
           ratios,
           { op: '<=', value: 1 },
-          `${requests.length} requests per refresh, ${shown} calls shown`,
+          `LiveCallsPager first refresh: ${requests.length} requests, ${shown} calls shown`,
         ),
       );
     }
-    results.push(await spamRow(host, 0, urls[0]));
+    results.push(await spamRow(host, SPAM_SANDBOX, urls[SPAM_SANDBOX]));
     return results;
   } finally {
     await host.stop();

@@ -15,7 +15,7 @@ async function measure(maxHistory: number): Promise<RowResult> {
     const sample = await receivedCallbackFactory();
     const writer = await openHistory(dir, maxHistory);
     await Promise.all(Array.from({ length: maxHistory }, (_, i) => writer.add(sample(i))));
-    await writer.flush();
+    await writer.dispose();
     const ratios: number[] = [];
     for (let i = 0; i < REPETITIONS; i++) {
       gc();
@@ -26,6 +26,7 @@ async function measure(maxHistory: number): Promise<RowResult> {
       const callbacks = store.list();
       if (callbacks.length !== maxHistory) throw new Error(`loaded ${callbacks.length} of ${maxHistory} callbacks`);
       ratios.push(held / jsonBytes(callbacks));
+      await store.dispose();
     }
     return summarize(
       'history heap',

@@ -57,6 +57,7 @@ async function measure(maxHistory: number, perChunk: number): Promise<RowResult>
       await store.flush();
       ratios.push((writtenBytes() - before) / size);
     }
+    await store.dispose();
     return summarize(
       ROW,
       metric,

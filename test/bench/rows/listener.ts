@@ -100,7 +100,7 @@ export async function listenerRow(): Promise<RowResult[]> {
     await bare.server.stop();
     await subject.server.stop();
     await loadgen.stop();
-    await store.flush();
+    await store.dispose();
     await rm(dir, { recursive: true, force: true });
   }
 }

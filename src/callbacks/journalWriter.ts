@@ -1,0 +1,335 @@
+// The history journal's only writer: appends lines, fsyncs in batches, rewrites the file when asked (compaction,
+// repair, retry), and turns failures into a plain-words problem plus a retry with backoff.
+//
+// fsync policy: lines are written to the file as soon as they arrive, so a crash of the editor loses nothing that
+// was written; fsync runs at most every SYNC_INTERVAL_MS, so an OS crash or power loss can lose the callbacks of the
+// last 200 ms. Syncing every line would cost one disk flush per request, which a burst of callbacks cannot afford on
+// slow disks. A rewrite always fsyncs its temp file before renaming it over the journal, so a crash leaves either
+// the old or the new journal whole.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errorCode, fileStep, FileStepError, reasonOf } from './fsProblem';
+import { addLine, HEADER_LINE } from './journal';
+import type { ReceivedCallback } from './model';
+
+const SYNC_INTERVAL_MS = 200;
+/** Rewrites write in chunks of this size, yielding to the event loop between them. */
+const REWRITE_CHUNK_CHARS = 256 * 1024;
+
+export interface JournalWriterOptions {
+  filePath: string;
+  /** The whole history, oldest first, for a rewrite. */
+  entries: () => readonly ReceivedCallback[];
+  /** Whether the file, at `fileBytes`, should be compacted. */
+  compactionDue: (fileBytes: number) => boolean;
+  /** After a rewrite of `entries` (the snapshot it wrote). */
+  onRewritten: (entries: readonly ReceivedCallback[]) => void;
+  /** A plain-words problem when saving fails; undefined once a save succeeds. */
+  onProblem: (problem: string | undefined) => void;
+  /** Delay before retry number `attempt` (1-based). */
+  retryDelayMs: (attempt: number) => number;
+}
+
+export interface WriterStats {
+  /** Bytes handed to the file system (appends and rewrites). */
+  bytesWritten: number;
+  appends: number;
+  compactions: number;
+  syncs: number;
+  /** Current size of the journal. */
+  fileBytes: number;
+}
+
+export class JournalWriter {
+  readonly #options: JournalWriterOptions;
+  /** False until the file's state is known, and when it must be left alone: nothing is written then. */
+  #enabled = false;
+  #rewriteNeeded = true;
+  /** Removed after the next successful rewrite (the migrated old-format file). */
+  #removeAfterRewrite: string | undefined;
+  /** Lines not yet written; dropped when a rewrite is due, since the rewrite writes the whole history. */
+  #pending: string[] = [];
+  #whenWritten: (() => void)[] = [];
+  #whenSynced: (() => void)[] = [];
+  #unsynced = false;
+  #forceSync = false;
+  #lastSyncAt = 0;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #draining = false;
+  #disposed = false;
+  #handle: FileHandle | undefined;
+  readonly #stats: WriterStats = { bytesWritten: 0, appends: 0, compactions: 0, syncs: 0, fileBytes: 0 };
+
+  constructor(options: JournalWriterOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Starts writing to a journal of `fileBytes` (0: none yet), first rewriting it when `rewrite` (repair, migration,
+   * compaction) or when there is no journal yet; `removeAfterRewrite` is deleted once that rewrite succeeded.
+   */
+  start(fileBytes: number, rewrite: boolean, removeAfterRewrite?: string): void {
+    this.#enabled = true;
+    this.#stats.fileBytes = fileBytes;
+    this.#rewriteNeeded = rewrite || fileBytes === 0;
+    this.#removeAfterRewrite = removeAfterRewrite;
+    if (rewrite) void this.save();
+  }
+
+  /** Stops writing (until `start`) and closes the file. */
+  async stop(): Promise<void> {
+    this.#enabled = false;
+    this.#pending = [];
+    await this.#closeHandle();
+  }
+
+  stats(): WriterStats {
+    return { ...this.#stats };
+  }
+
+  /** The next save rewrites the whole file (after clear, or when entries were dropped). */
+  rewriteNext(): void {
+    this.#rewriteNeeded = true;
+    this.#pending = [];
+  }
+
+  /**
+   * Queues `line` (unless a rewrite will cover it) and resolves once it is written; resolves at once while saving
+   * fails (the entries stay in memory and the retry rewrites them all). Never rejects.
+   */
+  save(line?: string): Promise<void> {
+    if (!this.#enabled || this.#disposed) return Promise.resolve();
+    if (line !== undefined && !this.#rewriteNeeded) this.#pending.push(line);
+    if (this.#retryTimer !== undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#whenWritten.push(resolve);
+      this.#kick();
+    });
+  }
+
+  /** Waits until everything queued is written and fsynced (or failed to be). */
+  flush(): Promise<void> {
+    const idle = !this.#draining && !this.#unsynced && this.#pending.length === 0 && !this.#rewriteNeeded;
+    if (!this.#enabled || this.#disposed || this.#retryTimer !== undefined || idle) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#whenSynced.push(resolve);
+      this.#forceSync = true;
+      this.#kick();
+    });
+  }
+
+  /** Saves what is queued, then stops retrying and closes the file. */
+  async dispose(): Promise<void> {
+    await this.flush();
+    this.#disposed = true;
+    clearTimeout(this.#syncTimer);
+    clearTimeout(this.#retryTimer);
+    await this.#closeHandle();
+  }
+
+  #kick(): void {
+    if (this.#draining || this.#retryTimer !== undefined || !this.#enabled || this.#disposed) return;
+    this.#draining = true;
+    void this.#drain();
+  }
+
+  /** One step at a time, so appends, syncs and rewrites never overlap. */
+  async #drain(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#rewriteNeeded) await this.#rewrite();
+        else if (this.#pending.length > 0) await this.#appendPending();
+        else if (this.#unsynced && (this.#forceSync || Date.now() - this.#lastSyncAt >= SYNC_INTERVAL_MS)) {
+          await this.#sync();
+        } else break;
+      }
+      this.#failures = 0;
+      this.#options.onProblem(undefined);
+      if (this.#unsynced) this.#scheduleSync();
+      else settle(this.#takeWhenSynced());
+    } catch (error) {
+      await this.#failed(error);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #appendPending(): Promise<void> {
+    const text = this.#pending.join('');
+    this.#pending = [];
+    const waiters = this.#takeWhenWritten();
+    try {
+      const path = this.#options.filePath;
+      this.#handle ??= await fileStep('open', path, () => open(path, 'a'));
+      const handle = this.#handle;
+      await fileStep('write to', path, () => handle.appendFile(text, 'utf8'));
+    } catch (error) {
+      this.#whenWritten.push(...waiters); // #failed resolves them once the problem is reported
+      throw error;
+    }
+    this.#wrote(Buffer.byteLength(text, 'utf8'));
+    this.#stats.appends++;
+    this.#unsynced = true;
+    if (this.#options.compactionDue(this.#stats.fileBytes)) this.#rewriteNeeded = true;
+    settle(waiters);
+  }
+
+  async #sync(): Promise<void> {
+    const handle = this.#handle;
+    if (handle) await fileStep('save', this.#options.filePath, () => handle.sync());
+    this.#unsynced = false;
+    this.#forceSync = false;
+    this.#lastSyncAt = Date.now();
+    this.#stats.syncs++;
+  }
+
+  /** Rewrites the journal from memory: a compaction, a repair, a migration, or the retry after a failure. */
+  async #rewrite(): Promise<void> {
+    const snapshot = this.#options.entries().slice();
+    this.#rewriteNeeded = false;
+    this.#pending = [];
+    const waiters = this.#takeWhenWritten();
+    let written: number;
+    try {
+      await this.#closeHandle();
+      written = await this.#replaceFile(snapshot);
+    } catch (error) {
+      this.#whenWritten.push(...waiters); // as in #appendPending
+      throw error;
+    }
+    this.#stats.fileBytes = 0;
+    this.#wrote(written);
+    this.#stats.compactions++;
+    this.#unsynced = false;
+    this.#lastSyncAt = Date.now();
+    this.#options.onRewritten(snapshot);
+    if (this.#removeAfterRewrite) {
+      await unlink(this.#removeAfterRewrite).catch(() => undefined);
+      this.#removeAfterRewrite = undefined;
+    }
+    settle(waiters);
+  }
+
+  /** Writes `entries` to a temp file in chunks, fsyncs it and renames it over the journal; returns the bytes written. */
+  async #replaceFile(entries: readonly ReceivedCallback[]): Promise<number> {
+    const path = this.#options.filePath;
+    const directory = dirname(path);
+    await fileStep('create folder', directory, () => mkdir(directory, { recursive: true }));
+    const tempPath = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    let written = 0;
+    try {
+      const file = await fileStep('create', tempPath, () => open(tempPath, 'w'));
+      try {
+        let chunk = HEADER_LINE;
+        const writeChunk = async (): Promise<void> => {
+          await fileStep('write to', tempPath, () => file.appendFile(chunk, 'utf8'));
+          written += Buffer.byteLength(chunk, 'utf8');
+          chunk = '';
+        };
+        for (const entry of entries) {
+          chunk += addLine(entry);
+          if (chunk.length >= REWRITE_CHUNK_CHARS) await writeChunk();
+        }
+        await writeChunk();
+        await fileStep('save', tempPath, () => file.sync());
+      } finally {
+        await file.close().catch(() => undefined);
+      }
+      await fileStep('replace', path, () => renameWithRetry(tempPath, path));
+    } catch (error) {
+      await unlink(tempPath).catch(() => undefined);
+      throw error;
+    }
+    await syncDirectory(directory);
+    return written;
+  }
+
+  #wrote(bytes: number): void {
+    this.#stats.bytesWritten += bytes;
+    this.#stats.fileBytes += bytes;
+  }
+
+  /** Waiters resolve once the problem is reported; the next attempt rewrites everything (an append may have torn). */
+  async #failed(error: unknown): Promise<void> {
+    this.#failures++;
+    this.#rewriteNeeded = true;
+    this.#pending = [];
+    this.#unsynced = false;
+    this.#forceSync = false;
+    await this.#closeHandle();
+    // From here on synchronous, so a save() arriving now finds the retry scheduled instead of a finishing drain.
+    this.#options.onProblem(
+      error instanceof FileStepError ? error.message : `cannot save the callback history: ${reasonOf(error)}`,
+    );
+    if (!this.#disposed) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.#kick();
+      }, this.#options.retryDelayMs(this.#failures));
+      this.#retryTimer.unref();
+    }
+    settle(this.#takeWhenWritten());
+    settle(this.#takeWhenSynced());
+  }
+
+  #scheduleSync(): void {
+    if (this.#syncTimer !== undefined || this.#disposed) return;
+    const wait = Math.max(0, this.#lastSyncAt + SYNC_INTERVAL_MS - Date.now());
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = undefined;
+      this.#kick();
+    }, wait);
+    this.#syncTimer.unref();
+  }
+
+  #takeWhenWritten(): (() => void)[] {
+    const waiters = this.#whenWritten;
+    this.#whenWritten = [];
+    return waiters;
+  }
+
+  #takeWhenSynced(): (() => void)[] {
+    const waiters = this.#whenSynced;
+    this.#whenSynced = [];
+    return waiters;
+  }
+
+  async #closeHandle(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+function settle(waiters: (() => void)[]): void {
+  for (const resolve of waiters) resolve();
+}
+
+/** Makes the rename itself durable; not every platform can open a folder for syncing, which is fine. */
+async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort only.
+  }
+}
+
+/** Windows refuses to replace a file another process (an indexer, antivirus) holds open for a moment. */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rename(from, to);
+    } catch (error) {
+      if (attempt >= 5 || !['EPERM', 'EBUSY', 'EACCES'].includes(errorCode(error) ?? '')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+}

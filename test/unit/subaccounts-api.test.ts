@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PlivoClient, PlivoError, type PlivoCredentials } from '../../src/plivo';
+import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, SANDBOX_SUBACCOUNTS, Sandbox } from '../../src/sandbox';
+
+const MAIN: PlivoCredentials = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
+const [CUSTOMER_A, CUSTOMER_B] = SANDBOX_SUBACCOUNTS;
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<PlivoError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof PlivoError, `expected a PlivoError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return error;
+  }
+  assert.fail(`expected a ${code} PlivoError`);
+}
+
+describe('Account and Subaccount API against the sandbox', () => {
+  let sandbox: Sandbox;
+  const clientFor = (credentials: PlivoCredentials) =>
+    new PlivoClient({ credentials, baseUrl: sandbox.url, timeoutMs: 2000, retryDelayMs: () => 10 });
+
+  before(async () => {
+    sandbox = await Sandbox.start({ timeScale: 0.01 });
+  });
+  after(async () => {
+    await sandbox.close();
+  });
+
+  test('getAccount returns the name and type that can pre-fill a label', async () => {
+    const account = await clientFor(MAIN).getAccount();
+    assert.deepEqual(account, {
+      authId: SANDBOX_AUTH_ID,
+      name: 'Sandbox demo account',
+      accountType: 'standard',
+      billingMode: 'prepaid',
+      timezone: 'UTC',
+    });
+    assert.equal(sandbox.requests.at(-1)?.path, `/v1/Account/${SANDBOX_AUTH_ID}/`);
+  });
+
+  test('listSubaccounts lists the main account’s subaccounts without their tokens', async () => {
+    const page = await clientFor(MAIN).listSubaccounts();
+    const today = new Date().toISOString().slice(0, 10);
+    assert.deepEqual(page.subaccounts, [
+      { authId: CUSTOMER_A.authId, name: 'Customer A', enabled: true, created: today, modified: undefined },
+      { authId: CUSTOMER_B.authId, name: 'Customer B', enabled: true, created: today, modified: undefined },
+    ]);
+    assert.deepEqual(page.meta, { totalCount: 2, limit: 20, offset: 0, next: null, previous: null });
+    assert.ok(!JSON.stringify(page).includes(CUSTOMER_A.authToken));
+    assert.deepEqual(sandbox.requests.at(-1)?.query, { limit: '20', offset: '0' });
+  });
+
+  test('listSubaccounts pages with limit and offset', async () => {
+    const page = await clientFor(MAIN).listSubaccounts({ limit: 1, offset: 1 });
+    assert.deepEqual(
+      page.subaccounts.map((s) => s.authId),
+      [CUSTOMER_B.authId],
+    );
+    assert.equal(page.meta.totalCount, 2);
+    assert.equal(page.meta.next, null);
+    assert.equal(page.meta.previous, `/v1/Account/${SANDBOX_AUTH_ID}/Subaccount/?limit=1&offset=0`);
+  });
+
+  test('a limit outside 1..20 is refused before any request', async () => {
+    const before = sandbox.requests.length;
+    await rejectsWith(clientFor(MAIN).listSubaccounts({ limit: 21 }), 'invalid-argument');
+    await rejectsWith(clientFor(MAIN).listSubaccounts({ offset: -1 }), 'invalid-argument');
+    assert.equal(sandbox.requests.length, before);
+  });
+
+  test('getSubaccount returns its Auth Token, which then works on the other routes', async () => {
+    const subaccount = await clientFor(MAIN).getSubaccount(CUSTOMER_A.authId);
+    assert.equal(subaccount.name, 'Customer A');
+    assert.equal(subaccount.authToken, CUSTOMER_A.authToken);
+    const sub = clientFor({ authId: subaccount.authId, authToken: subaccount.authToken });
+    await sub.verifyCredentials();
+    assert.equal((await sub.getAccount()).name, 'Customer A');
+  });
+
+  test('getSubaccount refuses Auth IDs that are not subaccounts, and 404s unknown ones', async () => {
+    await rejectsWith(clientFor(MAIN).getSubaccount(SANDBOX_AUTH_ID), 'invalid-argument');
+    await rejectsWith(clientFor(MAIN).getSubaccount('SA../../Call'), 'invalid-argument');
+    const error = await rejectsWith(clientFor(MAIN).getSubaccount('SAUNKNOWN00000000009'), 'not-found');
+    assert.match(error.message, /SAUNKNOWN00000000009/);
+  });
+
+  test('a subaccount cannot list subaccounts', async () => {
+    await rejectsWith(clientFor(CUSTOMER_A).listSubaccounts(), 'forbidden');
+  });
+
+  test('a wrong subaccount token is rejected', async () => {
+    await rejectsWith(
+      clientFor({ authId: CUSTOMER_A.authId, authToken: CUSTOMER_B.authToken }).verifyCredentials(),
+      'unauthorized',
+    );
+  });
+
+  test('each account sees only its own calls and recordings', async () => {
+    const callA = sandbox.addCall({ authId: CUSTOMER_A.authId }).callUuid;
+    const callMain = sandbox.addCall().callUuid;
+    const recordingB = sandbox.addRecording({ authId: CUSTOMER_B.authId }).recordingId;
+    try {
+      const a = clientFor(CUSTOMER_A);
+      const b = clientFor(CUSTOMER_B);
+      const main = clientFor(MAIN);
+      assert.deepEqual(await a.listLiveCallUuids(), [callA]);
+      assert.ok(!(await main.listLiveCallUuids()).includes(callA));
+      assert.ok((await main.listLiveCallUuids()).includes(callMain));
+      assert.deepEqual(await b.listLiveCallUuids(), []);
+      await rejectsWith(b.getLiveCall(callA), 'not-found');
+      assert.deepEqual(
+        (await b.listRecordings()).recordings.map((r) => r.recordingId),
+        [recordingB],
+      );
+      assert.deepEqual((await a.listRecordings()).recordings, []);
+      await rejectsWith(main.getRecording(recordingB), 'not-found');
+    } finally {
+      sandbox.hangup(callA);
+      sandbox.hangup(callMain);
+    }
+  });
+
+  test('the sandbox refuses a subaccount whose parent is not one of its main accounts', async () => {
+    await assert.rejects(
+      Sandbox.start({ accounts: [MAIN, { ...CUSTOMER_A, parentAuthId: 'MANOBODY000000000000' }] }),
+      /not a main account of this sandbox/,
+    );
+  });
+});
