@@ -7,8 +7,11 @@ import { CallsModel } from './services/callsModel';
 import { PlivoConnection } from './services/connection';
 import type { Services } from './services/container';
 import { ListenerService } from './services/listenerService';
+import { RecordingFiles } from './services/recordingFiles';
+import { RecordingsList } from './services/recordingsList';
 import { RecordingsStore } from './services/recordingsStore';
 import { SandboxService } from './services/sandboxService';
+import { TranscriptStore } from './services/transcripts';
 import { registerViews, type Views } from './views';
 
 /** What integration tests drive; a released extension exposes nothing (the token is in there). */
@@ -37,7 +40,11 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     (await accounts.active().catch(() => undefined))?.kind === 'sandbox';
   const listener = new ListenerService(callbacks, connection, recordings, log, context.workspaceState);
   const urls = new CallbackUrlService(listener, sandboxSelected, connection.onDidChange, context.workspaceState);
+  const recordingsList = new RecordingsList(connection, recordings, calls, listener, context.workspaceState);
+  const recordingFiles = new RecordingFiles(context.globalStorageUri, connection);
+  const transcripts = new TranscriptStore(listener, context.workspaceState);
   context.subscriptions.push(log, sandbox, accounts, connection, recordings, calls, callbacks, listener, urls);
+  context.subscriptions.push(recordingsList, recordingFiles, transcripts);
 
   const services: Services = {
     context,
@@ -50,6 +57,9 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     callbacks,
     listener,
     urls,
+    recordingsList,
+    recordingFiles,
+    transcripts,
   };
   const views = registerViews(services);
   context.subscriptions.push(views, registerCommands(services, views));

@@ -101,3 +101,10 @@ export {
   type CallGroup,
   type CallbackFilter,
 } from './grouping';
+export {
+  findTranscript,
+  renderTranscript,
+  transcriptFromCallback,
+  type TranscriptRecord,
+  type TranscriptTarget,
+} from './transcripts';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { Views } from '../views';
-import { copyCallUuid, copyRecordingUrl, openRecording, refreshCalls } from './callItems';
+import { copyCallUuid, copyRecordingUrl, refreshCalls } from './callItems';
 import { filterCalls, loadMoreCalls } from './callsList';
 import { copyListenerUrl, startListener, stopListener } from './listener';
 import { recordCall } from './recordCall';
@@ -22,6 +22,7 @@ import {
   sendEditedReplay,
 } from './callbackWorkbench';
 import { checkPublicUrl, startTunnel } from './tunnel';
+import { recordingsCommands } from './recordingsCommands';
 
 /** A command's handler: the services, the views (to reveal or select in them), then the command's arguments. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- command arguments come from menus, the palette and other extensions
@@ -47,7 +48,6 @@ const COMMANDS: Record<string, Handler> = {
   'plivo.stopRecording': (s, _v, node) => stopRecording(s, node),
   'plivo.copyCallUuid': (_s, _v, node) => copyCallUuid(node),
   'plivo.copyRecordingUrl': (_s, _v, node) => copyRecordingUrl(node),
-  'plivo.openRecording': (s, _v, node) => openRecording(s, node),
   'plivo.showLog': (s) => s.log.show(),
   'plivo.startListener': startListener,
   'plivo.stopListener': stopListener,
@@ -71,6 +71,7 @@ const COMMANDS: Record<string, Handler> = {
   'plivo.groupCallbacksByCall': (_s, v) => v.callbacks.setGrouped(true),
   'plivo.showCallbacksFlat': (_s, v) => v.callbacks.setGrouped(false),
   'plivo.showOlderCallbacks': (_s, v) => v.callbacks.tree.showOlder(),
+  ...recordingsCommands,
 };
 
 export function registerCommands(services: Services, views: Views): IDisposable {

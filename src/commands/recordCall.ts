@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { callNumbers, safeExternalUrl, type RecordOptions, type StartRecordingResult } from '../plivo';
+import { callNumbers, isLoopbackUrl, safeExternalUrl, type RecordOptions, type StartRecordingResult } from '../plivo';
 import type { Services } from '../services/container';
 import { settings } from '../services/settings';
 import { markWalkthroughStep } from '../services/walkthrough';
@@ -98,7 +98,11 @@ async function announce(onWhat: string, callUuid: string, result: StartRecording
     if (choice === 'Copy Call UUID') await vscode.env.clipboard.writeText(callUuid);
     return;
   }
-  const choice = await vscode.window.showInformationMessage(`Recording started ${onWhat}.`, 'Open', 'Copy URL');
+  // A loopback URL (the offline sandbox) cannot open in a browser elsewhere; it plays in the editor once it ends.
+  const choice = await vscode.window.showInformationMessage(
+    `Recording started ${onWhat}.`,
+    ...(isLoopbackUrl(result.url) ? ['Copy URL'] : ['Open', 'Copy URL']),
+  );
   if (choice === 'Copy URL') await vscode.env.clipboard.writeText(result.url);
   const safe = safeExternalUrl(result.url);
   if (choice === 'Open' && safe) await vscode.env.openExternal(vscode.Uri.parse(safe, true));

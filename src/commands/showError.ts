@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { AccountStoreError } from '../accounts';
-import { PlivoError } from '../plivo';
+import { DownloadError, PlivoError } from '../plivo';
 import { ApiHostNotTrustedError } from '../services/connection';
 
 const SET_CREDENTIALS = 'Set Credentials';
@@ -24,6 +24,9 @@ export async function showError(error: unknown, log: vscode.LogOutputChannel, re
     if (retry && (error.retryable || error.code === 'unexpected-status' || error.code === 'bad-response')) {
       actions.push(RETRY);
     }
+  } else if (error instanceof DownloadError) {
+    if (error.code === 'unauthorized' || error.code === 'forbidden') actions.push(SET_CREDENTIALS);
+    if (retry && error.retryable) actions.push(RETRY);
   } else if (error instanceof AccountStoreError && error.helpUrl) {
     actions.push(LEARN_MORE);
   } else if (error instanceof ApiHostNotTrustedError && !error.insecure) {

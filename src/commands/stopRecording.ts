@@ -48,6 +48,7 @@ async function stop(services: Services, target: StopTarget): Promise<boolean> {
     return false;
   }
   await services.recordings.markStopped(target.callUuid, target.url);
+  services.recordingsList.recordingEnded();
   markWalkthroughStep('stopped');
   services.log.info(
     `Stopped ${target.what} (call ${target.callUuid}${target.url ? `, recording ${target.url}` : ''}).`,
@@ -63,6 +64,7 @@ function targetsOf(node: CallsTreeNode): StopTarget[] {
     const r = node.recording;
     return [{ callUuid: r.callUuid, url: r.url, what: describeRecording(r) }];
   }
+  if (node.kind === 'endedCall') return [{ callUuid: node.callUuid, what: 'the recordings of the ended call' }];
   return [];
 }
 

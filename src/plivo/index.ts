@@ -6,6 +6,7 @@ export * from './recordings';
 export * from './subaccounts';
 export * from './download';
 export * from './recordingCache';
+export * from './recordingFormat';
 export { boundedClone, safeStringify, jsonDepthExceeds, DEFAULT_BOUNDS, type Bounds } from './bounded';
 export { apiHostTrust, type ApiHostTrust } from './hostTrust';
 export { isVerified, signatureLabel, type SignatureCheck } from './signature';

@@ -5,8 +5,11 @@ import type { CallbackUrlService } from './callbackUrls';
 import type { CallsModel } from './callsModel';
 import type { PlivoConnection } from './connection';
 import type { ListenerService } from './listenerService';
+import type { RecordingFiles } from './recordingFiles';
+import type { RecordingsList } from './recordingsList';
 import type { RecordingsStore } from './recordingsStore';
 import type { SandboxService } from './sandboxService';
+import type { TranscriptStore } from './transcripts';
 
 /** The editor-side state and pipelines, built once in `activate`; views and commands work with them. No UI here. */
 export interface Services {
@@ -21,4 +24,8 @@ export interface Services {
   readonly listener: ListenerService;
   /** Which URL callbacks go to (public URL, tunnel, forwarded, local): the one every view and command uses. */
   readonly urls: CallbackUrlService;
+  /** The account's stored recordings (the Recordings view's list and filter). */
+  readonly recordingsList: RecordingsList;
+  readonly recordingFiles: RecordingFiles;
+  readonly transcripts: TranscriptStore;
 }

@@ -171,6 +171,15 @@ export class RecordingsStore extends Disposable {
     );
   }
 
+  /** The call left the live list: its running recordings ended with it. */
+  async markCallEnded(callUuid: string): Promise<void> {
+    const now = Date.now();
+    if (!this.forCall(callUuid).some((r) => isActive(r, now))) return;
+    await this.#save(
+      this.all().map((r) => (r.callUuid === callUuid && isActive(r, now) ? { ...r, state: 'done', endedAt: now } : r)),
+    );
+  }
+
   async clear(): Promise<void> {
     await this.#save([]);
   }

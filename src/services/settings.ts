@@ -39,5 +39,6 @@ export const settings = {
   tunnelCloudflaredMetricsUrl: (): string =>
     plivo().get<string>('tunnel.cloudflaredMetricsUrl')?.trim() || DEFAULT_CLOUDFLARED_METRICS_URL,
   listenerMaxBodyBytes: (): number => plivo().get<number>('listener.maxBodyBytes', 1024 * 1024),
+  recordingsCacheMaxMB: (): number => Math.max(1, plivo().get<number>('recordings.cacheMaxMB', 200)),
   callbacksMaxHistory: (): number => plivo().get<number>('callbacks.maxHistory', 500),
 };

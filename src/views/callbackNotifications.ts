@@ -1,31 +1,22 @@
 import * as vscode from 'vscode';
 import { remoteWindowAdvice } from '../callbacks';
-import { safeExternalUrl } from '../plivo';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { FinishedRecording } from '../services/listenerService';
 import { describeRecording } from '../services/recordingsStore';
 
-async function offerRecording({ recording, recordUrl, callback }: FinishedRecording): Promise<void> {
+async function offerRecording({ recording, callback }: FinishedRecording): Promise<void> {
   // Only known-safe text here: request fields could carry markdown links, which notifications render. The numbers
   // were formatted when the recording started, from the live call's details.
   const what = describeRecording(recording);
   const duration = recording.durationSeconds !== undefined ? `, ${recording.durationSeconds} s` : '';
   const choice = await vscode.window.showInformationMessage(
     `${what[0].toUpperCase()}${what.slice(1)} is done${duration} (callback signature ${callback.signature.state}).`,
-    'Open Recording',
+    'Play Recording',
     'Show Request',
   );
-  if (choice === 'Open Recording') {
-    // Only http(s): a callback's record_url could be javascript: or a file: path.
-    const safe = safeExternalUrl(recordUrl);
-    if (!safe) {
-      void vscode.window.showWarningMessage(
-        'The recording URL in that callback is not an http(s) URL; it was not opened.',
-      );
-      return;
-    }
-    await vscode.env.openExternal(vscode.Uri.parse(safe, true));
+  if (choice === 'Play Recording') {
+    await vscode.commands.executeCommand('plivo.playRecording', { kind: 'recording', recording });
   }
   if (choice === 'Show Request') await vscode.commands.executeCommand('plivo.showCallback', callback.id);
 }

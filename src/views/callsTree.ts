@@ -4,6 +4,7 @@ import { Disposable } from '../common/lifecycle';
 import { callDuration, callNumbers, formatPhoneNumber, liveCallCount, type LiveCall } from '../plivo';
 import { effectiveState, isActive, type RecordingEntry, type RecordingsStore } from '../services/recordingsStore';
 import type { CallsModel, CallsPage } from '../services/callsModel';
+import type { RecordingsList } from '../services/recordingsList';
 import type { SandboxService } from '../services/sandboxService';
 
 export interface CallNode {
@@ -14,6 +15,13 @@ export interface CallNode {
 export interface RecordingNode {
   readonly kind: 'recording';
   readonly recording: RecordingEntry;
+}
+
+/** A call that has ended while recordings started on it here are not in Plivo's list yet. */
+export interface EndedCallNode {
+  readonly kind: 'endedCall';
+  readonly callUuid: string;
+  readonly recordings: readonly RecordingEntry[];
 }
 
 /** Shown at the top while the last refresh failed (the calls of the refresh before stay below it). */
@@ -32,7 +40,7 @@ export interface MoreNode {
   readonly kind: 'more';
 }
 
-export type CallsTreeNode = CallNode | RecordingNode | ErrorNode | MoreNode | SandboxStoppedNode;
+export type CallsTreeNode = CallNode | RecordingNode | EndedCallNode | ErrorNode | MoreNode | SandboxStoppedNode;
 
 /** Live calls, each with the recordings started on it from this workspace. */
 export class CallsTreeProvider extends Disposable implements vscode.TreeDataProvider<CallsTreeNode> {
@@ -41,15 +49,18 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
   readonly #model: CallsModel;
   readonly #recordings: RecordingsStore;
   readonly #sandbox: SandboxService;
+  readonly #list: RecordingsList;
 
-  constructor(model: CallsModel, recordings: RecordingsStore, sandbox: SandboxService) {
+  constructor(model: CallsModel, recordings: RecordingsStore, sandbox: SandboxService, list: RecordingsList) {
     super();
     this.#model = model;
     this.#recordings = recordings;
     this.#sandbox = sandbox;
+    this.#list = list;
     const refresh = (): void => this.#onDidChangeTreeData.fire(undefined);
     this._register(model.onDidChange(refresh));
     this._register(recordings.onDidChange(refresh));
+    this._register(list.onDidChange(refresh));
   }
 
   getChildren(node?: CallsTreeNode): CallsTreeNode[] {
@@ -58,8 +69,12 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
         ...this.#errorNodes(),
         ...this.#model.calls.map((call): CallsTreeNode => ({ kind: 'call', call })),
         ...(this.#model.page.complete ? [] : [{ kind: 'more' } as const]),
+        ...this.#endedCalls(),
         ...this.#sandboxStoppedNodes(),
       ];
+    }
+    if (node.kind === 'endedCall') {
+      return recordingNodes([...node.recordings]);
     }
     if (node.kind === 'call') return recordingNodes(this.#recordings.forCall(node.call.callUuid));
     if (node.kind === 'sandbox-stopped') return recordingNodes(this.#sandboxStoppedRecordings());
@@ -70,7 +85,8 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
     if (node.kind !== 'recording') return undefined;
     if (node.recording.state === 'sandbox-stopped') return { kind: 'sandbox-stopped' };
     const call = this.#model.find(node.recording.callUuid);
-    return call ? { kind: 'call', call } : undefined;
+    if (call) return { kind: 'call', call };
+    return this.#endedCalls().find((n) => n.callUuid === node.recording.callUuid);
   }
 
   getTreeItem(node: CallsTreeNode): vscode.TreeItem {
@@ -78,7 +94,9 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
       case 'call':
         return this.#callItem(node.call);
       case 'recording':
-        return recordingItem(node.recording);
+        return recordingItem(node.recording, this.#list.isListed(node.recording));
+      case 'endedCall':
+        return this.#endedCallItem(node);
       case 'error':
         return errorItem(node.error);
       case 'more':
@@ -86,6 +104,39 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
       case 'sandbox-stopped':
         return sandboxStoppedItem(this.#sandboxStoppedRecordings().length);
     }
+  }
+
+  #endedCalls(): EndedCallNode[] {
+    const live = new Set(this.#model.calls.map((c) => c.callUuid));
+    return [...this.#list.endedCallRecordings(live)].map(([callUuid, recordings]) => ({
+      kind: 'endedCall',
+      callUuid,
+      recordings: [...recordings].sort((a, b) => b.startedAt - a.startedAt),
+    }));
+  }
+
+  /** Says where its recordings are: still on their way to Plivo's list, or already in the Recordings view. */
+  #endedCallItem(node: EndedCallNode): vscode.TreeItem {
+    const waiting = node.recordings.filter((r) => !this.#list.isListed(r)).length;
+    const title = this.#list.callTitle(node.callUuid) ?? 'Ended call';
+    const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `ended:${node.callUuid}`;
+    item.description = waiting
+      ? `ended · ${waiting} recording${waiting === 1 ? '' : 's'} not in Recordings yet`
+      : 'ended · recordings moved to Recordings';
+    item.contextValue = 'endedCall';
+    item.iconPath = new vscode.ThemeIcon('call-outgoing', new vscode.ThemeColor('disabledForeground'));
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown('**Ended call**\n\n');
+    md.appendMarkdown('Call UUID: ').appendText(node.callUuid).appendMarkdown('\n\n');
+    md.appendMarkdown(
+      waiting
+        ? 'Its recordings stay here until Plivo lists them in the **Recordings** view.'
+        : 'Its recordings are in the **Recordings** view now.',
+    );
+    item.tooltip = md;
+    item.accessibilityInformation = { label: `Ended call ${title}, ${node.callUuid}, ${item.description}` };
+    return item;
   }
 
   #errorNodes(): CallsTreeNode[] {
@@ -188,7 +239,7 @@ function sandboxStoppedItem(count: number): vscode.TreeItem {
   return item;
 }
 
-function recordingItem(r: RecordingEntry): vscode.TreeItem {
+function recordingItem(r: RecordingEntry, listed: boolean): vscode.TreeItem {
   const state = effectiveState(r);
   const item = new vscode.TreeItem(recordingLabel(r));
   item.id = `recording:${r.id}`;
@@ -197,7 +248,17 @@ function recordingItem(r: RecordingEntry): vscode.TreeItem {
     r.fileFormat,
     `${r.timeLimit} s limit`,
     ...(r.unverified ? ['unverified callback'] : []),
-  ].join(' · ');
+    listed ? 'now in Recordings' : undefined,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  if (r.url && (state === 'done' || state === 'stopped')) {
+    item.command = {
+      command: 'plivo.playRecording',
+      title: 'Play Recording',
+      arguments: [{ kind: 'recording', recording: r }],
+    };
+  }
   item.contextValue = r.url
     ? `recording.${state === 'pending' || state === 'recording' ? 'active' : state}`
     : 'recording.pending';

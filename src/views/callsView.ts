@@ -17,8 +17,8 @@ export interface CallsView extends IDisposable {
  * content and menus use. Nothing touches the network until the view is visible: calls poll only while it is.
  */
 export function registerCallsView(services: Services): CallsView {
-  const { calls, connection, recordings, sandbox } = services;
-  const tree = new CallsTreeProvider(calls, recordings, sandbox);
+  const { calls, connection, recordings, recordingsList, sandbox } = services;
+  const tree = new CallsTreeProvider(calls, recordings, sandbox, recordingsList);
   const view = vscode.window.createTreeView('plivo.calls', { treeDataProvider: tree, showCollapseAll: true });
 
   const updateAccount = async (): Promise<void> => {

@@ -5,12 +5,14 @@ import { registerCallbacksView, type CallbacksView } from './callbacksView';
 import { registerCallsView, type CallsView } from './callsView';
 import { registerListenerStatusBar } from './listenerStatusBar';
 import { registerAccountStatusBar, type AccountStatusBar } from './accountStatusBar';
+import { registerRecordingsView, type RecordingsView } from './recordingsView';
 
 /** What commands need of the views (to reveal or select in them). Not part of the services: views sit above them. */
 export interface Views extends IDisposable {
   readonly calls: CallsView;
   readonly callbacks: CallbacksView;
   readonly account: AccountStatusBar;
+  readonly recordings: RecordingsView;
 }
 
 /** Registers every view and the rest of the UI that follows the services' state. */
@@ -18,12 +20,14 @@ export function registerViews(services: Services): Views {
   const calls = registerCallsView(services);
   const callbacks = registerCallbacksView(services);
   const account = registerAccountStatusBar(services);
+  const recordings = registerRecordingsView(services);
   const disposables: IDisposable[] = [
     calls,
     callbacks,
+    recordings,
     registerListenerStatusBar(services),
     account,
     registerCallbackNotifications(services),
   ];
-  return { calls, callbacks, account, dispose: () => disposeAll(disposables) };
+  return { calls, callbacks, account, recordings, dispose: () => disposeAll(disposables) };
 }

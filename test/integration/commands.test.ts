@@ -81,6 +81,29 @@ describe('every contributed command runs in the extension host', function () {
     await runDismissing(ran, 'plivo.showLog');
   });
 
+  it('runs the recording commands: from the palette they ask which recording, from a row they act on it', async function () {
+    await runDismissing(ran, 'plivo.refreshRecordings');
+    assert.equal(services.recordingsList.status.kind, 'loaded');
+    await runDismissing(ran, 'plivo.loadMoreRecordings');
+    for (const id of [
+      'plivo.filterRecordings',
+      'plivo.clearRecordingsFilter',
+      'plivo.playRecording',
+      'plivo.saveRecording',
+      'plivo.deleteRecording',
+      'plivo.showTranscript',
+      'plivo.showRecordingCall',
+      'plivo.dismissEndedCall',
+    ]) {
+      await runDismissing(ran, id);
+    }
+    const [stopped] = services.recordings.all().filter((r) => r.state === 'stopped');
+    const played = (await runDismissing(ran, 'plivo.playRecording', { kind: 'recording', recording: stopped })) as
+      vscode.Uri | undefined;
+    assert.ok(played?.fsPath.startsWith(services.recordingFiles.dir.fsPath), 'played from the cache folder');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('runs the listener and callback commands', async function () {
     const port = await findFreePort(20_000);
     await vscode.workspace.getConfiguration('plivo').update('listener.port', port, vscode.ConfigurationTarget.Global);
