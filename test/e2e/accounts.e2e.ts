@@ -47,8 +47,8 @@ describe('several accounts: add two, switch, the Calls view and the status bar f
   const ui = useWorkbench(() => ({
     settings: { 'plivo.apiBaseUrl': sandbox.url, 'plivo.calls.refreshIntervalSeconds': 2 },
   }));
-  const mainCall = () => ui().treeItem('Calls', /^Call from 14155550111 to 14155550122/);
-  const subCall = () => ui().treeItem('Calls', /^Call from 14155550333 to 14155550344/);
+  const mainCall = () => ui().treeItem('Calls', /^(In|Out)bound call from \+1 415 555 0111 to \+1 415 555 0122/);
+  const subCall = () => ui().treeItem('Calls', /^(In|Out)bound call from \+1 415 555 0333 to \+1 415 555 0344/);
 
   it('adds the main account: Auth ID, token, verification, then the label', async () => {
     const wb = ui();

@@ -4,11 +4,14 @@ import type { Frame } from 'playwright-core';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox, type SandboxRequestLog } from '../../src/sandbox';
 import { until } from '../support/until';
 import { freePort, useWorkbench, type Workbench } from './harness';
+import { formatPhoneNumber } from '../../src/plivo/format';
 
 const FROM = '14155550161';
 const TO = '14155550262';
 const FROM2 = '14155550171';
 const TO2 = '14155550272';
+/** How Calls and the call picker show the numbers (E.164 groups), as a pattern. */
+const shown = (number: string): string => formatPhoneNumber(number).replace(/[+]/g, '\\+');
 
 interface AudioState {
   duration: number;
@@ -81,12 +84,14 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
   it('records the call with the defaults; after it ends the recording stays under the ended call in Calls', async () => {
     const wb = ui();
     await wb.openPlivoSidebar();
-    await wb.treeItem('Calls', new RegExp(`^Call from ${FROM} to ${TO}`)).waitFor({ timeout: 30_000 });
+    await wb
+      .treeItem('Calls', new RegExp(`^Outbound call from ${shown(FROM)} to ${shown(TO)}`))
+      .waitFor({ timeout: 30_000 });
     await wb.runCommand('Plivo: Record Call');
     await wb.quickInputFill(FROM);
-    await wb.pickQuickItem(new RegExp(`${FROM} → ${TO}`));
+    await wb.pickQuickItem(new RegExp(`${shown(FROM)} → ${shown(TO)}`));
     await wb.pickQuickItem(/^\s*Record\s*$/);
-    await wb.waitForNotification(/Recording started on call/);
+    await wb.waitForNotification(/Recording started on /);
     // A few seconds of "conversation" before the caller hangs up.
     const [recording] = sandbox.recordings(callUuid);
     await until('3 s have been recorded', () => Date.now() - recording.startedAt.getTime() >= 3000 || undefined);
@@ -158,7 +163,7 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     await wb.expandView('Recordings');
     await wb.runCommand('Plivo: Record Call');
     await wb.quickInputFill(FROM2);
-    await wb.pickQuickItem(new RegExp(`${FROM2} → ${TO2}`));
+    await wb.pickQuickItem(new RegExp(`${shown(FROM2)} → ${shown(TO2)}`));
     await wb.pickQuickItem(/Change options/);
     await wb.quickInputFill('4', { title: /time limit/ });
     await wb.quickInputAccept();
@@ -169,7 +174,8 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     await wb.pickQuickItem(/^\s*Callback URL…\s*$/);
     await wb.pickQuickItem(/Local callback listener/);
     await wb.pickQuickItem('POST');
-    await wb.waitForNotification(/asynchronous mode/);
+    await wb.pickQuickItem(/Start recording/);
+    await wb.waitForNotification(/Recording requested on /);
     const t0 = Date.now();
     const row = wb.treeItem('Recordings', new RegExp(`^Recording ${FROM2} → ${TO2},.*from this workspace`));
     await row.waitFor({ timeout: 30_000 });
