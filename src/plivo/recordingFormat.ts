@@ -1,5 +1,6 @@
 // How stored recordings read in the editor, and the filters a person can put on the list. Pure text, no VS Code API.
 import type { Recording, RecordingFilters } from './recordings';
+import { callNumbers } from './format';
 import { truncate } from './validate';
 
 /** When the recording started: `recording_start_ms`, else `add_time` (when it was stored). */
@@ -8,10 +9,10 @@ export function recordingStart(r: Pick<Recording, 'startMs' | 'addedAt'>): Date 
   return r.addedAt;
 }
 
-/** `+14155550101 → +14155550202`, or the conference's name for conference recordings. */
+/** `+1 415 555 0101 → +1 415 555 0202` (as Calls shows numbers), or the conference's name for conference recordings. */
 export function recordingTitle(r: Pick<Recording, 'fromNumber' | 'toNumber' | 'conferenceName' | 'type'>): string {
   if (r.conferenceName) return `Conference ${r.conferenceName}`;
-  if (r.fromNumber || r.toNumber) return `${r.fromNumber || 'unknown'} → ${r.toNumber || 'unknown'}`;
+  if (r.fromNumber || r.toNumber) return callNumbers({ from: r.fromNumber, to: r.toNumber });
   return r.type === 'conference' ? 'Conference recording' : 'Call recording';
 }
 

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import {
   MAX_RECORDINGS_PAGE_SIZE,
+  callNumbers,
+  recordingTitle,
   filterQuery,
   isEmptyFilter,
   type PlivoClient,
@@ -147,10 +149,7 @@ export class RecordingsList extends Disposable {
   /** `from → to` of an ended call, when it was seen live in this session or a listed recording names it. */
   callTitle(callUuid: string): string | undefined {
     const listed = this.#recordings.find((r) => r.callUuid === callUuid && (r.fromNumber || r.toNumber));
-    return (
-      this.#callTitles.get(callUuid) ??
-      (listed && `${listed.fromNumber || 'unknown'} → ${listed.toNumber || 'unknown'}`)
-    );
+    return this.#callTitles.get(callUuid) ?? (listed && recordingTitle(listed));
   }
 
   /** True once Plivo's list has shown this recording from here. */
@@ -362,7 +361,7 @@ export class RecordingsList extends Disposable {
     const live = new Set(this.#calls.calls.map((c) => c.callUuid));
     for (const call of this.#calls.calls) {
       if (this.#store.forCall(call.callUuid).length) {
-        this.#callTitles.set(call.callUuid, `${call.from || 'unknown'} → ${call.to || 'unknown'}`);
+        this.#callTitles.set(call.callUuid, callNumbers(call));
       }
     }
     const ended = [...this.#liveCalls].filter((uuid) => !live.has(uuid) && this.#store.forCall(uuid).length > 0);

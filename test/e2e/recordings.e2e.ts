@@ -79,7 +79,7 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     env: { PLIVO_AUTH_ID: SANDBOX_AUTH_ID, PLIVO_AUTH_TOKEN: SANDBOX_AUTH_TOKEN },
   }));
   const recordingRow = () =>
-    ui().treeItem('Recordings', new RegExp(`^Recording ${FROM} → ${TO},.*from this workspace`));
+    ui().treeItem('Recordings', new RegExp(`^Recording ${shown(FROM)} → ${shown(TO)},.*from this workspace`));
 
   it('records the call with the defaults; after it ends the recording stays under the ended call in Calls', async () => {
     const wb = ui();
@@ -97,7 +97,9 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     await until('3 s have been recorded', () => Date.now() - recording.startedAt.getTime() >= 3000 || undefined);
     const t0 = Date.now();
     assert.equal(sandbox.hangup(callUuid), true);
-    await wb.treeItem('Calls', new RegExp(`^Ended call ${FROM} → ${TO}, ${callUuid}`)).waitFor({ timeout: 30_000 });
+    await wb
+      .treeItem('Calls', new RegExp(`^Ended call ${shown(FROM)} → ${shown(TO)}, ${callUuid}`))
+      .waitFor({ timeout: 30_000 });
     timings.hangupToEndedRow = Date.now() - t0;
     await wb.screenshot('e2e-recordings-ended-call');
   });
@@ -134,7 +136,7 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     const file = sandbox.requests.find((r: SandboxRequestLog) => r.path.startsWith('/recordings/'));
     assert.equal(file?.status, 200);
     assert.equal(Math.round(state.duration), Math.round((sandbox.recordings(callUuid)[0].durationMs ?? 0) / 1000));
-    await frame.locator('h1', { hasText: `${FROM} → ${TO}` }).waitFor();
+    await frame.locator('h1', { hasText: `${formatPhoneNumber(FROM)} → ${formatPhoneNumber(TO)}` }).waitFor();
     await wb.page
       .locator('.notification-toast', { hasText: /Downloading the recording/ })
       .waitFor({ state: 'detached', timeout: 10_000 });
@@ -146,7 +148,7 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     await wb.contextMenu(recordingRow(), 'Delete Recording');
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 10_000 });
-    assert.match((await dialog.textContent()) ?? '', new RegExp(`Delete the recording ${FROM} → ${TO}`));
+    assert.match((await dialog.textContent()) ?? '', new RegExp(`Delete the recording ${shown(FROM)} → ${shown(TO)}`));
     await wb.screenshot('e2e-recording-delete-confirm');
     await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
     const del = await until('the sandbox receives the DELETE', () =>
@@ -177,7 +179,10 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     await wb.pickQuickItem(/Start recording/);
     await wb.waitForNotification(/Recording requested on /);
     const t0 = Date.now();
-    const row = wb.treeItem('Recordings', new RegExp(`^Recording ${FROM2} → ${TO2},.*from this workspace`));
+    const row = wb.treeItem(
+      'Recordings',
+      new RegExp(`^Recording ${shown(FROM2)} → ${shown(TO2)},.*from this workspace`),
+    );
     await row.waitFor({ timeout: 30_000 });
     const transcriptRow = wb.treeItem('Recordings', /^Transcript/);
     await transcriptRow.waitFor({ timeout: 30_000 });

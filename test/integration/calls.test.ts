@@ -5,7 +5,7 @@ import type { Services } from '../../src/services/container';
 import type { StartRecordingResult } from '../../src/plivo';
 import type { Views } from '../../src/views';
 import type { CallsTreeNode } from '../../src/views/callsTree';
-import { activateExtension, removeSavedAccounts, until } from './util';
+import { activateExtension, releaseSandboxAccount, until, useSandboxAccount } from './util';
 
 describe('Calls view, Record Call and Stop Recording against the sandbox', function () {
   let services: Services;
@@ -15,23 +15,12 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
 
   before(async function () {
     ({ services, views } = await activateExtension());
-    sandbox = await Sandbox.start({ timeScale: 1 });
-    await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
-    await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
-    await services.accounts.addOrUpdate({
-      authId: SANDBOX_AUTH_ID,
-      authToken: SANDBOX_AUTH_TOKEN,
-      verified: true,
-      activate: true,
-    });
+    sandbox = await useSandboxAccount(services, { timeScale: 1 });
   });
 
   after(async function () {
-    await removeSavedAccounts(services);
     await services.recordings.clear();
-    await config().update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('calls.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
-    await sandbox.close();
+    await releaseSandboxAccount(services, sandbox);
   });
 
   async function callNode(callUuid: string): Promise<CallsTreeNode> {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
+import { SANDBOX_AUTH_ID, type Sandbox } from '../../src/sandbox';
 import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
-import { activateExtension, removeSavedAccounts } from './util';
+import { activateExtension, releaseSandboxAccount, useSandboxAccount } from './util';
 
 /** The most requests the sandbox received within any `windowMs`, among those from index `from` on. */
 function busiestWindow(sandbox: Sandbox, from: number, windowMs = 5000): number {
@@ -26,24 +26,13 @@ describe('Calls at scale: pages, Load more, filters and one request budget', fun
 
   before(async function () {
     ({ services, views } = await activateExtension());
-    sandbox = await Sandbox.start({ liveCalls: 520 });
-    await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
-    await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
-    await services.accounts.addOrUpdate({
-      authId: SANDBOX_AUTH_ID,
-      authToken: SANDBOX_AUTH_TOKEN,
-      verified: true,
-      activate: true,
-    });
+    sandbox = await useSandboxAccount(services, { liveCalls: 520 });
   });
 
   after(async function () {
     await services.calls.setFilter(undefined);
-    await removeSavedAccounts(services);
-    await config().update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('calls.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
     await config().update('api.maxRequestsPer5s', undefined, vscode.ConfigurationTarget.Global);
-    await sandbox.close();
+    await releaseSandboxAccount(services, sandbox);
   });
 
   it('shows the first 200 of 520 live calls, says so, and ends the list with Load more', async function () {

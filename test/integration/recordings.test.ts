@@ -12,26 +12,17 @@ import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
 import { playerHtml } from '../../src/views/recordingPlayer';
 import type { RecordingsTreeNode, StoredRecordingNode } from '../../src/views/recordingsTree';
-import { activateExtension, removeSavedAccounts, until } from './util';
+import { activateExtension, releaseSandboxAccount, until, useSandboxAccount } from './util';
 
 describe('Recordings view, player, transcripts and delete against the sandbox', function () {
   let services: Services;
   let views: Views;
   let sandbox: Sandbox;
-  const config = () => vscode.workspace.getConfiguration('plivo');
   const tree = () => views.recordings.tree;
 
   before(async function () {
     ({ services, views } = await activateExtension());
-    sandbox = await Sandbox.start({ timeScale: 1 });
-    await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
-    await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
-    await services.accounts.addOrUpdate({
-      authId: SANDBOX_AUTH_ID,
-      authToken: SANDBOX_AUTH_TOKEN,
-      verified: true,
-      activate: true,
-    });
+    sandbox = await useSandboxAccount(services, { timeScale: 1 });
     await services.recordingsList.clearFilter();
     await services.recordingFiles.cache.clear();
     await services.transcripts.clear();
@@ -45,13 +36,10 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
   after(async function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await services.recordingsList.clearFilter();
-    await removeSavedAccounts(services);
     await services.recordings.clear();
     await services.transcripts.clear();
     await services.listener.stop();
-    await config().update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('calls.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
-    await sandbox.close();
+    await releaseSandboxAccount(services, sandbox);
   });
 
   /** Recording rows in tree order, across the day groups. */
@@ -106,7 +94,7 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     assert.equal(tree().getTreeItem(days[0]).label, 'Today');
 
     const first = tree().getTreeItem(rowOf(seeded[0].recordingId));
-    assert.equal(first.label, '14155550101 → 14155550202');
+    assert.equal(first.label, '+1 415 555 0101 → +1 415 555 0202');
     assert.match(String(first.description), /^\S.* · 0:04 · mp3$/);
     assert.equal(first.command?.command, 'plivo.playRecording');
     assert.equal(first.contextValue, 'storedRecording');
@@ -309,7 +297,7 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
       }),
       'kept',
     );
-    assert.match(asked, /^14155550505 → /);
+    assert.match(asked, /^\+1 415 555 0505 → /);
     rowOf(keep.recordingId);
 
     sandbox.failNext({ status: 500, body: { api_id: 'x', error: 'simulated outage' } });

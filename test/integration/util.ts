@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
+import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox, type SandboxOptions } from '../../src/sandbox';
 import type { Services } from '../../src/services/container';
 
 export const EXTENSION_ID = 'plivo-community.plivo-call-recording';
@@ -20,4 +21,35 @@ export async function removeSavedAccounts(services: Services): Promise<void> {
   for (const account of await services.accounts.list()) {
     if (account.kind === 'saved') await services.accounts.remove(account.id);
   }
+}
+
+/**
+ * A sandbox of the test's own with the extension pointed at it, polling off (tests refresh when they need to) and
+ * the sandbox's demo account saved and active. Undo it with `releaseSandboxAccount`.
+ */
+export async function useSandboxAccount(
+  services: Services,
+  options: SandboxOptions = { timeScale: 1 },
+): Promise<Sandbox> {
+  const sandbox = await Sandbox.start(options);
+  await plivoSettings().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
+  await plivoSettings().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
+  await services.accounts.addOrUpdate({
+    authId: SANDBOX_AUTH_ID,
+    authToken: SANDBOX_AUTH_TOKEN,
+    verified: true,
+    activate: true,
+  });
+  return sandbox;
+}
+
+export async function releaseSandboxAccount(services: Services, sandbox: Sandbox): Promise<void> {
+  await removeSavedAccounts(services);
+  await plivoSettings().update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
+  await plivoSettings().update('calls.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+  await sandbox.close();
+}
+
+function plivoSettings(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('plivo');
 }

@@ -17,12 +17,16 @@ import {
 
 const NOW = new Date(2026, 10, 25, 16, 0, 0); // local time, 25 Nov 2026
 
-test('recordingTitle reads from → to, or names the conference', () => {
+test('recordingTitle reads from → to as Calls shows numbers, or names the conference', () => {
   assert.equal(
     recordingTitle({ fromNumber: '14155550101', toNumber: '14155550202', type: 'normal' }),
-    '14155550101 → 14155550202',
+    '+1 415 555 0101 → +1 415 555 0202',
   );
-  assert.equal(recordingTitle({ fromNumber: '14155550101', type: 'normal' }), '14155550101 → unknown');
+  assert.equal(recordingTitle({ fromNumber: '14155550101', type: 'normal' }), '+1 415 555 0101 → unknown');
+  assert.equal(
+    recordingTitle({ fromNumber: 'sip:alice@example.com', type: 'normal' }),
+    'sip:alice@example.com → unknown',
+  );
   assert.equal(recordingTitle({ conferenceName: 'standup', type: 'conference' }), 'Conference standup');
   assert.equal(recordingTitle({ type: 'conference' }), 'Conference recording');
   assert.equal(recordingTitle({ type: 'normal' }), 'Call recording');
