@@ -57,15 +57,18 @@ function boundedValue(value: unknown, budget: { left: number }, depth: number): 
     }
     return items;
   }
-  const entries: [string, unknown][] = [];
+  const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     if (budget.left <= 0) {
-      entries.push([CUT, CUT]);
+      copy[CUT] = CUT;
       break;
     }
     budget.left -= key.length;
-    entries.push([key, boundedValue((value as Record<string, unknown>)[key], budget, depth + 1)]);
+    const item = boundedValue((value as Record<string, unknown>)[key], budget, depth + 1);
+    // A `__proto__` key must stay data instead of changing the prototype.
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    } else copy[key] = item;
   }
-  // fromEntries defines own properties, so a `__proto__` key stays data instead of changing the prototype.
-  return Object.fromEntries(entries);
+  return copy;
 }

@@ -23,8 +23,8 @@ export interface JournalWriterOptions {
   entries: () => readonly ReceivedCallback[];
   /** Whether the file, at `fileBytes`, should be compacted. */
   compactionDue: (fileBytes: number) => boolean;
-  /** After a rewrite of `entries` (the snapshot it wrote). */
-  onRewritten: (entries: readonly ReceivedCallback[]) => void;
+  /** After a rewrite of `entries` (the snapshot it wrote); `lineBytes[i]` is the size of entry i's line. */
+  onRewritten: (entries: readonly ReceivedCallback[], lineBytes: readonly number[]) => void;
   /** A plain-words problem when saving fails; undefined once a save succeeds. */
   onProblem: (problem: string | undefined) => void;
   /** Delay before retry number `attempt` (1-based). */
@@ -158,19 +158,20 @@ export class JournalWriter {
   }
 
   async #appendPending(): Promise<void> {
-    const text = this.#pending.join('');
+    // Every line queued since the last write goes out in one write.
+    const data = Buffer.from(this.#pending.length === 1 ? this.#pending[0] : this.#pending.join(''), 'utf8');
     this.#pending = [];
     const waiters = this.#takeWhenWritten();
     try {
       const path = this.#options.filePath;
       this.#handle ??= await fileStep('open', path, () => open(path, 'a'));
       const handle = this.#handle;
-      await fileStep('write to', path, () => handle.appendFile(text, 'utf8'));
+      await fileStep('write to', path, () => writeAll(handle, data));
     } catch (error) {
       this.#whenWritten.push(...waiters); // #failed resolves them once the problem is reported
       throw error;
     }
-    this.#wrote(Buffer.byteLength(text, 'utf8'));
+    this.#wrote(data.length);
     this.#stats.appends++;
     this.#unsynced = true;
     if (this.#options.compactionDue(this.#stats.fileBytes)) this.#rewriteNeeded = true;
@@ -192,10 +193,11 @@ export class JournalWriter {
     this.#rewriteNeeded = false;
     this.#pending = [];
     const waiters = this.#takeWhenWritten();
+    const lineBytes: number[] = [];
     let written: number;
     try {
       await this.#closeHandle();
-      written = await this.#replaceFile(snapshot);
+      written = await this.#replaceFile(snapshot, lineBytes);
     } catch (error) {
       this.#whenWritten.push(...waiters); // as in #appendPending
       throw error;
@@ -205,7 +207,7 @@ export class JournalWriter {
     this.#stats.compactions++;
     this.#unsynced = false;
     this.#lastSyncAt = Date.now();
-    this.#options.onRewritten(snapshot);
+    this.#options.onRewritten(snapshot, lineBytes);
     if (this.#removeAfterRewrite) {
       await unlink(this.#removeAfterRewrite).catch(() => undefined);
       this.#removeAfterRewrite = undefined;
@@ -213,8 +215,11 @@ export class JournalWriter {
     settle(waiters);
   }
 
-  /** Writes `entries` to a temp file in chunks, fsyncs it and renames it over the journal; returns the bytes written. */
-  async #replaceFile(entries: readonly ReceivedCallback[]): Promise<number> {
+  /**
+   * Writes `entries` to a temp file in chunks, fsyncs it and renames it over the journal; returns the bytes written
+   * and fills `lineBytes` with each entry's share.
+   */
+  async #replaceFile(entries: readonly ReceivedCallback[], lineBytes: number[]): Promise<number> {
     const path = this.#options.filePath;
     const directory = dirname(path);
     await fileStep('create folder', directory, () => mkdir(directory, { recursive: true }));
@@ -225,12 +230,15 @@ export class JournalWriter {
       try {
         let chunk = HEADER_LINE;
         const writeChunk = async (): Promise<void> => {
-          await fileStep('write to', tempPath, () => file.appendFile(chunk, 'utf8'));
-          written += Buffer.byteLength(chunk, 'utf8');
+          const data = Buffer.from(chunk, 'utf8');
+          await fileStep('write to', tempPath, () => writeAll(file, data));
+          written += data.length;
           chunk = '';
         };
         for (const entry of entries) {
-          chunk += addLine(entry);
+          const line = addLine(entry);
+          lineBytes.push(Buffer.byteLength(line, 'utf8'));
+          chunk += line;
           if (chunk.length >= REWRITE_CHUNK_CHARS) await writeChunk();
         }
         await writeChunk();
@@ -301,6 +309,14 @@ export class JournalWriter {
     const handle = this.#handle;
     this.#handle = undefined;
     await handle?.close().catch(() => undefined);
+  }
+}
+
+/** A file write may take only part of the buffer; the rest follows until all of it is written. */
+async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  for (let offset = 0; offset < data.length;) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    offset += bytesWritten;
   }
 }
 

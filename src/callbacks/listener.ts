@@ -49,6 +49,7 @@ export class ListenerPortInUseError extends Error {
 const MIB = 1024 * 1024;
 /** Bodies are stored for display and replay; beyond this the history file would balloon. */
 const STORED_BODY_CHARS = 64 * 1024;
+const ACCEPTED_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -89,9 +90,12 @@ function isAddressInUse(error: unknown): boolean {
 }
 
 function receivedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  return Object.fromEntries(
-    Object.entries(headers).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined),
-  );
+  const kept: [string, string | string[]][] = [];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) kept.push([name, value]);
+  }
+  return Object.fromEntries(kept);
 }
 
 /** Joins the tunnel base and the request path without doubling a path prefix the user included in the base. */
@@ -282,18 +286,23 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
         error instanceof CallbackParseError ? error.message : `could not read the request: ${String(error)}`;
       return this.#refuse(req, res, body, { status: 400, reason });
     }
-    const record = this.#record(req, body, 200, {
-      params,
-      kind: classifyCallback(params),
-      summary: summarizeCallback(params),
-      signature: this.#verify(req, params),
-    });
-    this.#answer(
-      res,
+    // Plivo only needs the 2xx, and the rest cannot change it: answer first, then check and publish in this
+    // same tick, so the callback is stored even if the connection is already gone.
+    const id = randomUUID();
+    const receivedAt = new Date().toISOString();
+    this.#answer(res, 200, ACCEPTED_HEADERS, `{"received":true,"id":"${id}"}`, false);
+    const record = this.#record(
+      req,
+      body,
       200,
-      { 'content-type': 'application/json' },
-      JSON.stringify({ received: true, id: record.id }),
-      false,
+      {
+        params,
+        kind: classifyCallback(params),
+        summary: summarizeCallback(params),
+        signature: this.#verify(req, params, receivedAt),
+      },
+      id,
+      receivedAt,
     );
     this.#publish(record);
   }
@@ -326,7 +335,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
 
   #answer(res: ServerResponse, status: number, headers: Record<string, string>, body: string, close: boolean): void {
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(status, { ...headers, ...(close ? { connection: 'close' } : {}) });
+    res.writeHead(status, close ? { ...headers, connection: 'close' } : headers);
     res.end(body);
   }
 
@@ -350,27 +359,30 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   }
 
   /** The token and URL getters belong to the caller; their failure must not escape the request handler. */
-  #verify(req: IncomingMessage, params: Record<string, string>): SignatureCheck {
+  #verify(req: IncomingMessage, params: Record<string, string>, receivedAt: string): SignatureCheck {
     try {
       const authTokens = this.#options?.getAuthTokens() ?? [];
-      const checks = this.#candidateUrls(req.url ?? '/').map((url) =>
-        verifyPlivoSignature({ method: req.method ?? '', url, params, headers: req.headers, authTokens }),
-      );
-      const best =
-        checks.find((check) => check.state === 'valid') ??
-        checks.find((check) => check.state === 'valid-v2') ??
-        checks[0];
-      return this.#flagReplay(req, best);
+      // The first URL with a V3 match wins, so the later ones need no check; else the first V2 match, else the
+      // most likely URL's verdict.
+      let first: SignatureCheck | undefined;
+      let v2: SignatureCheck | undefined;
+      for (const url of this.#candidateUrls(req.url ?? '/')) {
+        const check = verifyPlivoSignature({ method: req.method ?? '', url, params, headers: req.headers, authTokens });
+        if (check.state === 'valid') return this.#flagReplay(req, check, receivedAt);
+        if (check.state === 'valid-v2') v2 ??= check;
+        first ??= check;
+      }
+      return this.#flagReplay(req, v2 ?? (first as SignatureCheck), receivedAt);
     } catch (error) {
       return this.#unverifiable(req, `could not get the Auth Token or public URL (${(error as Error).message})`);
     }
   }
 
   /** A matching signature whose nonce was already used is a captured request sent again. */
-  #flagReplay(req: IncomingMessage, check: SignatureCheck): SignatureCheck {
+  #flagReplay(req: IncomingMessage, check: SignatureCheck, receivedAt: string): SignatureCheck {
     if ((check.state !== 'valid' && check.state !== 'valid-v2') || !check.version) return check;
     const nonce = signatureNonce(req.headers, check.version);
-    const firstSeen = nonce === undefined ? undefined : this.#nonces.remember(nonce);
+    const firstSeen = nonce === undefined ? undefined : this.#nonces.remember(nonce, receivedAt);
     if (firstSeen === undefined) return check;
     return { ...check, replay: true, detail: `replay: nonce already seen at ${firstSeen}; ${check.detail}` };
   }
@@ -394,12 +406,14 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     body: Buffer,
     status: number,
     fields: Pick<ReceivedCallback, 'params' | 'kind' | 'summary' | 'signature' | 'error'>,
+    id: string = randomUUID(),
+    receivedAt: string = new Date().toISOString(),
   ): ReceivedCallback {
     const text = body.toString('utf8');
     const contentType = req.headers['content-type'];
     return {
-      id: randomUUID(),
-      receivedAt: new Date().toISOString(),
+      id,
+      receivedAt,
       method: req.method ?? '',
       path: req.url ?? '/',
       headers: receivedHeaders(req.headers),

@@ -34,6 +34,8 @@ function decodeUtf8(body: Buffer): string {
 /** URLSearchParams silently keeps malformed escapes; a callback with them is garbage worth flagging. */
 function parseUrlEncoded(text: string, where: string): Record<string, string> {
   const decode = (component: string): string => {
+    // Most names and many values carry no escapes at all.
+    if (!component.includes('%') && !component.includes('+')) return component;
     try {
       return decodeURIComponent(component.replace(/\+/g, ' '));
     } catch {

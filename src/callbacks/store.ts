@@ -72,7 +72,7 @@ export class CallbackStore {
       filePath: this.filePath,
       entries: () => this.#items,
       compactionDue: (fileBytes) => this.#compactionDue(fileBytes),
-      onRewritten: (entries) => this.#rewritten(entries),
+      onRewritten: (entries, lineBytes) => this.#rewritten(entries, lineBytes),
       onProblem: (problem) => this.#setProblem(problem),
       retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(1000 * 2 ** (attempt - 1), 60_000)),
     });
@@ -329,10 +329,10 @@ export class CallbackStore {
   }
 
   /** Entries unchanged since the rewrite's snapshot now take exactly one line each. */
-  #rewritten(entries: readonly ReceivedCallback[]): void {
-    for (const entry of entries) {
+  #rewritten(entries: readonly ReceivedCallback[], lineBytes: readonly number[]): void {
+    for (const [index, entry] of entries.entries()) {
       if (this.#byId.get(entry.id) !== entry) continue;
-      const bytes = Buffer.byteLength(addLine(entry), 'utf8');
+      const bytes = lineBytes[index];
       this.#liveBytes += bytes - (this.#lineBytes.get(entry.id) ?? 0);
       this.#lineBytes.set(entry.id, bytes);
     }
