@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { CallbackListener, ListenerPortInUseError, findFreePort, signedUrlFor } from '../../src/callbacks/listener';
+import { CallbackStore } from '../../src/callbacks/store';
+import type { ReceivedCallback } from '../../src/callbacks/model';
 import { signCallbackHeaders } from '../../src/plivo/signature';
-import { TOKEN, lowerCaseHeaders, nextCallback, nextCallbacks, startListener } from './helpers/callbacks';
+import { TOKEN, lowerCaseHeaders, nextCallback, nextCallbacks, startListener, withTempDir } from './helpers/callbacks';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const RECORD_PARAMS = {
@@ -385,4 +388,60 @@ test('a failing token getter leaves the callback answered and marked not checked
     signature.detail,
     /not checked: could not get the Auth Token or public URL \(secret storage unavailable\)/,
   );
+});
+
+/** Posts from another process (this one is busy in the listener) and prints when the answer arrived. */
+const TIMED_CLIENT = `
+const [url, headers, body] = process.argv.slice(1);
+fetch(url, { method: 'POST', headers: JSON.parse(headers), body }).then(async (response) => {
+  const answeredAt = Date.now();
+  const { id } = await response.json();
+  console.log(JSON.stringify({ answeredAt, status: response.status, id }));
+});`;
+
+test('the 200 goes out before the signature check; the callback is still checked and stored', async (t) => {
+  await withTempDir(async (dir) => {
+    const store = new CallbackStore(dir);
+    await store.load();
+    t.after(() => store.dispose());
+    const STALL_MS = 1000;
+    let checkStartedAt = 0;
+    const listener = await startListener({
+      // A slow token getter holds the whole process, as a heavy check would.
+      getAuthTokens: () => {
+        checkStartedAt = Date.now();
+        while (Date.now() < checkStartedAt + STALL_MS) {
+          // busy: nothing else in this process runs meanwhile
+        }
+        return [TOKEN];
+      },
+    });
+    t.after(() => listener.stop());
+    const stored = new Promise<ReceivedCallback>((resolve) =>
+      listener.on('callback', (callback) => void store.add(callback).then(() => resolve(callback))),
+    );
+    const url = `${listener.url}/plivo/record`;
+    const headers = { ...FORM, ...signCallbackHeaders('POST', url, RECORD_PARAMS, TOKEN) };
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['-e', TIMED_CLIENT, url, JSON.stringify(headers), new URLSearchParams(RECORD_PARAMS).toString()],
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    const answer = JSON.parse(output) as { answeredAt: number; status: number; id: string };
+    const callback = await stored;
+    assert.equal(answer.status, 200);
+    assert.equal(answer.id, callback.id);
+    assert.ok(
+      answer.answeredAt < checkStartedAt + STALL_MS * 0.8,
+      `answered ${answer.answeredAt - checkStartedAt} ms after the check started`,
+    );
+    assert.equal(callback.signature.state, 'valid');
+    await store.flush();
+    const reloaded = new CallbackStore(dir);
+    await reloaded.load();
+    assert.deepEqual(reloaded.get(callback.id)?.signature, callback.signature);
+    await reloaded.dispose();
+  });
 });
