@@ -125,6 +125,8 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   #extraHosts: string[] = [];
   /** Nonces of requests whose signature matched, to flag the same signed request arriving again. */
   readonly #nonces = new NonceMemory();
+  /** Answered requests still to be checked and published, oldest first. */
+  #queued: { res: ServerResponse; step: () => void }[] = [];
 
   constructor() {
     // An async 'callback' handler that rejects ends up in the rejection hook below, not unhandled.
@@ -182,6 +184,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   }
 
   async stop(): Promise<void> {
+    this.#runQueued();
     const server = this.#server;
     this.#server = undefined;
     if (server) await closeServer(server);
@@ -286,25 +289,43 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
         error instanceof CallbackParseError ? error.message : `could not read the request: ${String(error)}`;
       return this.#refuse(req, res, body, { status: 400, reason });
     }
-    // Plivo only needs the 2xx, and the rest cannot change it: answer first, then check and publish in this
-    // same tick, so the callback is stored even if the connection is already gone.
+    // Plivo only needs the 2xx, and the rest cannot change it: answer first, then check and publish with the
+    // other requests answered in this turn of the event loop (see #later).
     const id = randomUUID();
     const receivedAt = new Date().toISOString();
     this.#answer(res, 200, ACCEPTED_HEADERS, `{"received":true,"id":"${id}"}`, false);
-    const record = this.#record(
-      req,
-      body,
-      200,
-      {
-        params,
-        kind: classifyCallback(params),
-        summary: summarizeCallback(params),
-        signature: this.#verify(req, params, receivedAt),
-      },
-      id,
-      receivedAt,
-    );
-    this.#publish(record);
+    this.#later(res, () => {
+      const record = this.#record(
+        req,
+        body,
+        200,
+        {
+          params,
+          kind: classifyCallback(params),
+          summary: summarizeCallback(params),
+          signature: this.#verify(req, params, receivedAt),
+        },
+        id,
+        receivedAt,
+      );
+      this.#publish(record);
+    });
+  }
+
+  /**
+   * Queues the checking and publishing of an answered request. The answers of a burst go out together, before
+   * this work, so clients are not kept waiting for it; the queue runs in arrival order right after the current
+   * turn of the event loop, and at the latest when the listener stops, so no answered request goes unrecorded.
+   */
+  #later(res: ServerResponse, step: () => void): void {
+    this.#queued.push({ res, step });
+    if (this.#queued.length === 1) setImmediate(() => this.#runQueued());
+  }
+
+  #runQueued(): void {
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const { res, step } of queued) this.#guard(res, step);
   }
 
   /** Answers 4xx, closing the connection when the body was not read, and still shows the request. */
@@ -330,7 +351,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       req.pause();
       res.on('finish', () => req.socket.destroySoon());
     }
-    this.#publish(record);
+    this.#later(res, () => this.#publish(record));
   }
 
   #answer(res: ServerResponse, status: number, headers: Record<string, string>, body: string, close: boolean): void {
