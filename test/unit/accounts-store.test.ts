@@ -13,6 +13,7 @@ import {
   sandboxSubaccountId,
 } from '../../src/accounts';
 import { MemorySecrets } from './helpers/memorySecrets';
+import { rejectsWithCode } from './helpers/rejects';
 
 const MAIN = { authId: 'MAXXXXXXXXXXXXXX0001', authToken: 'MainToken0000000000000000000000000000001' };
 const SUB = { authId: 'SAXXXXXXXXXXXXXX0001', authToken: 'SubToken00000000000000000000000000000001' };
@@ -22,17 +23,6 @@ const NOW = new Date('2026-11-25T10:00:00Z');
 
 function storeOver(secrets: MemorySecrets, environment?: { authId: string; authToken: string }): AccountStore {
   return new AccountStore({ secrets, environment, now: () => NOW });
-}
-
-async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<AccountStoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AccountStoreError, `expected an AccountStoreError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected a ${code} AccountStoreError`);
 }
 
 describe('default labels', () => {
@@ -115,11 +105,11 @@ describe('AccountStore', () => {
 
   test('unknown ids and virtual accounts are refused with a clear error', async () => {
     const store = storeOver(new MemorySecrets(), MAIN);
-    await rejectsWithCode(store.setActive('missing'), 'unknown-account');
-    await rejectsWithCode(store.remove('missing'), 'unknown-account');
-    const error = await rejectsWithCode(store.remove(ENVIRONMENT_ACCOUNT_ID), 'not-allowed');
+    await rejectsWithCode(store.setActive('missing'), AccountStoreError, 'unknown-account');
+    await rejectsWithCode(store.remove('missing'), AccountStoreError, 'unknown-account');
+    const error = await rejectsWithCode(store.remove(ENVIRONMENT_ACCOUNT_ID), AccountStoreError, 'not-allowed');
     assert.match(error.message, /PLIVO_AUTH_ID/);
-    await rejectsWithCode(store.setActive(SANDBOX_ACCOUNT_ID), 'unknown-account');
+    await rejectsWithCode(store.setActive(SANDBOX_ACCOUNT_ID), AccountStoreError, 'unknown-account');
   });
 
   test('two quick adds are both kept', async () => {
@@ -290,7 +280,7 @@ describe('AccountStore', () => {
       const secrets = legacySecrets();
       secrets.failStore = true;
       const store = storeOver(secrets);
-      const error = await rejectsWithCode(store.list(), 'keychain');
+      const error = await rejectsWithCode(store.list(), AccountStoreError, 'keychain');
       assert.match(error.message, /Nothing was saved in plain text/);
       assert.ok(error.helpUrl);
       assert.equal(secrets.values.get(LEGACY_AUTH_ID_KEY), SUB.authId);
@@ -330,8 +320,8 @@ describe('AccountStore', () => {
       await store.setSandbox(SANDBOX);
       await store.setActive(SANDBOX_ACCOUNT_ID);
       secrets.failStore = true;
-      await rejectsWithCode(store.addOrUpdate({ ...SUB, verified: true }), 'keychain');
-      await rejectsWithCode(store.setActive(other.id), 'keychain');
+      await rejectsWithCode(store.addOrUpdate({ ...SUB, verified: true }), AccountStoreError, 'keychain');
+      await rejectsWithCode(store.setActive(other.id), AccountStoreError, 'keychain');
       assert.equal((await store.active())?.id, SANDBOX_ACCOUNT_ID, 'still in the sandbox');
       assert.deepEqual(
         (await store.list()).map((a) => a.id),
@@ -345,7 +335,7 @@ describe('AccountStore', () => {
       const secrets = new MemorySecrets();
       secrets.failGet = true;
       const store = storeOver(secrets);
-      await rejectsWithCode(store.list(), 'keychain');
+      await rejectsWithCode(store.list(), AccountStoreError, 'keychain');
       secrets.failGet = false;
       assert.deepEqual(await store.list(), []);
     });
@@ -354,7 +344,11 @@ describe('AccountStore', () => {
       const secrets = new MemorySecrets();
       secrets.values.set(ACCOUNTS_SECRET_KEY, '{"version":2}');
       const store = storeOver(secrets);
-      const error = await rejectsWithCode(store.addOrUpdate({ ...MAIN, verified: true }), 'unreadable');
+      const error = await rejectsWithCode(
+        store.addOrUpdate({ ...MAIN, verified: true }),
+        AccountStoreError,
+        'unreadable',
+      );
       assert.match(error.message, /left unchanged/);
       assert.equal(secrets.values.get(ACCOUNTS_SECRET_KEY), '{"version":2}');
       await store.forgetAll(); // the way out, e.g. from a sign-out command

@@ -5,24 +5,9 @@ import { PlivoClient, PlivoError, type RecordOptions, type RequestLogEntry } fro
 import { RequestLimiter } from '../../src/plivo/limiter';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
 import { CallbackReceiver } from './helpers/sandboxReceiver';
+import { rejectsWithCode } from './helpers/rejects';
 
 const credentials = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
-
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: string,
-  check?: (e: PlivoError) => void,
-): Promise<PlivoError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlivoError, `expected a PlivoError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    check?.(error);
-    return error;
-  }
-  assert.fail(`expected a ${code} PlivoError`);
-}
 
 describe('PlivoClient against the sandbox', () => {
   let sandbox: Sandbox;
@@ -154,7 +139,7 @@ describe('PlivoClient against the sandbox', () => {
     ];
     const before = sandbox.requests.length;
     for (const [options, param] of cases) {
-      await rejectsWith(client.startRecording(callUuid, options), 'invalid-argument', (e) => {
+      await rejectsWithCode(client.startRecording(callUuid, options), PlivoError, 'invalid-argument', (e) => {
         assert.equal(e.param, param);
         assert.match(e.message, new RegExp(param));
       });
@@ -164,9 +149,11 @@ describe('PlivoClient against the sandbox', () => {
 
   test('call UUIDs are checked for shape before they go into a path', async () => {
     for (const bad of ['../../Account/MAOTHER', 'abc', `${callUuid}/../x`, `${callUuid}?x=1`, '']) {
-      await rejectsWith(client.startRecording(bad), 'invalid-argument', (e) => assert.equal(e.param, 'call_uuid'));
-      await rejectsWith(client.stopRecording(bad), 'invalid-argument');
-      await rejectsWith(client.getLiveCall(bad), 'invalid-argument');
+      await rejectsWithCode(client.startRecording(bad), PlivoError, 'invalid-argument', (e) =>
+        assert.equal(e.param, 'call_uuid'),
+      );
+      await rejectsWithCode(client.stopRecording(bad), PlivoError, 'invalid-argument');
+      await rejectsWithCode(client.getLiveCall(bad), PlivoError, 'invalid-argument');
     }
   });
 
@@ -208,7 +195,7 @@ describe('PlivoClient against the sandbox', () => {
     const states = Object.fromEntries(sandbox.recordings(callUuid).map((r) => [r.url, r.state]));
     assert.equal(states[first.url], 'stopped');
     assert.equal(states[second.url], 'recording');
-    await rejectsWith(client.stopRecording(callUuid, { url: 'not-a-url' }), 'invalid-argument', (e) =>
+    await rejectsWithCode(client.stopRecording(callUuid, { url: 'not-a-url' }), PlivoError, 'invalid-argument', (e) =>
       assert.equal(e.param, 'URL'),
     );
   });
@@ -220,7 +207,7 @@ describe('PlivoClient against the sandbox', () => {
       baseUrl: sandbox.url,
       onRequest: (e) => log.push(e),
     });
-    const error = await rejectsWith(wrong.startRecording(callUuid), 'unauthorized', (e) => {
+    const error = await rejectsWithCode(wrong.startRecording(callUuid), PlivoError, 'unauthorized', (e) => {
       assert.equal(e.status, 401);
       assert.match(e.message, /Auth ID or Auth Token rejected by Plivo \(401\)/);
     });
@@ -241,18 +228,18 @@ describe('PlivoClient against the sandbox', () => {
         'basic auth header leaked',
       );
     }
-    await rejectsWith(wrong.verifyCredentials(), 'unauthorized');
+    await rejectsWithCode(wrong.verifyCredentials(), PlivoError, 'unauthorized');
   });
 
   test('an unknown call is "not found" with a message naming the call', async () => {
     const gone = '00000000-0000-4000-8000-000000000000';
-    await rejectsWith(client.startRecording(gone), 'not-found', (e) => {
+    await rejectsWithCode(client.startRecording(gone), PlivoError, 'not-found', (e) => {
       assert.equal(e.status, 404);
       assert.match(e.message, new RegExp(`Call ${gone} is not live \\(404\\)`));
       assert.ok(e.apiId);
     });
     assert.ok(sandbox.hangup(callUuid));
-    await rejectsWith(client.stopRecording(callUuid), 'not-found');
+    await rejectsWithCode(client.stopRecording(callUuid), PlivoError, 'not-found');
   });
 
   test("HTTP errors map to typed codes with Plivo's message", async () => {
@@ -267,7 +254,7 @@ describe('PlivoClient against the sandbox', () => {
     ];
     for (const [status, code] of cases) {
       sandbox.failNext({ status, body: { api_id: 'e-1', error: `simulated ${status}` } });
-      await rejectsWith(client.startRecording(callUuid), code, (e) => {
+      await rejectsWithCode(client.startRecording(callUuid), PlivoError, code, (e) => {
         assert.equal(e.status, status);
         assert.equal(e.apiId, 'e-1');
         if (status !== 429) assert.match(e.message, new RegExp(`simulated ${status}`));
@@ -277,15 +264,21 @@ describe('PlivoClient against the sandbox', () => {
 
   test('a body that is not JSON is a "bad-response", not a crash', async () => {
     sandbox.failNext({ status: 202, body: '<html>proxy login</html>' });
-    await rejectsWith(client.startRecording(callUuid), 'bad-response', (e) => assert.match(e.message, /not JSON/));
+    await rejectsWithCode(client.startRecording(callUuid), PlivoError, 'bad-response', (e) =>
+      assert.match(e.message, /not JSON/),
+    );
     sandbox.failNext({ status: 502, body: '<html>Bad gateway</html>' });
-    await rejectsWith(client.startRecording(callUuid), 'server-error', (e) => assert.match(e.message, /Bad gateway/));
+    await rejectsWithCode(client.startRecording(callUuid), PlivoError, 'server-error', (e) =>
+      assert.match(e.message, /Bad gateway/),
+    );
   });
 
   test('a slow answer is a "timeout" naming the wait', async () => {
     const quick = new PlivoClient({ credentials, baseUrl: sandbox.url, timeoutMs: 200 });
     sandbox.failNext({ delayMs: 1500 });
-    await rejectsWith(quick.startRecording(callUuid), 'timeout', (e) => assert.match(e.message, /within 0\.2 s/));
+    await rejectsWithCode(quick.startRecording(callUuid), PlivoError, 'timeout', (e) =>
+      assert.match(e.message, /within 0\.2 s/),
+    );
   });
 
   test('an unreachable API is a "network" error', async () => {
@@ -293,7 +286,9 @@ describe('PlivoClient against the sandbox', () => {
     const url = closed.url('');
     await closed.close();
     const offline = new PlivoClient({ credentials, baseUrl: url, timeoutMs: 2000, retryDelayMs: () => 1 });
-    await rejectsWith(offline.listLiveCalls(), 'network', (e) => assert.match(e.message, /connection refused/));
+    await rejectsWithCode(offline.listLiveCalls(), PlivoError, 'network', (e) =>
+      assert.match(e.message, /connection refused/),
+    );
   });
 
   test('GET requests are retried after 5xx and 429, POSTs are not', async () => {
@@ -305,7 +300,7 @@ describe('PlivoClient against the sandbox', () => {
       [503, 503, 200],
     );
     sandbox.failNext({ status: 503, body: { api_id: 'x', error: 'busy' } });
-    await rejectsWith(client.startRecording(callUuid), 'server-error');
+    await rejectsWithCode(client.startRecording(callUuid), PlivoError, 'server-error');
   });
 
   test('listLiveCalls returns each live call with its details, across pages', async () => {
@@ -332,7 +327,7 @@ describe('PlivoClient against the sandbox', () => {
     assert.equal(call.callUuid, callUuid);
     assert.equal(lastRequest().query.status, 'live');
     sandbox.hangup(callUuid);
-    await rejectsWith(client.getLiveCall(callUuid), 'not-found');
+    await rejectsWithCode(client.getLiveCall(callUuid), PlivoError, 'not-found');
   });
 
   test('each exchange is logged with method, path, status, duration and api_id', async () => {

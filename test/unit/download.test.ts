@@ -15,6 +15,7 @@ import {
   type DownloadOptions,
   type DownloadProgress,
 } from '../../src/plivo';
+import { rejectsWithCode } from './helpers/rejects';
 
 const credentials = { authId: 'MAAAAAAAAAAAAAAAAAAA', authToken: 'secret-token' };
 const AUDIO = Buffer.alloc(64 * 1024, 7);
@@ -48,17 +49,6 @@ class FileHost {
 
 function audio(type = 'audio/mpeg', body = AUDIO): Handler {
   return (_req, res) => res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length }).end(body);
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<DownloadError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DownloadError, `expected a DownloadError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected a ${code} DownloadError`);
 }
 
 describe('downloadRecording over loopback HTTP', () => {
@@ -165,13 +155,19 @@ describe('downloadRecording over loopback HTTP', () => {
     host.routes.set('/401', (_req, res) => res.writeHead(401).end());
     host.routes.set('/403', (_req, res) => res.writeHead(403).end());
     host.routes.set('/503', (_req, res) => res.writeHead(503).end());
-    const expired = await rejectsWith(downloadRecording(options('/missing')), 'expired');
+    const expired = await rejectsWithCode(downloadRecording(options('/missing')), DownloadError, 'expired');
     assert.match(expired.message, /no longer available \(404\)/);
     assert.equal(expired.retryable, false);
-    await rejectsWith(downloadRecording(options('/gone')), 'expired');
-    assert.match((await rejectsWith(downloadRecording(options('/401')), 'unauthorized')).message, /Auth Token/);
-    await rejectsWith(downloadRecording(options('/403')), 'forbidden');
-    assert.equal((await rejectsWith(downloadRecording(options('/503')), 'http-error')).retryable, true);
+    await rejectsWithCode(downloadRecording(options('/gone')), DownloadError, 'expired');
+    assert.match(
+      (await rejectsWithCode(downloadRecording(options('/401')), DownloadError, 'unauthorized')).message,
+      /Auth Token/,
+    );
+    await rejectsWithCode(downloadRecording(options('/403')), DownloadError, 'forbidden');
+    assert.equal(
+      (await rejectsWithCode(downloadRecording(options('/503')), DownloadError, 'http-error')).retryable,
+      true,
+    );
     await assertNothingLeft();
   });
 
@@ -181,9 +177,9 @@ describe('downloadRecording over loopback HTTP', () => {
       audio('text/html; charset=utf-8', Buffer.from('<html><body>Please log in</body></html>')),
     );
     host.routes.set('/json', audio('application/json', Buffer.from('{"error": "recording expired"}')));
-    const html = await rejectsWith(downloadRecording(options('/login')), 'not-audio');
+    const html = await rejectsWithCode(downloadRecording(options('/login')), DownloadError, 'not-audio');
     assert.match(html.message, /a web page instead of audio/);
-    const json = await rejectsWith(downloadRecording(options('/json')), 'not-audio');
+    const json = await rejectsWithCode(downloadRecording(options('/json')), DownloadError, 'not-audio');
     assert.match(json.message, /a JSON message instead of audio: "\{"error": "recording expired"\}"/);
     await assertNothingLeft();
   });
@@ -195,9 +191,17 @@ describe('downloadRecording over loopback HTTP', () => {
       res.write(AUDIO);
       res.end(AUDIO);
     });
-    const announced = await rejectsWith(downloadRecording(options('/announced', { maxBytes: 1000 })), 'too-large');
+    const announced = await rejectsWithCode(
+      downloadRecording(options('/announced', { maxBytes: 1000 })),
+      DownloadError,
+      'too-large',
+    );
     assert.match(announced.message, /larger than the 0 MB download limit/);
-    await rejectsWith(downloadRecording(options('/chunked', { maxBytes: AUDIO.length + 10 })), 'too-large');
+    await rejectsWithCode(
+      downloadRecording(options('/chunked', { maxBytes: AUDIO.length + 10 })),
+      DownloadError,
+      'too-large',
+    );
     await assertNothingLeft();
   });
 
@@ -206,7 +210,7 @@ describe('downloadRecording over loopback HTTP', () => {
       res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': AUDIO.length * 2 });
       res.write(AUDIO, () => setTimeout(() => res.destroy(), 20));
     });
-    const error = await rejectsWith(downloadRecording(options('/cut')), 'network');
+    const error = await rejectsWithCode(downloadRecording(options('/cut')), DownloadError, 'network');
     assert.match(error.message, /interrupted after \d+ of 131072 bytes/);
     assert.equal(error.retryable, true);
     await assertNothingLeft();
@@ -218,7 +222,11 @@ describe('downloadRecording over loopback HTTP', () => {
       res.write(AUDIO); // then nothing
     });
     const started = Date.now();
-    const error = await rejectsWith(downloadRecording(options('/stall', { idleTimeoutMs: 200 })), 'timeout');
+    const error = await rejectsWithCode(
+      downloadRecording(options('/stall', { idleTimeoutMs: 200 })),
+      DownloadError,
+      'timeout',
+    );
     assert.ok(Date.now() - started < 3000);
     assert.equal(error.retryable, true);
     await assertNothingLeft();
@@ -236,16 +244,20 @@ describe('downloadRecording over loopback HTTP', () => {
         onProgress: (p) => p.receivedBytes > 0 && controller.abort(),
       }),
     );
-    await rejectsWith(promise, 'cancelled');
+    await rejectsWithCode(promise, DownloadError, 'cancelled');
     await assertNothingLeft();
-    await rejectsWith(downloadRecording(options('/slow', { signal: controller.signal })), 'cancelled');
+    await rejectsWithCode(
+      downloadRecording(options('/slow', { signal: controller.signal })),
+      DownloadError,
+      'cancelled',
+    );
   });
 
   test('a full disk fails with disk-full and leaves nothing behind', { skip: !existsSync('/dev/full') }, async () => {
     host.routes.set('/r.mp3', audio());
     // The partial file is written through a link to /dev/full, where every write fails with ENOSPC.
     await symlink('/dev/full', `${file}.part`);
-    const error = await rejectsWith(downloadRecording(options('/r.mp3')), 'disk-full');
+    const error = await rejectsWithCode(downloadRecording(options('/r.mp3')), DownloadError, 'disk-full');
     assert.match(error.message, /disk is full/);
     await assertNothingLeft();
   });
@@ -256,7 +268,7 @@ describe('downloadRecording over loopback HTTP', () => {
       res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': AUDIO.length * 2 });
       res.write(AUDIO, () => res.destroy());
     });
-    await rejectsWith(downloadRecording(options('/cut')), 'network');
+    await rejectsWithCode(downloadRecording(options('/cut')), DownloadError, 'network');
     assert.equal(await readFile(file, 'utf8'), 'old');
     assert.deepEqual(await readdir(dir), ['rec.mp3']);
   });
@@ -265,9 +277,16 @@ describe('downloadRecording over loopback HTTP', () => {
     const closed = await FileHost.start();
     const url = `${closed.url}/r.mp3`;
     await closed.close();
-    assert.match((await rejectsWith(downloadRecording(options('', { url })), 'network')).message, /connection refused/);
-    await rejectsWith(downloadRecording(options('', { url: 'ftp://example.com/r.mp3' })), 'invalid-url');
-    await rejectsWith(downloadRecording(options('', { url: 'recording.mp3' })), 'invalid-url');
+    assert.match(
+      (await rejectsWithCode(downloadRecording(options('', { url })), DownloadError, 'network')).message,
+      /connection refused/,
+    );
+    await rejectsWithCode(
+      downloadRecording(options('', { url: 'ftp://example.com/r.mp3' })),
+      DownloadError,
+      'invalid-url',
+    );
+    await rejectsWithCode(downloadRecording(options('', { url: 'recording.mp3' })), DownloadError, 'invalid-url');
     await assertNothingLeft();
   });
 });

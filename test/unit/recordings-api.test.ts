@@ -2,20 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { PlivoClient, PlivoError, toRecording, type RequestLogEntry } from '../../src/plivo';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
+import { rejectsWithCode } from './helpers/rejects';
 
 const credentials = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
 const OTHER = { authId: 'MAOTHERACCOUNT000002', authToken: 'OtherAccountToken000000000000000000000000' };
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<PlivoError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlivoError, `expected a PlivoError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected a ${code} PlivoError`);
-}
 
 describe('Recording API: client against the sandbox', () => {
   let sandbox: Sandbox;
@@ -146,12 +136,12 @@ describe('Recording API: client against the sandbox', () => {
       [{ toNumber: 'a\nb' }, 'to_number'],
     ];
     for (const [options, param] of cases) {
-      const error = await rejectsWith(client.listRecordings(options), 'invalid-argument');
+      const error = await rejectsWithCode(client.listRecordings(options), PlivoError, 'invalid-argument');
       assert.equal(error.param, param, JSON.stringify(options));
     }
     for (const id of ['', '../Call', 'a/b', 'a?b=c', 'x'.repeat(65), '%2e%2e']) {
-      await rejectsWith(client.getRecording(id), 'invalid-argument');
-      await rejectsWith(client.deleteRecording(id), 'invalid-argument');
+      await rejectsWithCode(client.getRecording(id), PlivoError, 'invalid-argument');
+      await rejectsWithCode(client.deleteRecording(id), PlivoError, 'invalid-argument');
     }
     assert.equal(log.length, 0);
   });
@@ -162,11 +152,11 @@ describe('Recording API: client against the sandbox', () => {
     await client.deleteRecording(recording.recordingId);
     assert.equal(log.at(-1)?.status, 204);
     assert.equal(log.at(-1)?.path, `/v1/Account/${SANDBOX_AUTH_ID}/Recording/${recording.recordingId}/`);
-    const again = await rejectsWith(client.deleteRecording(recording.recordingId), 'already-deleted');
+    const again = await rejectsWithCode(client.deleteRecording(recording.recordingId), PlivoError, 'already-deleted');
     assert.equal(again.status, 404);
     assert.match(again.message, /already deleted/);
     assert.equal(again.retryable, false);
-    await rejectsWith(client.getRecording(recording.recordingId), 'not-found');
+    await rejectsWithCode(client.getRecording(recording.recordingId), PlivoError, 'not-found');
     assert.equal((await client.listRecordings()).meta.totalCount, 0);
     assert.equal((await fetch(recording.url)).status, 404);
   });
@@ -181,8 +171,8 @@ describe('Recording API: client against the sandbox', () => {
   test("another account's recordings are invisible", async () => {
     const theirs = sandbox.addRecording({ authId: OTHER.authId });
     assert.equal((await client.listRecordings()).meta.totalCount, 0);
-    await rejectsWith(client.getRecording(theirs.recordingId), 'not-found');
-    await rejectsWith(client.deleteRecording(theirs.recordingId), 'already-deleted');
+    await rejectsWithCode(client.getRecording(theirs.recordingId), PlivoError, 'not-found');
+    await rejectsWithCode(client.deleteRecording(theirs.recordingId), PlivoError, 'already-deleted');
     const other = new PlivoClient({ credentials: OTHER, baseUrl: sandbox.url });
     assert.equal((await other.getRecording(theirs.recordingId)).recordingId, theirs.recordingId);
   });

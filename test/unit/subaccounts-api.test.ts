@@ -2,20 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PlivoClient, PlivoError, type PlivoCredentials } from '../../src/plivo';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, SANDBOX_SUBACCOUNTS, Sandbox } from '../../src/sandbox';
+import { rejectsWithCode } from './helpers/rejects';
 
 const MAIN: PlivoCredentials = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
 const [CUSTOMER_A, CUSTOMER_B] = SANDBOX_SUBACCOUNTS;
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<PlivoError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlivoError, `expected a PlivoError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected a ${code} PlivoError`);
-}
 
 describe('Account and Subaccount API against the sandbox', () => {
   let sandbox: Sandbox;
@@ -66,8 +56,8 @@ describe('Account and Subaccount API against the sandbox', () => {
 
   test('a limit outside 1..20 is refused before any request', async () => {
     const before = sandbox.requests.length;
-    await rejectsWith(clientFor(MAIN).listSubaccounts({ limit: 21 }), 'invalid-argument');
-    await rejectsWith(clientFor(MAIN).listSubaccounts({ offset: -1 }), 'invalid-argument');
+    await rejectsWithCode(clientFor(MAIN).listSubaccounts({ limit: 21 }), PlivoError, 'invalid-argument');
+    await rejectsWithCode(clientFor(MAIN).listSubaccounts({ offset: -1 }), PlivoError, 'invalid-argument');
     assert.equal(sandbox.requests.length, before);
   });
 
@@ -81,19 +71,20 @@ describe('Account and Subaccount API against the sandbox', () => {
   });
 
   test('getSubaccount refuses Auth IDs that are not subaccounts, and 404s unknown ones', async () => {
-    await rejectsWith(clientFor(MAIN).getSubaccount(SANDBOX_AUTH_ID), 'invalid-argument');
-    await rejectsWith(clientFor(MAIN).getSubaccount('SA../../Call'), 'invalid-argument');
-    const error = await rejectsWith(clientFor(MAIN).getSubaccount('SAUNKNOWN00000000009'), 'not-found');
+    await rejectsWithCode(clientFor(MAIN).getSubaccount(SANDBOX_AUTH_ID), PlivoError, 'invalid-argument');
+    await rejectsWithCode(clientFor(MAIN).getSubaccount('SA../../Call'), PlivoError, 'invalid-argument');
+    const error = await rejectsWithCode(clientFor(MAIN).getSubaccount('SAUNKNOWN00000000009'), PlivoError, 'not-found');
     assert.match(error.message, /SAUNKNOWN00000000009/);
   });
 
   test('a subaccount cannot list subaccounts', async () => {
-    await rejectsWith(clientFor(CUSTOMER_A).listSubaccounts(), 'forbidden');
+    await rejectsWithCode(clientFor(CUSTOMER_A).listSubaccounts(), PlivoError, 'forbidden');
   });
 
   test('a wrong subaccount token is rejected', async () => {
-    await rejectsWith(
+    await rejectsWithCode(
       clientFor({ authId: CUSTOMER_A.authId, authToken: CUSTOMER_B.authToken }).verifyCredentials(),
+      PlivoError,
       'unauthorized',
     );
   });
@@ -110,13 +101,13 @@ describe('Account and Subaccount API against the sandbox', () => {
       assert.ok(!(await main.listLiveCallUuids()).includes(callA));
       assert.ok((await main.listLiveCallUuids()).includes(callMain));
       assert.deepEqual(await b.listLiveCallUuids(), []);
-      await rejectsWith(b.getLiveCall(callA), 'not-found');
+      await rejectsWithCode(b.getLiveCall(callA), PlivoError, 'not-found');
       assert.deepEqual(
         (await b.listRecordings()).recordings.map((r) => r.recordingId),
         [recordingB],
       );
       assert.deepEqual((await a.listRecordings()).recordings, []);
-      await rejectsWith(main.getRecording(recordingB), 'not-found');
+      await rejectsWithCode(main.getRecording(recordingB), PlivoError, 'not-found');
     } finally {
       sandbox.hangup(callA);
       sandbox.hangup(callMain);
