@@ -179,11 +179,20 @@ export class Workbench {
    */
   async runCommand(title: string): Promise<void> {
     await this.guard(`run command "${title}"`, async () => {
-      await this.page.keyboard.press('Escape'); // close a leftover quick input or menu
-      await this.page.keyboard.press('F1');
-      await this.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
-      await this.quickInputBox.fill(`>${title}`);
-      await this.focusedRow(title).waitFor({ state: 'visible', timeout: 10_000 });
+      // Something that takes focus at that moment (the walkthrough page checking off a step) can close the palette
+      // between F1 and typing: then it is opened once more.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.page.keyboard.press('Escape'); // close a leftover quick input or menu
+          await this.page.keyboard.press('F1');
+          await this.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
+          await this.quickInputBox.fill(`>${title}`, { timeout: 5_000 });
+          await this.focusedRow(title).waitFor({ state: 'visible', timeout: 10_000 });
+          break;
+        } catch (error) {
+          if (attempt >= 2) throw error;
+        }
+      }
       await this.page.keyboard.press('Enter');
     });
   }
