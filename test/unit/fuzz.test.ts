@@ -44,6 +44,34 @@ async function fire(port: number, requests: HostileRequest[]): Promise<Record<st
   return tally;
 }
 
+/** What one barrage of hostile requests (plus the slow-header connections) did. */
+interface Barrage {
+  requests: number;
+  tally: Record<string, number>;
+  elapsedMs: number;
+  heapBefore: number;
+}
+
+/** Sends the seeded hostile requests for `target` and the slow-header connections at once. */
+async function barrage(port: number, target: Target, seed: number): Promise<Barrage> {
+  const random = prng(seed);
+  const requests = Array.from({ length: REQUESTS_PER_TARGET }, (_, i) => hostileRequest(random, target, i));
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  const [tally] = await Promise.all([fire(port, requests), slowHeaders(port, target.host)]);
+  return { requests: requests.length, tally, elapsedMs: Math.round(performance.now() - started), heapBefore };
+}
+
+/** Reports the barrage's figures and fails when the heap grew past its bound since it started. */
+function checkHeap(t: TestContext, name: string, run: Barrage): void {
+  gc();
+  const heapGrowth = process.memoryUsage().heapUsed - run.heapBefore;
+  const { requests, elapsedMs, tally } = run;
+  report(t, name, { requests, slow: SLOW_CONNECTIONS, elapsedMs, heapGrowth, tally });
+  assert.ok(heapGrowth < HEAP_GROWTH_LIMIT, `heap grew by ${heapGrowth} bytes`);
+}
+
 /** Connections that send their headers a few bytes at a time, then give up. */
 function slowHeaders(port: number, host: string): Promise<void> {
   const line = `POST /cb HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Slow: `;
@@ -90,14 +118,8 @@ test(`listener: ${REQUESTS_PER_TARGET} hostile requests and ${SLOW_CONNECTIONS} 
     listener.on('callback', (callback) => void store.add(callback).catch((error: unknown) => saveErrors.push(error)));
     const port = Number(new URL(listener.url).port);
     const target: Target = { host: `127.0.0.1:${port}`, path: '/cb', headers: {} };
-    const random = prng(SEED);
-    const requests = Array.from({ length: REQUESTS_PER_TARGET }, (_, i) => hostileRequest(random, target, i));
-
-    gc();
-    const heapBefore = process.memoryUsage().heapUsed;
-    const started = performance.now();
-    const [tally] = await Promise.all([fire(port, requests), slowHeaders(port, target.host)]);
-    const elapsedMs = Math.round(performance.now() - started);
+    const run = await barrage(port, target, SEED);
+    const { tally } = run;
 
     // A valid signed callback is still answered, stored, saved and loadable.
     const params = { call_uuid: 'fz-call', record_url: 'https://m.example/fz.mp3', recording_duration: '3' };
@@ -118,10 +140,7 @@ test(`listener: ${REQUESTS_PER_TARGET} hostile requests and ${SLOW_CONNECTIONS} 
     assert.deepEqual(await reloaded.load(), {}, 'the history file loads without a warning');
     assert.ok(reloaded.get(id), 'the valid callback is in the saved history');
 
-    gc();
-    const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-    report(t, 'listener', { requests: requests.length, slow: SLOW_CONNECTIONS, elapsedMs, heapGrowth, tally });
-    assert.ok(heapGrowth < HEAP_GROWTH_LIMIT, `heap grew by ${heapGrowth} bytes`);
+    checkHeap(t, 'listener', run);
     assert.ok((tally['200'] ?? 0) > 0 && (tally['400'] ?? 0) > 0 && (tally['403'] ?? 0) > 0, JSON.stringify(tally));
     assert.deepEqual(unhandled, []);
     prototypeIsClean();
@@ -139,14 +158,7 @@ test(`sandbox: ${REQUESTS_PER_TARGET} hostile requests and ${SLOW_CONNECTIONS} s
     path: `/v1/Account/${SANDBOX_AUTH_ID}/Call/${call.callUuid}/Record/`,
     headers: { Authorization: authorization },
   };
-  const random = prng(SEED + 1);
-  const requests = Array.from({ length: REQUESTS_PER_TARGET }, (_, i) => hostileRequest(random, target, i));
-
-  gc();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const started = performance.now();
-  const [tally] = await Promise.all([fire(port, requests), slowHeaders(port, target.host)]);
-  const elapsedMs = Math.round(performance.now() - started);
+  const run = await barrage(port, target, SEED + 1);
 
   const headers = { authorization, 'content-type': 'application/json' };
   const live = await fetch(`${sandbox.url}/v1/Account/${SANDBOX_AUTH_ID}/Call/?status=live`, { headers });
@@ -161,10 +173,7 @@ test(`sandbox: ${REQUESTS_PER_TARGET} hostile requests and ${SLOW_CONNECTIONS} s
   await recorded.arrayBuffer();
   assert.doesNotThrow(() => JSON.stringify(sandbox.requests), 'the request log stays serialisable');
 
-  gc();
-  const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-  report(t, 'sandbox', { requests: requests.length, slow: SLOW_CONNECTIONS, elapsedMs, heapGrowth, tally });
-  assert.ok(heapGrowth < HEAP_GROWTH_LIMIT, `heap grew by ${heapGrowth} bytes`);
+  checkHeap(t, 'sandbox', run);
   assert.deepEqual(unhandled, []);
   prototypeIsClean();
 });
