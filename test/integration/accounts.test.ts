@@ -9,7 +9,7 @@ import { signCallbackHeaders } from '../../src/plivo/signature';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, SANDBOX_SUBACCOUNTS, Sandbox } from '../../src/sandbox';
 import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
-import { activateExtension, removeSavedAccounts, until } from './util';
+import { activateExtension, pointAtSandbox, releaseSandboxAccount, removeSavedAccounts, until } from './util';
 
 const [CUSTOMER_A] = SANDBOX_SUBACCOUNTS;
 const MAIN = { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN };
@@ -24,19 +24,14 @@ describe('Accounts', function () {
     ({ services, views } = await activateExtension());
     await services.sandbox.stop();
     await removeSavedAccounts(services);
-    sandbox = await Sandbox.start({ timeScale: 1 });
-    await config().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
-    await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
+    sandbox = await pointAtSandbox();
   });
 
   after(async function () {
     await services.sandbox.stop();
     await services.listener.stop();
-    await removeSavedAccounts(services);
     await services.connection.resetTrustedHosts();
-    await config().update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('calls.refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
-    await sandbox.close();
+    await releaseSandboxAccount(services, sandbox);
   });
 
   async function shown(): Promise<{ text: string; keys: ReadonlyMap<string, boolean> }> {

@@ -24,16 +24,19 @@ export async function removeSavedAccounts(services: Services): Promise<void> {
 }
 
 /**
- * A sandbox of the test's own with the extension pointed at it, polling off (tests refresh when they need to) and
- * the sandbox's demo account saved and active. Undo it with `releaseSandboxAccount`.
+ * A sandbox of the test's own with the extension pointed at it and polling off (tests refresh when they need to).
+ * Undo it with `releaseSandboxAccount`.
  */
-export async function useSandboxAccount(
-  services: Services,
-  options: SandboxOptions = { timeScale: 1 },
-): Promise<Sandbox> {
+export async function pointAtSandbox(options: SandboxOptions = { timeScale: 1 }): Promise<Sandbox> {
   const sandbox = await Sandbox.start(options);
   await plivoSettings().update('apiBaseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
   await plivoSettings().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
+  return sandbox;
+}
+
+/** `pointAtSandbox`, with the sandbox's demo account saved and active. */
+export async function useSandboxAccount(services: Services, options?: SandboxOptions): Promise<Sandbox> {
+  const sandbox = await pointAtSandbox(options);
   await services.accounts.addOrUpdate({
     authId: SANDBOX_AUTH_ID,
     authToken: SANDBOX_AUTH_TOKEN,
