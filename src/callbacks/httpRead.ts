@@ -67,10 +67,3 @@ export function isTimeout(error: unknown): boolean {
 export function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }
-
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
-/** True for 127.0.0.0/8, localhost and [::1] (as `URL.hostname` spells them). */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOST.test(hostname);
-}

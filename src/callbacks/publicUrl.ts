@@ -1,6 +1,6 @@
 // One answer to "which URL do callbacks go to?", so what the editor shows,
 // copies and sends to Plivo is always the same URL.
-import { isLoopbackHost } from './httpRead';
+import { isLoopbackHost } from '../plivo/hostTrust';
 
 /**
  * Listener paths handed out for each kind. Plivo posts the asynchronous API response and the

@@ -1,6 +1,7 @@
 // Finds the public URL of a tunnel already running on this machine by asking
 // the tunnel agent's local API (loopback only; nothing on the internet is polled).
-import { deadlineSignal, errorCode, isLoopbackHost, isTimeout, readCapped, seconds } from './httpRead';
+import { isLoopbackHost } from '../plivo/hostTrust';
+import { deadlineSignal, errorCode, isTimeout, readCapped, seconds } from './httpRead';
 
 export type TunnelSource = 'ngrok' | 'cloudflared';
 

@@ -23,8 +23,11 @@ export function apiHostTrust(baseUrl: string): ApiHostTrust {
   return host === 'plivo.com' || host.endsWith('.plivo.com') ? 'plivo' : 'other';
 }
 
-/** Only names that cannot resolve elsewhere: "localhost" itself, not *.localhost, which goes to DNS on some systems. */
-function isLoopbackHost(hostname: string): boolean {
+/**
+ * A `URL.hostname` of this machine's loopback: 127.0.0.0/8, [::1] (also IPv4-mapped) and "localhost" itself, not
+ * *.localhost, which goes to DNS on some systems.
+ */
+export function isLoopbackHost(hostname: string): boolean {
   if (hostname === 'localhost' || hostname === 'localhost.') return true;
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true;
   // ::1, and IPv4-mapped 127.x.x.x as URL() writes it (::ffff:7f00:1).

@@ -1,6 +1,7 @@
 // How stored recordings read in the editor, and the filters a person can put on the list. Pure text, no VS Code API.
 import type { Recording, RecordingFilters } from './recordings';
 import { callNumbers } from './format';
+import { isLoopbackHost } from './hostTrust';
 import { truncate } from './validate';
 
 /** When the recording started: `recording_start_ms`, else `add_time` (when it was stored). */
@@ -154,14 +155,8 @@ export function isLoopbackUrl(url: string): boolean {
   } catch {
     return false;
   }
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    /^127\.\d+\.\d+\.\d+$/.test(host) ||
-    host === '[::1]' ||
-    host === '0.0.0.0' ||
-    host === '[::]'
-  );
+  // Wider than loopback: names a browser resolves locally, and the any-address a server was bound to.
+  return isLoopbackHost(host) || host.endsWith('.localhost') || host === '0.0.0.0' || host === '[::]';
 }
 
 /** `<call UUID or recording id>.<format>`, what a saved recording is called by default. */
