@@ -11,7 +11,7 @@ const MAX_OTHER_CHARS = 32 * 1024;
 const TOO_DEEP = '[nested too deep]';
 const CUT = '…[cut]';
 
-/** A copy of `callback` that is safe to keep and to stringify; unchanged fields compare deep-equal. */
+/** `callback` made safe to keep and to stringify: a new top level, sharing whatever needed no cut. */
 export function boundedEntry(callback: ReceivedCallback): ReceivedCallback {
   const { body, ...rest } = callback;
   const text = typeof body === 'string' ? body : String(body ?? '');
@@ -26,12 +26,30 @@ export function boundedEntry(callback: ReceivedCallback): ReceivedCallback {
   };
 }
 
+/**
+ * Whether `callback`, whose JSON is `jsonChars` long, is already within the bounds `boundedEntry` applies: no string
+ * in it can be longer than its JSON, and the body's size is checked on its own. Nesting needs no check here: what
+ * JSON.stringify could write, the journal reads back (JSON.parse does not recurse), and the listener bounds what
+ * it parses (parse.ts).
+ */
+export function withinBounds(callback: ReceivedCallback, jsonChars: number): boolean {
+  return (
+    jsonChars <= MAX_OTHER_CHARS &&
+    typeof callback.body === 'string' &&
+    Buffer.byteLength(callback.body, 'utf8') <= MAX_STORED_BODY_BYTES
+  );
+}
+
 /** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
 export function cutUtf8(text: string, maxBytes: number): string {
   // stream mode holds back a trailing incomplete sequence instead of emitting U+FFFD.
   return new TextDecoder().decode(Buffer.from(text, 'utf8').subarray(0, maxBytes), { stream: true });
 }
 
+/**
+ * `value` within the budget and depth: the same value when nothing had to change (most callbacks, so storing one
+ * allocates nothing more), else a copy of the changed path with the cuts.
+ */
 function boundedValue(value: unknown, budget: { left: number }, depth: number): unknown {
   if (typeof value === 'string') {
     if (value.length <= budget.left) {
@@ -47,28 +65,50 @@ function boundedValue(value: unknown, budget: { left: number }, depth: number): 
   }
   if (depth >= MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) {
-    const items: unknown[] = [];
-    for (const item of value) {
+    let items: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
       if (budget.left <= 0) {
+        items ??= value.slice(0, index);
         items.push(CUT);
         break;
       }
-      items.push(boundedValue(item, budget, depth + 1));
+      const item: unknown = value[index];
+      const kept = boundedValue(item, budget, depth + 1);
+      if (kept !== item) items ??= value.slice(0, index);
+      items?.push(kept);
     }
-    return items;
+    return items ?? value;
   }
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  // Only plain data objects are kept as they are; anything else (a class instance, a getter) is copied to data.
+  const prototype: unknown = Object.getPrototypeOf(value);
+  let copy: Record<string, unknown> | undefined = prototype === Object.prototype || prototype === null ? undefined : {};
+  const keys = Object.keys(value);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
     if (budget.left <= 0) {
+      copy ??= copyKeys(value as Record<string, unknown>, keys, index);
       copy[CUT] = CUT;
       break;
     }
     budget.left -= key.length;
-    const item = boundedValue((value as Record<string, unknown>)[key], budget, depth + 1);
-    // A `__proto__` key must stay data instead of changing the prototype.
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
-    } else copy[key] = item;
+    const item: unknown = (value as Record<string, unknown>)[key];
+    const kept = boundedValue(item, budget, depth + 1);
+    if (kept !== item) copy ??= copyKeys(value as Record<string, unknown>, keys, index);
+    if (copy) setData(copy, key, kept);
   }
+  return copy ?? value;
+}
+
+/** A plain copy of the first `count` of `keys`. */
+function copyKeys(value: Record<string, unknown>, keys: readonly string[], count: number): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (let index = 0; index < count; index++) setData(copy, keys[index], value[keys[index]]);
   return copy;
+}
+
+/** A `__proto__` key must stay data instead of changing the prototype. */
+function setData(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
 }

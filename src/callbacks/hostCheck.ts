@@ -22,20 +22,33 @@ function matches(host: string, allowed: string): boolean {
   return host.replace(/:\d+$/, '') === allowed;
 }
 
+/** Allowed hosts normalised once (see `hostOf`), for checking one request after another. */
+export class AllowedHosts {
+  readonly #hosts: string[];
+
+  constructor(readonly entries: readonly string[]) {
+    this.#hosts = entries.map(hostOf).filter((h): h is string => h !== undefined);
+  }
+
+  /** Why the request must be refused (403), or undefined when its Host and Origin are allowed. */
+  problem(headers: IncomingHttpHeaders): string | undefined {
+    const host = headers.host?.trim().toLowerCase();
+    const hint = 'set plivo.listener.publicUrl to the address that forwards here';
+    if (!host) return `no Host header: requests must name the listener's address (${hint})`;
+    if (!this.#hosts.some((a) => matches(host, a))) {
+      return `Host ${JSON.stringify(host.slice(0, 100))} is not this listener's address (${hint})`;
+    }
+    const origin = headers.origin;
+    if (origin === undefined) return undefined;
+    const originHost = origin === 'null' ? undefined : hostOf(origin);
+    if (!originHost || !origin.includes('://') || !this.#hosts.some((a) => matches(originHost, a))) {
+      return `requests from web pages are not accepted (Origin ${JSON.stringify(origin.slice(0, 100))})`;
+    }
+    return undefined;
+  }
+}
+
 /** Why the request must be refused (403), or undefined when its Host and Origin are among `allowedHosts`. */
 export function hostProblem(headers: IncomingHttpHeaders, allowedHosts: readonly string[]): string | undefined {
-  const allowed = allowedHosts.map(hostOf).filter((h): h is string => h !== undefined);
-  const host = headers.host?.trim().toLowerCase();
-  const hint = 'set plivo.listener.publicUrl to the address that forwards here';
-  if (!host) return `no Host header: requests must name the listener's address (${hint})`;
-  if (!allowed.some((a) => matches(host, a))) {
-    return `Host ${JSON.stringify(host.slice(0, 100))} is not this listener's address (${hint})`;
-  }
-  const origin = headers.origin;
-  if (origin === undefined) return undefined;
-  const originHost = origin === 'null' ? undefined : hostOf(origin);
-  if (!originHost || !origin.includes('://') || !allowed.some((a) => matches(originHost, a))) {
-    return `requests from web pages are not accepted (Origin ${JSON.stringify(origin.slice(0, 100))})`;
-  }
-  return undefined;
+  return new AllowedHosts(allowedHosts).problem(headers);
 }

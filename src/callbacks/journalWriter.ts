@@ -6,6 +6,10 @@
 // last 200 ms. Syncing every line would cost one disk flush per request, which a burst of callbacks cannot afford on
 // slow disks. A rewrite always fsyncs its temp file before renaming it over the journal, so a crash leaves either
 // the old or the new journal whole.
+//
+// Compaction copies the journal from the line that added the oldest entry still kept: every later line is still
+// needed (or harmless), and the copy re-serializes nothing. It falls back to a rewrite from memory when that line's
+// place is not known (entries loaded at start-up) or when the copy would not shrink the file enough.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -14,6 +18,8 @@ import { addLine, HEADER_LINE } from './journal';
 import type { ReceivedCallback } from './model';
 
 const SYNC_INTERVAL_MS = 200;
+const HEADER_BUFFER = Buffer.from(HEADER_LINE, 'utf8');
+const HEADER_BYTES = HEADER_BUFFER.length;
 /** Rewrites write in chunks of this size, yielding to the event loop between them. */
 const REWRITE_CHUNK_CHARS = 256 * 1024;
 
@@ -23,6 +29,8 @@ export interface JournalWriterOptions {
   entries: () => readonly ReceivedCallback[];
   /** Whether the file, at `fileBytes`, should be compacted. */
   compactionDue: (fileBytes: number) => boolean;
+  /** Id of the oldest entry kept: a compaction keeps the journal from the line that added it. */
+  oldestId: () => string | undefined;
   /** After a rewrite of `entries` (the snapshot it wrote); `lineBytes[i]` is the size of entry i's line. */
   onRewritten: (entries: readonly ReceivedCallback[], lineBytes: readonly number[]) => void;
   /** A plain-words problem when saving fails; undefined once a save succeeds. */
@@ -36,6 +44,8 @@ export interface WriterStats {
   bytesWritten: number;
   appends: number;
   compactions: number;
+  /** Rewrites of the whole history from memory (the first save, repairs, migrations, retries, some compactions). */
+  rewrites: number;
   syncs: number;
   /** Current size of the journal. */
   fileBytes: number;
@@ -50,6 +60,12 @@ export class JournalWriter {
   #removeAfterRewrite: string | undefined;
   /** Lines not yet written; dropped when a rewrite is due, since the rewrite writes the whole history. */
   #pending: string[] = [];
+  /** UTF-8 size of `#pending`, and where in it each entry's add line starts. */
+  #pendingBytes = 0;
+  #pendingAdds: { id: string; at: number }[] = [];
+  /** Where in the file each entry's add line starts, for entries added since the journal was last rewritten. */
+  #addOffsets = new Map<string, number>();
+  #compactionNeeded = false;
   #whenWritten: (() => void)[] = [];
   #whenSynced: (() => void)[] = [];
   #unsynced = false;
@@ -61,7 +77,7 @@ export class JournalWriter {
   #draining = false;
   #disposed = false;
   #handle: FileHandle | undefined;
-  readonly #stats: WriterStats = { bytesWritten: 0, appends: 0, compactions: 0, syncs: 0, fileBytes: 0 };
+  readonly #stats: WriterStats = { bytesWritten: 0, appends: 0, compactions: 0, rewrites: 0, syncs: 0, fileBytes: 0 };
 
   constructor(options: JournalWriterOptions) {
     this.#options = options;
@@ -74,6 +90,8 @@ export class JournalWriter {
   start(fileBytes: number, rewrite: boolean, removeAfterRewrite?: string): void {
     this.#enabled = true;
     this.#stats.fileBytes = fileBytes;
+    this.#addOffsets.clear();
+    this.#compactionNeeded = false;
     this.#rewriteNeeded = rewrite || fileBytes === 0;
     this.#removeAfterRewrite = removeAfterRewrite;
     if (rewrite) void this.save();
@@ -82,7 +100,7 @@ export class JournalWriter {
   /** Stops writing (until `start`) and closes the file. */
   async stop(): Promise<void> {
     this.#enabled = false;
-    this.#pending = [];
+    this.#dropPending();
     await this.#closeHandle();
   }
 
@@ -93,16 +111,21 @@ export class JournalWriter {
   /** The next save rewrites the whole file (after clear, or when entries were dropped). */
   rewriteNext(): void {
     this.#rewriteNeeded = true;
-    this.#pending = [];
+    this.#dropPending();
   }
 
   /**
    * Queues `line` (unless a rewrite will cover it) and resolves once it is written; resolves at once while saving
-   * fails (the entries stay in memory and the retry rewrites them all). Never rejects.
+   * fails (the entries stay in memory and the retry rewrites them all). Never rejects. `added` names the entry an
+   * add line adds, with the line's UTF-8 size, so a compaction can find where the kept history starts.
    */
-  save(line?: string): Promise<void> {
+  save(line?: string, added?: { id: string; bytes: number }): Promise<void> {
     if (!this.#enabled || this.#disposed) return Promise.resolve();
-    if (line !== undefined && !this.#rewriteNeeded) this.#pending.push(line);
+    if (line !== undefined && !this.#rewriteNeeded) {
+      if (added) this.#pendingAdds.push({ id: added.id, at: this.#pendingBytes });
+      this.#pendingBytes += added?.bytes ?? Buffer.byteLength(line, 'utf8');
+      this.#pending.push(line);
+    }
     if (this.#retryTimer !== undefined) return Promise.resolve();
     return new Promise((resolve) => {
       this.#whenWritten.push(resolve);
@@ -112,7 +135,12 @@ export class JournalWriter {
 
   /** Waits until everything queued is written and fsynced (or failed to be). */
   flush(): Promise<void> {
-    const idle = !this.#draining && !this.#unsynced && this.#pending.length === 0 && !this.#rewriteNeeded;
+    const idle =
+      !this.#draining &&
+      !this.#unsynced &&
+      this.#pending.length === 0 &&
+      !this.#rewriteNeeded &&
+      !this.#compactionNeeded;
     if (!this.#enabled || this.#disposed || this.#retryTimer !== undefined || idle) return Promise.resolve();
     return new Promise((resolve) => {
       this.#whenSynced.push(resolve);
@@ -141,6 +169,7 @@ export class JournalWriter {
     try {
       for (;;) {
         if (this.#rewriteNeeded) await this.#rewrite();
+        else if (this.#compactionNeeded) await this.#compact();
         else if (this.#pending.length > 0) await this.#appendPending();
         else if (this.#unsynced && (this.#forceSync || Date.now() - this.#lastSyncAt >= SYNC_INTERVAL_MS)) {
           await this.#sync();
@@ -158,9 +187,13 @@ export class JournalWriter {
   }
 
   async #appendPending(): Promise<void> {
-    // Every line queued since the last write goes out in one write.
-    const data = Buffer.from(this.#pending.length === 1 ? this.#pending[0] : this.#pending.join(''), 'utf8');
-    this.#pending = [];
+    // Every line queued since the last write goes out in one write, encoded straight into one buffer.
+    const data = Buffer.allocUnsafe(this.#pendingBytes);
+    let filled = 0;
+    for (const line of this.#pending) filled += data.write(line, filled, 'utf8');
+    const adds = this.#pendingAdds;
+    this.#dropPending();
+    const start = this.#stats.fileBytes;
     const waiters = this.#takeWhenWritten();
     try {
       const path = this.#options.filePath;
@@ -171,10 +204,11 @@ export class JournalWriter {
       this.#whenWritten.push(...waiters); // #failed resolves them once the problem is reported
       throw error;
     }
+    for (const { id, at } of adds) this.#addOffsets.set(id, start + at);
     this.#wrote(data.length);
     this.#stats.appends++;
     this.#unsynced = true;
-    if (this.#options.compactionDue(this.#stats.fileBytes)) this.#rewriteNeeded = true;
+    if (this.#options.compactionDue(this.#stats.fileBytes)) this.#compactionNeeded = true;
     settle(waiters);
   }
 
@@ -191,7 +225,8 @@ export class JournalWriter {
   async #rewrite(): Promise<void> {
     const snapshot = this.#options.entries().slice();
     this.#rewriteNeeded = false;
-    this.#pending = [];
+    this.#compactionNeeded = false;
+    this.#dropPending();
     const waiters = this.#takeWhenWritten();
     const lineBytes: number[] = [];
     let written: number;
@@ -204,9 +239,15 @@ export class JournalWriter {
     }
     this.#stats.fileBytes = 0;
     this.#wrote(written);
-    this.#stats.compactions++;
+    this.#stats.rewrites++;
     this.#unsynced = false;
     this.#lastSyncAt = Date.now();
+    this.#addOffsets.clear();
+    let offset = HEADER_BYTES;
+    for (const [index, entry] of snapshot.entries()) {
+      this.#addOffsets.set(entry.id, offset);
+      offset += lineBytes[index];
+    }
     this.#options.onRewritten(snapshot, lineBytes);
     if (this.#removeAfterRewrite) {
       await unlink(this.#removeAfterRewrite).catch(() => undefined);
@@ -215,11 +256,68 @@ export class JournalWriter {
     settle(waiters);
   }
 
+  /** Copies the journal from the oldest kept entry's add line on, or rewrites it from memory when it cannot. */
+  async #compact(): Promise<void> {
+    this.#compactionNeeded = false;
+    const oldest = this.#options.oldestId();
+    const from = oldest === undefined ? undefined : this.#addOffsets.get(oldest);
+    const fileBytes = this.#stats.fileBytes;
+    if (from === undefined || this.#options.compactionDue(HEADER_BYTES + fileBytes - from)) {
+      this.#stats.compactions++;
+      return this.#rewrite();
+    }
+    await this.#closeHandle();
+    const path = this.#options.filePath;
+    const written = await this.#replaceWith(async (write) => {
+      await write(HEADER_BUFFER);
+      const source = await fileStep('read', path, () => open(path, 'r'));
+      try {
+        const buffer = Buffer.allocUnsafe(Math.min(REWRITE_CHUNK_CHARS, fileBytes - from));
+        for (let position = from; position < fileBytes;) {
+          const { bytesRead } = await fileStep('read', path, () =>
+            source.read(buffer, 0, Math.min(buffer.length, fileBytes - position), position),
+          );
+          if (bytesRead === 0) throw new Error(`the history file ended at ${position} of ${fileBytes} bytes`);
+          await write(buffer.subarray(0, bytesRead));
+          position += bytesRead;
+        }
+      } finally {
+        await source.close().catch(() => undefined);
+      }
+    });
+    for (const [id, offset] of this.#addOffsets) {
+      if (offset < from) this.#addOffsets.delete(id);
+      else this.#addOffsets.set(id, offset - from + HEADER_BYTES);
+    }
+    this.#stats.fileBytes = 0;
+    this.#wrote(written);
+    this.#stats.compactions++;
+    this.#unsynced = false;
+    this.#lastSyncAt = Date.now();
+  }
+
+  /** Writes the whole history from memory; fills `lineBytes` with each entry's share and returns the bytes written. */
+  #replaceFile(entries: readonly ReceivedCallback[], lineBytes: number[]): Promise<number> {
+    return this.#replaceWith(async (write) => {
+      let chunk = HEADER_LINE;
+      for (const entry of entries) {
+        const line = addLine(entry);
+        lineBytes.push(Buffer.byteLength(line, 'utf8'));
+        chunk += line;
+        if (chunk.length >= REWRITE_CHUNK_CHARS) {
+          await write(Buffer.from(chunk, 'utf8'));
+          chunk = '';
+        }
+      }
+      await write(Buffer.from(chunk, 'utf8'));
+    });
+  }
+
   /**
-   * Writes `entries` to a temp file in chunks, fsyncs it and renames it over the journal; returns the bytes written
-   * and fills `lineBytes` with each entry's share.
+   * Has `fill` write the new journal to a temp file, fsyncs it and renames it over the journal; returns the bytes
+   * written. `fill` writes in chunks, so the event loop gets a turn between them.
    */
-  async #replaceFile(entries: readonly ReceivedCallback[], lineBytes: number[]): Promise<number> {
+  async #replaceWith(fill: (write: (data: Buffer) => Promise<void>) => Promise<void>): Promise<number> {
     const path = this.#options.filePath;
     const directory = dirname(path);
     await fileStep('create folder', directory, () => mkdir(directory, { recursive: true }));
@@ -228,20 +326,10 @@ export class JournalWriter {
     try {
       const file = await fileStep('create', tempPath, () => open(tempPath, 'w'));
       try {
-        let chunk = HEADER_LINE;
-        const writeChunk = async (): Promise<void> => {
-          const data = Buffer.from(chunk, 'utf8');
+        await fill(async (data) => {
           await fileStep('write to', tempPath, () => writeAll(file, data));
           written += data.length;
-          chunk = '';
-        };
-        for (const entry of entries) {
-          const line = addLine(entry);
-          lineBytes.push(Buffer.byteLength(line, 'utf8'));
-          chunk += line;
-          if (chunk.length >= REWRITE_CHUNK_CHARS) await writeChunk();
-        }
-        await writeChunk();
+        });
         await fileStep('save', tempPath, () => file.sync());
       } finally {
         await file.close().catch(() => undefined);
@@ -264,7 +352,7 @@ export class JournalWriter {
   async #failed(error: unknown): Promise<void> {
     this.#failures++;
     this.#rewriteNeeded = true;
-    this.#pending = [];
+    this.#dropPending();
     this.#unsynced = false;
     this.#forceSync = false;
     await this.#closeHandle();
@@ -291,6 +379,12 @@ export class JournalWriter {
       this.#kick();
     }, wait);
     this.#syncTimer.unref();
+  }
+
+  #dropPending(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#pendingAdds = [];
   }
 
   #takeWhenWritten(): (() => void)[] {

@@ -11,7 +11,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { signatureNonce, verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
-import { hostProblem } from './hostCheck';
+import { AllowedHosts } from './hostCheck';
 import type { ReceivedCallback } from './model';
 import { NonceMemory } from './nonceMemory';
 import { CallbackParseError, classifyCallback, parseCallbackParams, summarizeCallback } from './parse';
@@ -90,12 +90,16 @@ function isAddressInUse(error: unknown): boolean {
 }
 
 function receivedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const kept: [string, string | string[]][] = [];
+  const kept: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value !== undefined) kept.push([name, value]);
+    if (value === undefined) continue;
+    // A `__proto__` header must stay a header instead of changing the prototype.
+    if (name === '__proto__') {
+      Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
+    } else kept[name] = value;
   }
-  return Object.fromEntries(kept);
+  return kept;
 }
 
 /** Joins the tunnel base and the request path without doubling a path prefix the user included in the base. */
@@ -123,6 +127,8 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   #port: number | undefined;
   #options: Required<ListenerOptions> | undefined;
   #extraHosts: string[] = [];
+  /** The allowed hosts as last computed; recomputed when the addresses they come from change. */
+  #hostCheck: AllowedHosts | undefined;
   /** Nonces of requests whose signature matched, to flag the same signed request arriving again. */
   readonly #nonces = new NonceMemory();
   /** Answered requests still to be checked and published, oldest first. */
@@ -198,7 +204,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       res.destroy();
       return;
     }
-    const foreign = hostProblem(req.headers, this.#allowedHosts());
+    const foreign = this.#allowedHosts().problem(req.headers);
     if (foreign) return this.#refuse(req, res, Buffer.alloc(0), { status: 403, reason: foreign });
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'POST') {
@@ -361,7 +367,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   }
 
   /** The listener's own addresses, the addresses it was handed out as, and the configured extra hosts. */
-  #allowedHosts(): string[] {
+  #allowedHosts(): AllowedHosts {
     const port = this.#port;
     const own = ['127.0.0.1', 'localhost', '[::1]', this.#options?.host ?? '127.0.0.1'].map((h) => `${h}:${port}`);
     let handedOut: string[] = [];
@@ -370,7 +376,13 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     } catch {
       // The getter belongs to the caller; without it only the other hosts are allowed.
     }
-    return [...own, ...handedOut, ...this.#extraHosts];
+    const entries = [...own, ...handedOut, ...this.#extraHosts];
+    const cached = this.#hostCheck;
+    if (cached?.entries.length === entries.length && cached.entries.every((entry, i) => entry === entries[i])) {
+      return cached;
+    }
+    this.#hostCheck = new AllowedHosts(entries);
+    return this.#hostCheck;
   }
 
   /** Every URL the request may have been sent to, most likely first. */
@@ -432,18 +444,23 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   ): ReceivedCallback {
     const text = body.toString('utf8');
     const contentType = req.headers['content-type'];
-    return {
+    const record: ReceivedCallback = {
       id,
       receivedAt,
       method: req.method ?? '',
       path: req.url ?? '/',
       headers: receivedHeaders(req.headers),
       body: text.slice(0, STORED_BODY_CHARS),
-      ...(text.length > STORED_BODY_CHARS ? { bodyTruncated: true } : {}),
-      ...(contentType === undefined ? {} : { contentType }),
       status,
-      ...fields,
+      params: fields.params,
+      kind: fields.kind,
+      summary: fields.summary,
+      signature: fields.signature,
     };
+    if (text.length > STORED_BODY_CHARS) record.bodyTruncated = true;
+    if (contentType !== undefined) record.contentType = contentType;
+    if (fields.error !== undefined) record.error = fields.error;
+    return record;
   }
 
   /** A throwing 'callback' handler must not take the request handler down with it. */

@@ -44,13 +44,17 @@ function parseUrlEncoded(text: string, where: string): Record<string, string> {
   };
   const pairs = text.split('&').filter(Boolean);
   tooManyFields(pairs.length, where);
-  // fromEntries defines own properties, so a "__proto__" field stays a field.
-  return Object.fromEntries(
-    pairs.map((pair) => {
-      const separator = pair.indexOf('=');
-      return separator < 0 ? [decode(pair), ''] : [decode(pair.slice(0, separator)), decode(pair.slice(separator + 1))];
-    }),
-  );
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const separator = pair.indexOf('=');
+    const name = decode(separator < 0 ? pair : pair.slice(0, separator));
+    const value = separator < 0 ? '' : decode(pair.slice(separator + 1));
+    // A "__proto__" field must stay a field instead of changing the prototype.
+    if (name === '__proto__') {
+      Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
+    } else params[name] = value;
+  }
+  return params;
 }
 
 function tooManyFields(count: number, where: string): void {
@@ -128,9 +132,9 @@ function pick(sources: Array<Record<string, unknown>>, names: string[]): string 
   for (const source of sources) {
     for (const name of names) {
       const value = Object.hasOwn(source, name) ? source[name] : undefined;
-      if ((typeof value === 'string' || typeof value === 'number') && String(value).trim() !== '') {
-        return String(value).trim();
-      }
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const text = String(value).trim();
+      if (text !== '') return text;
     }
   }
   return undefined;
@@ -143,6 +147,16 @@ function nonNegativeNumber(text: string | undefined): number | undefined {
 }
 
 const RECORD_URL_NAMES = ['record_url', 'RecordUrl', 'RecordFile'];
+// The names each summary field is found under, snake_case as Plivo's callbacks send them, then CamelCase.
+const CALL_UUID_NAMES = ['call_uuid', 'CallUUID'];
+const SUMMARY_URL_NAMES = [...RECORD_URL_NAMES, 'url'];
+const RECORDING_ID_NAMES = ['recording_id', 'RecordingID'];
+const API_ID_NAMES = ['api_id', 'ApiID', 'APIID'];
+const DURATION_NAMES = ['recording_duration', 'RecordingDuration', 'duration', 'Duration'];
+const DURATION_MS_NAMES = ['recording_duration_ms', 'RecordingDurationMs'];
+const TRANSCRIPTION_NAMES = ['transcription'];
+const ERROR_NAMES = ['error'];
+const MESSAGE_NAMES = ['message'];
 
 export function classifyCallback(params: Record<string, string>): CallbackKind {
   if (
@@ -160,21 +174,25 @@ export function summarizeCallback(params: Record<string, string>): CallbackSumma
   const { response, responseNote } = parseResponseField(params.response);
   // Asynchronous-mode callbacks carry the API's answer inside `response`.
   const sources = isRecord(response) ? [params, response] : [params];
-  const durationMs = nonNegativeNumber(pick(sources, ['recording_duration_ms', 'RecordingDurationMs']));
-  const summary: CallbackSummary = {
-    callUuid: pick(sources, ['call_uuid', 'CallUUID']),
-    recordUrl: pick(sources, [...RECORD_URL_NAMES, 'url']),
-    recordingId: pick(sources, ['recording_id', 'RecordingID']),
-    apiId: pick(sources, ['api_id', 'ApiID', 'APIID']),
+  const durationMs = nonNegativeNumber(pick(sources, DURATION_MS_NAMES));
+  const fields: CallbackSummary = {
+    callUuid: pick(sources, CALL_UUID_NAMES),
+    recordUrl: pick(sources, SUMMARY_URL_NAMES),
+    recordingId: pick(sources, RECORDING_ID_NAMES),
+    apiId: pick(sources, API_ID_NAMES),
     durationSeconds:
-      nonNegativeNumber(pick(sources, ['recording_duration', 'RecordingDuration', 'duration', 'Duration'])) ??
-      (durationMs === undefined ? undefined : durationMs / 1000),
-    transcription: pick([params], ['transcription']),
-    transcriptionError: pick([params], ['error']),
-    message: pick(sources, ['message']),
+      nonNegativeNumber(pick(sources, DURATION_NAMES)) ?? (durationMs === undefined ? undefined : durationMs / 1000),
+    transcription: pick([params], TRANSCRIPTION_NAMES),
+    transcriptionError: pick([params], ERROR_NAMES),
+    message: pick(sources, MESSAGE_NAMES),
     response,
     responseNote,
   };
   // Drop absent fields so stored records stay small and `deepEqual`-friendly.
-  return Object.fromEntries(Object.entries(summary).filter(([, value]) => value !== undefined)) as CallbackSummary;
+  const summary: Record<string, unknown> = {};
+  for (const key in fields) {
+    const value = fields[key as keyof CallbackSummary];
+    if (value !== undefined) summary[key] = value;
+  }
+  return summary as CallbackSummary;
 }

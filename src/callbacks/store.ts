@@ -2,15 +2,16 @@
 // and fsync policy in journalWriter.ts).
 //
 // Cost per callback is constant: one appended line. When the file has grown to twice the size of what it still
-// holds, it is compacted in the background (rewritten to a temp file, fsynced, renamed over the journal), so each
-// byte of history is written about twice in all, whatever maxHistory is.
+// holds, it is compacted in the background (the part still needed is copied to a temp file, fsynced and renamed
+// over the journal; see journalWriter.ts), so each byte of history is written about twice in all, whatever
+// maxHistory is, and serialized once.
 //
 // A failed save never loses a callback: it stays in memory, `saveProblem` says what went wrong in plain words, and
 // saving is retried with backoff, rewriting the whole file from memory.
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IDisposable } from '../common/lifecycle';
-import { boundedEntry } from './boundedEntry';
+import { boundedEntry, withinBounds } from './boundedEntry';
 import { errorCode, reasonOf } from './fsProblem';
 import { addLine, readJournal, readLegacyFile, updateLine, type EntryPatch, type JournalRead } from './journal';
 import { JournalWriter, type WriterStats } from './journalWriter';
@@ -72,6 +73,7 @@ export class CallbackStore {
       filePath: this.filePath,
       entries: () => this.#items,
       compactionDue: (fileBytes) => this.#compactionDue(fileBytes),
+      oldestId: () => this.#items[0]?.id,
       onRewritten: (entries, lineBytes) => this.#rewritten(entries, lineBytes),
       onProblem: (problem) => this.#setProblem(problem),
       retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(1000 * 2 ** (attempt - 1), 60_000)),
@@ -142,11 +144,11 @@ export class CallbackStore {
   }
 
   /**
-   * Adds at the top (a bounded copy: body cut at 16 KiB, deep nesting flattened). Resolves once written, or at
+   * Adds at the top, within bounds (body cut at 16 KiB, deep nesting flattened). Resolves once written, or at
    * once when saving is failing (see `saveProblem`; the entry stays in memory and is saved on retry). Never rejects.
    */
   add(callback: ReceivedCallback): Promise<void> {
-    const entry = boundedEntry(callback);
+    const { entry, line } = storedAddition(callback);
     const removed: string[] = [];
     if (this.#byId.has(entry.id)) {
       this.#forget(entry.id);
@@ -154,11 +156,10 @@ export class CallbackStore {
     }
     this.#items.push(entry);
     this.#byId.set(entry.id, entry);
-    const line = addLine(entry);
-    this.#account(entry.id, line);
+    const bytes = this.#account(entry.id, line);
     removed.push(...this.#trim());
     this.#emit({ cleared: false, added: [entry], updated: [], removed });
-    return this.#writer.save(line);
+    return this.#writer.save(line, { id: entry.id, bytes });
   }
 
   /** Merges `patch` into one entry (e.g. its forward result); resolves to the new entry, or undefined if gone. */
@@ -296,10 +297,12 @@ export class CallbackStore {
     this.#emit({ cleared: true, added: this.list(), updated: [], removed: [] });
   }
 
-  #account(id: string, line: string): void {
+  /** Counts `line` as part of entry `id`'s share of the journal; returns its UTF-8 size. */
+  #account(id: string, line: string): number {
     const bytes = Buffer.byteLength(line, 'utf8');
     this.#lineBytes.set(id, (this.#lineBytes.get(id) ?? 0) + bytes);
     this.#liveBytes += bytes;
+    return bytes;
   }
 
   #forget(id: string): void {
@@ -313,15 +316,16 @@ export class CallbackStore {
 
   /** Drops the oldest entries beyond maxHistory; returns their ids. */
   #trim(): string[] {
-    const excess = this.#items.length - this.#historyLimit;
-    if (excess <= 0) return [];
-    const dropped = this.#items.splice(0, excess);
-    for (const entry of dropped) {
-      this.#byId.delete(entry.id);
-      this.#liveBytes -= this.#lineBytes.get(entry.id) ?? 0;
-      this.#lineBytes.delete(entry.id);
+    const dropped: string[] = [];
+    // One at a time from the front: V8 trims an array's head in place, where splice would copy the rest.
+    while (this.#items.length > this.#historyLimit) {
+      const { id } = this.#items.shift() as ReceivedCallback;
+      this.#byId.delete(id);
+      this.#liveBytes -= this.#lineBytes.get(id) ?? 0;
+      this.#lineBytes.delete(id);
+      dropped.push(id);
     }
-    return dropped.map((entry) => entry.id);
+    return dropped;
   }
 
   #compactionDue(fileBytes: number): boolean {
@@ -359,6 +363,22 @@ export class CallbackStore {
       }
     }
   }
+}
+
+/**
+ * The entry to keep for `callback` and its journal line. A callback already within bounds (every one the listener
+ * makes, short of a huge body) is kept as it is, under a top level of its own, and serialized once.
+ */
+function storedAddition(callback: ReceivedCallback): { entry: ReceivedCallback; line: string } {
+  const entry = { ...callback };
+  try {
+    const line = addLine(entry);
+    if (withinBounds(entry, line.length)) return { entry, line };
+  } catch {
+    // Nested too deep for JSON.stringify: the bounded copy below flattens it.
+  }
+  const bounded = boundedEntry(callback);
+  return { entry: bounded, line: addLine(bounded) };
 }
 
 /** No file there: also when a path component is a file, since no folder exists there either. */

@@ -326,6 +326,42 @@ test('compaction keeps the file bounded and the newest entries intact', () =>
     );
   }));
 
+test('compaction copies the kept part of the journal: updates, re-added and dropped entries load as in memory', () =>
+  withTempDir(async (dir) => {
+    const store = await reopen(dir, 20);
+    const added: ReceivedCallback[] = [];
+    for (let i = 0; i < 400; i++) {
+      const callback = sampleCallback({ body: 'x'.repeat(4000) });
+      added.push(callback);
+      await store.add(callback);
+      // An update of a kept entry, of the oldest one (dropped soon after) and a re-add of a kept entry.
+      if (i % 7 === 0) await store.update(callback.id, { status: 299 });
+      if (i % 11 === 0) await store.update(store.slice(store.size - 1)[0].id, { error: `update ${i}` });
+      if (i % 13 === 0) await store.add(added[Math.max(0, i - 3)]);
+    }
+    await store.flush();
+    const { compactions, rewrites, fileBytes } = store.stats();
+    assert.ok(compactions >= 2, `compacted ${compactions} times`);
+    assert.equal(rewrites, 1, 'only the first save wrote the history from memory');
+    assert.equal((await stat(join(dir, JOURNAL))).size, fileBytes);
+    assert.deepEqual((await reopen(dir, 20)).list(), store.list());
+  }));
+
+test('a compaction after a restart rewrites from memory, then copies', () =>
+  withTempDir(async (dir) => {
+    // Saved with a larger maxHistory, the file is not yet due for compaction when loaded with a smaller one.
+    const first = await reopen(dir, 1000);
+    for (let i = 0; i < 100; i++) await first.add(sampleCallback({ body: 'x'.repeat(4000) }));
+    await first.dispose();
+    const store = await reopen(dir, 20);
+    for (let i = 0; i < 300; i++) await store.add(sampleCallback({ body: 'x'.repeat(4000) }));
+    await store.flush();
+    const { compactions, rewrites } = store.stats();
+    assert.ok(compactions >= 2, `compacted ${compactions} times`);
+    assert.equal(rewrites, 1, 'the entries loaded at start-up have no known place in the file');
+    assert.deepEqual((await reopen(dir, 20)).list(), store.list());
+  }));
+
 test('a process killed at random points while appending and compacting always leaves a loadable history', async () => {
   const storeModule = require.resolve('../../src/callbacks/store');
   const script = `

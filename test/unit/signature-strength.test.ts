@@ -78,14 +78,23 @@ test('isVerified and signatureLabel for every state', () => {
   }
 });
 
-test('NonceMemory is bounded and forgets the least recently seen first', () => {
-  const memory = new NonceMemory(3);
+test('NonceMemory is bounded, always keeps the newest half of its limit, and keeps a nonce seen again', () => {
+  const memory = new NonceMemory(4);
   assert.equal(memory.remember('a', 't1'), undefined);
-  memory.remember('b', 't2');
-  memory.remember('c', 't3');
-  assert.equal(memory.remember('a', 't4'), 't1'); // refreshed: b is now the oldest
-  memory.remember('d', 't5');
-  assert.equal(memory.size, 3);
-  assert.equal(memory.remember('b', 't6'), undefined, 'b was forgotten');
-  assert.equal(memory.remember('a', 't7'), 't1');
+  assert.equal(memory.remember('a', 't2'), 't1');
+  for (let i = 0; i < 1000; i++) {
+    memory.remember(`n${i}`, `at${i}`);
+    assert.ok(memory.size <= 4, `size ${memory.size} after ${i + 1} nonces`);
+  }
+  assert.equal(memory.remember('n999', 'later'), 'at999');
+  assert.equal(memory.remember('a', 't3'), undefined, 'a was forgotten');
+
+  // A nonce seen again moves to the newest ones: it outlives one first seen after it.
+  const again = new NonceMemory(4);
+  again.remember('p', 't1');
+  again.remember('q', 't2');
+  assert.equal(again.remember('p', 't3'), 't1');
+  again.remember('r', 't4');
+  assert.equal(again.remember('q', 't5'), undefined, 'q was forgotten');
+  assert.equal(again.remember('p', 't6'), 't1');
 });

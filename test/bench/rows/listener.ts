@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CALLBACK_PATH, receivedCallbackFactory, signedCallback } from '../fixtures';
+import { CALLBACK_PATH, receivedCallbackFactory } from '../fixtures';
 import { Child, cpuMs, interleave, summarize, type RowResult } from '../harness';
 import type { LoadRequest, LoadResult } from '../loadgen';
 import { openHistory, startBareServer, startHistoryListener, type History, type RunningServer } from '../subjects';
@@ -32,18 +32,14 @@ export async function listenerRow(): Promise<RowResult[]> {
   const bare: Side = { server: await startBareServer() };
   const subject: Side = { server: await startHistoryListener(store), history: store };
   try {
-    // Each side gets requests signed for its own URL; the bare server reads the same bytes without checking them.
-    const load = (side: Side, extra: Partial<LoadRequest>): Promise<LoadResult> => {
-      const request = signedCallback(`${side.server.url}${CALLBACK_PATH}`);
-      return loadgen.ask<LoadResult>({
-        url: request.url,
-        body: request.body,
-        headers: request.headers,
+    // Each side gets callbacks signed for its own URL; the bare server reads the same bytes without checking them.
+    const load = (side: Side, extra: Partial<LoadRequest>): Promise<LoadResult> =>
+      loadgen.ask<LoadResult>({
+        url: `${side.server.url}${CALLBACK_PATH}`,
         count: BURST,
         concurrency: CONCURRENCY,
         ...extra,
       } satisfies LoadRequest);
-    };
     const burst = async (side: Side): Promise<LoadResult> => {
       const result = await load(side, {});
       if (result.failures) throw new Error(`${result.failures} of ${BURST} requests failed`);
