@@ -1,11 +1,12 @@
 // The history journal's only writer: appends lines, fsyncs in batches, rewrites the file when asked (compaction,
 // repair, retry), and turns failures into a plain-words problem plus a retry with backoff.
 //
-// fsync policy: lines are written to the file as soon as they arrive, so a crash of the editor loses nothing that
-// was written; fsync runs at most every SYNC_INTERVAL_MS, so an OS crash or power loss can lose the callbacks of the
-// last 200 ms. Syncing every line would cost one disk flush per request, which a burst of callbacks cannot afford on
-// slow disks. A rewrite always fsyncs its temp file before renaming it over the journal, so a crash leaves either
-// the old or the new journal whole.
+// Save policy: lines are written in batches, at most `saveDelayMs` (200 ms) after they arrive and at once when
+// WRITE_CHUNK_BYTES are waiting, and fsynced at most every SYNC_INTERVAL_MS (200 ms); so a crash of the editor, the
+// OS or the power loses at most the callbacks of the last 200 ms, while the callbacks of a quiet stream share one
+// write and one fsync instead of a trip to the file system each. Syncing every line would cost one disk flush per
+// request, which a burst of callbacks cannot afford on slow disks. A rewrite always fsyncs its temp file before
+// renaming it over the journal, so a crash leaves either the old or the new journal whole.
 //
 // Compaction copies the journal from the line that added the oldest entry still kept: every later line is still
 // needed (or harmless), and the copy re-serializes nothing. It falls back to a rewrite from memory when that line's
@@ -18,6 +19,8 @@ import { addLine, HEADER_LINE } from './journal';
 import type { ReceivedCallback } from './model';
 
 const SYNC_INTERVAL_MS = 200;
+/** A burst writes as soon as this much is waiting instead of holding it for the save delay. */
+const WRITE_CHUNK_BYTES = 256 * 1024;
 const HEADER_BUFFER = Buffer.from(HEADER_LINE, 'utf8');
 const HEADER_BYTES = HEADER_BUFFER.length;
 /** Rewrites write in chunks of this size, yielding to the event loop between them. */
@@ -37,6 +40,8 @@ export interface JournalWriterOptions {
   onProblem: (problem: string | undefined) => void;
   /** Delay before retry number `attempt` (1-based). */
   retryDelayMs: (attempt: number) => number;
+  /** Longest a queued line waits to be written (see the save policy above). */
+  saveDelayMs: number;
 }
 
 export interface WriterStats {
@@ -63,6 +68,10 @@ export class JournalWriter {
   /** UTF-8 size of `#pending`, and where in it each entry's add line starts. */
   #pendingBytes = 0;
   #pendingAdds: { id: string; at: number }[] = [];
+  /** The buffer writes go out from, kept for the next one: fresh buffers would make the garbage collector run more. */
+  #buffer = Buffer.alloc(0);
+  /** When the oldest line of `#pending` was queued. */
+  #pendingSince = 0;
   /** Where in the file each entry's add line starts, for entries added since the journal was last rewritten. */
   #addOffsets = new Map<string, number>();
   #compactionNeeded = false;
@@ -71,7 +80,8 @@ export class JournalWriter {
   #unsynced = false;
   #forceSync = false;
   #lastSyncAt = 0;
-  #syncTimer: NodeJS.Timeout | undefined;
+  /** Wakes the writer when the waiting lines or the fsync are due. */
+  #dueTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #failures = 0;
   #draining = false;
@@ -115,13 +125,15 @@ export class JournalWriter {
   }
 
   /**
-   * Queues `line` (unless a rewrite will cover it) and resolves once it is written; resolves at once while saving
+   * Queues `line` (unless a rewrite will cover it) and resolves once it is written (see the save policy above,
+   * `flush` to write at once); resolves at once while saving
    * fails (the entries stay in memory and the retry rewrites them all). Never rejects. `added` names the entry an
    * add line adds, with the line's UTF-8 size, so a compaction can find where the kept history starts.
    */
   save(line?: string, added?: { id: string; bytes: number }): Promise<void> {
     if (!this.#enabled || this.#disposed) return Promise.resolve();
     if (line !== undefined && !this.#rewriteNeeded) {
+      if (this.#pendingBytes === 0) this.#pendingSince = Date.now();
       if (added) this.#pendingAdds.push({ id: added.id, at: this.#pendingBytes });
       this.#pendingBytes += added?.bytes ?? Buffer.byteLength(line, 'utf8');
       this.#pending.push(line);
@@ -136,11 +148,7 @@ export class JournalWriter {
   /** Waits until everything queued is written and fsynced (or failed to be). */
   flush(): Promise<void> {
     const idle =
-      !this.#draining &&
-      !this.#unsynced &&
-      this.#pending.length === 0 &&
-      !this.#rewriteNeeded &&
-      !this.#compactionNeeded;
+      !this.#draining && !this.#unsynced && this.#pendingBytes === 0 && !this.#rewriteNeeded && !this.#compactionNeeded;
     if (!this.#enabled || this.#disposed || this.#retryTimer !== undefined || idle) return Promise.resolve();
     return new Promise((resolve) => {
       this.#whenSynced.push(resolve);
@@ -153,7 +161,7 @@ export class JournalWriter {
   async dispose(): Promise<void> {
     await this.flush();
     this.#disposed = true;
-    clearTimeout(this.#syncTimer);
+    clearTimeout(this.#dueTimer);
     clearTimeout(this.#retryTimer);
     await this.#closeHandle();
   }
@@ -170,14 +178,13 @@ export class JournalWriter {
       for (;;) {
         if (this.#rewriteNeeded) await this.#rewrite();
         else if (this.#compactionNeeded) await this.#compact();
-        else if (this.#pending.length > 0) await this.#appendPending();
-        else if (this.#unsynced && (this.#forceSync || Date.now() - this.#lastSyncAt >= SYNC_INTERVAL_MS)) {
-          await this.#sync();
-        } else break;
+        else if (this.#pendingBytes > 0 && (this.#forceSync || this.#writeDueIn() <= 0)) await this.#appendPending();
+        else if (this.#unsynced && (this.#forceSync || this.#syncDueIn() <= 0)) await this.#sync();
+        else break;
       }
       this.#failures = 0;
       this.#options.onProblem(undefined);
-      if (this.#unsynced) this.#scheduleSync();
+      if (this.#pendingBytes > 0 || this.#unsynced) this.#wakeWhenDue();
       else settle(this.#takeWhenSynced());
     } catch (error) {
       await this.#failed(error);
@@ -187,8 +194,8 @@ export class JournalWriter {
   }
 
   async #appendPending(): Promise<void> {
-    // Every line queued since the last write goes out in one write, encoded straight into one buffer.
-    const data = Buffer.allocUnsafe(this.#pendingBytes);
+    // Every line queued since the last write goes out in one write, encoded straight into the write buffer.
+    const data = this.#bufferOf(this.#pendingBytes);
     let filled = 0;
     for (const line of this.#pending) filled += data.write(line, filled, 'utf8');
     const adds = this.#pendingAdds;
@@ -272,7 +279,7 @@ export class JournalWriter {
       await write(HEADER_BUFFER);
       const source = await fileStep('read', path, () => open(path, 'r'));
       try {
-        const buffer = Buffer.allocUnsafe(Math.min(REWRITE_CHUNK_CHARS, fileBytes - from));
+        const buffer = this.#bufferOf(Math.min(WRITE_CHUNK_BYTES, fileBytes - from));
         for (let position = from; position < fileBytes;) {
           const { bytesRead } = await fileStep('read', path, () =>
             source.read(buffer, 0, Math.min(buffer.length, fileBytes - position), position),
@@ -371,14 +378,39 @@ export class JournalWriter {
     settle(this.#takeWhenSynced());
   }
 
-  #scheduleSync(): void {
-    if (this.#syncTimer !== undefined || this.#disposed) return;
-    const wait = Math.max(0, this.#lastSyncAt + SYNC_INTERVAL_MS - Date.now());
-    this.#syncTimer = setTimeout(() => {
-      this.#syncTimer = undefined;
-      this.#kick();
-    }, wait);
-    this.#syncTimer.unref();
+  /** Milliseconds until the waiting lines should be written; 0 or less: now. */
+  #writeDueIn(): number {
+    if (this.#pendingBytes >= WRITE_CHUNK_BYTES) return 0;
+    return this.#pendingSince + this.#options.saveDelayMs - Date.now();
+  }
+
+  #syncDueIn(): number {
+    return this.#lastSyncAt + SYNC_INTERVAL_MS - Date.now();
+  }
+
+  #wakeWhenDue(): void {
+    if (this.#dueTimer !== undefined || this.#disposed) return;
+    const waits = [
+      this.#pendingBytes > 0 ? this.#writeDueIn() : Infinity,
+      this.#unsynced ? this.#syncDueIn() : Infinity,
+    ];
+    this.#dueTimer = setTimeout(
+      () => {
+        this.#dueTimer = undefined;
+        this.#kick();
+      },
+      Math.max(0, Math.min(...waits)),
+    );
+    // Lines still to be written keep the process alive; a pending fsync alone does not.
+    if (this.#pendingBytes === 0) this.#dueTimer.unref();
+  }
+
+  /** `bytes` of the write buffer; one step writes at a time. A burst's large buffer is not kept afterwards. */
+  #bufferOf(bytes: number): Buffer {
+    if (this.#buffer.length < bytes || this.#buffer.length > Math.max(bytes, 2 * WRITE_CHUNK_BYTES)) {
+      this.#buffer = Buffer.allocUnsafe(Math.max(bytes, WRITE_CHUNK_BYTES));
+    }
+    return this.#buffer.subarray(0, bytes);
   }
 
   #dropPending(): void {

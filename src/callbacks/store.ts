@@ -20,6 +20,8 @@ import type { ReceivedCallback } from './model';
 const FILE_NAME = 'callbacks.jsonl';
 /** The version 1 history (one JSON document), migrated on first load. */
 const LEGACY_FILE_NAME = 'callbacks.json';
+/** See the save policy in journalWriter.ts. */
+const DEFAULT_SAVE_DELAY_MS = 200;
 /** Small histories are not compacted for every few lines. */
 const COMPACT_SLACK_BYTES = 256 * 1024;
 
@@ -50,6 +52,8 @@ export interface CallbackStoreOptions {
   maxHistory?: number;
   /** Delay before save retry number `attempt` (1-based) after a failure; tests shorten it. */
   retryDelayMs?: (attempt: number) => number;
+  /** Longest a new entry waits to be written, so a stream of callbacks shares writes (journalWriter.ts); tests set 0. */
+  saveDelayMs?: number;
 }
 
 export class CallbackStore {
@@ -77,6 +81,7 @@ export class CallbackStore {
       onRewritten: (entries, lineBytes) => this.#rewritten(entries, lineBytes),
       onProblem: (problem) => this.#setProblem(problem),
       retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(1000 * 2 ** (attempt - 1), 60_000)),
+      saveDelayMs: options.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS,
     });
   }
 

@@ -151,8 +151,9 @@ export class ListenerService extends Disposable {
     }
     try {
       const callback = this.#nameSigner(received);
-      // Never rejects: a failed save keeps the callback in memory, and it is still applied and forwarded.
-      await this.#history.add(callback);
+      // In the history at once; saved within moments (not awaited, so forwarding never waits for the disk). Never
+      // rejects: a failed save keeps the callback in memory, and it is still applied and forwarded.
+      void this.#history.add(callback);
       this.#log.info(
         `Callback received: ${callback.method} ${callback.path} → ${callback.status} (${callback.kind}, signature ${callback.signature.state}).`,
       );

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, readFile, readdir, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CallbackStore, type StoreChange } from '../../src/callbacks/store';
+import { CallbackStore, type CallbackStoreOptions, type StoreChange } from '../../src/callbacks/store';
 import type { ReceivedCallback } from '../../src/callbacks/model';
 import { readJournal } from '../../src/callbacks/journal';
 import { sampleCallback, withTempDir } from './helpers/callbacks';
@@ -11,8 +11,13 @@ import { sampleCallback, withTempDir } from './helpers/callbacks';
 const JOURNAL = 'callbacks.jsonl';
 const quickRetry = { retryDelayMs: () => 20 };
 
+/** A store that writes each change at once (no save delay), so a test can await one add after another. */
+function storeAt(dir: string, options: CallbackStoreOptions = {}): CallbackStore {
+  return new CallbackStore(dir, { saveDelayMs: 0, ...options });
+}
+
 async function reopen(dir: string, maxHistory = 10_000): Promise<CallbackStore> {
-  const store = new CallbackStore(dir, { maxHistory });
+  const store = storeAt(dir, { maxHistory });
   await store.load();
   return store;
 }
@@ -68,7 +73,7 @@ function realisticCallback(): ReceivedCallback {
 
 test('missing file loads empty without a warning; the folder is created on first save', () =>
   withTempDir(async (dir) => {
-    const store = new CallbackStore(join(dir, 'not-yet-created'));
+    const store = storeAt(join(dir, 'not-yet-created'));
     assert.deepEqual(await store.load(), {});
     assert.deepEqual(store.list(), []);
     await store.add(sampleCallback());
@@ -77,7 +82,7 @@ test('missing file loads empty without a warning; the folder is created on first
 
 test('add/list/get/slice: newest first, persisted for a new instance on the same directory', () =>
   withTempDir(async (dir) => {
-    const store = new CallbackStore(dir);
+    const store = storeAt(dir);
     await store.load();
     const [a, b, c] = [sampleCallback(), sampleCallback(), sampleCallback()];
     for (const callback of [a, b, c]) await store.add(callback);
@@ -93,14 +98,14 @@ test('add/list/get/slice: newest first, persisted for a new instance on the same
     assert.equal(store.get('nope'), undefined);
     assert.equal(store.size, 3);
 
-    const reopened = new CallbackStore(dir);
+    const reopened = storeAt(dir);
     assert.deepEqual(await reopened.load(), {});
     assert.deepEqual(reopened.list(), [c, b, a]);
   }));
 
 test('update merges a patch and persists it; unknown ids resolve undefined', () =>
   withTempDir(async (dir) => {
-    const store = new CallbackStore(dir);
+    const store = storeAt(dir);
     await store.load();
     const callback = sampleCallback();
     await store.add(callback);
@@ -119,7 +124,7 @@ test('update merges a patch and persists it; unknown ids resolve undefined', () 
 
 test('maxHistory drops the oldest, on add and when lowered, in memory and on disk', () =>
   withTempDir(async (dir) => {
-    const store = new CallbackStore(dir, { maxHistory: 3 });
+    const store = storeAt(dir, { maxHistory: 3 });
     await store.load();
     const callbacks = Array.from({ length: 5 }, () => sampleCallback());
     for (const callback of callbacks) await store.add(callback);
@@ -135,7 +140,7 @@ test('maxHistory drops the oldest, on add and when lowered, in memory and on dis
 
 test('onDidChange reports each change incrementally: added, updated, removed, cleared', () =>
   withTempDir(async (dir) => {
-    const store = new CallbackStore(dir, { maxHistory: 2 });
+    const store = storeAt(dir, { maxHistory: 2 });
     const changes: StoreChange[] = [];
     const subscription = store.onDidChange((change) => changes.push(change));
     await store.load();
@@ -172,7 +177,7 @@ test('the version 1 file is migrated to the journal on first load, skipping malf
       join(dir, 'callbacks.json'),
       JSON.stringify({ version: 1, callbacks: [newer, { id: 5 }, null, 'x', older] }),
     );
-    const store = new CallbackStore(dir);
+    const store = storeAt(dir);
     assert.deepEqual(await store.load(), {});
     assert.deepEqual(store.list(), [newer, older]);
     await store.flush();
@@ -183,7 +188,7 @@ test('the version 1 file is migrated to the journal on first load, skipping malf
 test('a corrupt file is moved aside with a warning and the store starts empty', () =>
   withTempDir(async (dir) => {
     await writeFile(join(dir, JOURNAL), 'not a history file\n{"op":"add"}\n');
-    const store = new CallbackStore(dir);
+    const store = storeAt(dir);
     const { warning } = await store.load();
     assert.match(warning ?? '', /was corrupt .*moved to .*callbacks\.jsonl\.corrupt-/);
     assert.deepEqual(store.list(), []);
@@ -196,7 +201,7 @@ test('a corrupt file is moved aside with a warning and the store starts empty', 
 test('a version 1 file of the wrong shape is moved aside as corrupt', () =>
   withTempDir(async (dir) => {
     await writeFile(join(dir, 'callbacks.json'), '[1,2,3]');
-    assert.match((await new CallbackStore(dir).load()).warning ?? '', /no "callbacks" list/);
+    assert.match((await storeAt(dir).load()).warning ?? '', /no "callbacks" list/);
   }));
 
 test('a torn last line (crash mid-append) is dropped quietly and the file is repaired before the next append', () =>
@@ -207,7 +212,7 @@ test('a torn last line (crash mid-append) is dropped quietly and the file is rep
     await store.dispose();
     await appendFile(join(dir, JOURNAL), '{"op":"add","entry":{"id":"torn","receivedAt":"2025-');
 
-    const reopened = new CallbackStore(dir);
+    const reopened = storeAt(dir);
     assert.deepEqual(await reopened.load(), { tornTail: true });
     assert.deepEqual(
       reopened.list().map((c) => c.id),
@@ -216,7 +221,7 @@ test('a torn last line (crash mid-append) is dropped quietly and the file is rep
     const next = sampleCallback();
     await reopened.add(next);
     await reopened.flush();
-    const again = new CallbackStore(dir);
+    const again = storeAt(dir);
     assert.deepEqual(await again.load(), {});
     assert.deepEqual(
       again.list().map((c) => c.id),
@@ -237,7 +242,7 @@ test('damaged lines in the middle are skipped and counted; the rest loads', () =
     // The first reopen repaired the file; damage it again after a valid line to count it.
     await appendFile(join(dir, JOURNAL), 'oops\n');
     await appendFile(join(dir, JOURNAL), `${JSON.stringify({ op: 'update', id: a.id, patch: { status: 299 } })}\n`);
-    const reopened = new CallbackStore(dir);
+    const reopened = storeAt(dir);
     const result = await reopened.load();
     assert.equal(result.corruptLines, 1);
     assert.match(result.warning ?? '', /1 damaged entry in the callback history file .* was skipped/);
@@ -252,7 +257,7 @@ test('a journal of a newer format is left untouched and the history is kept in m
   withTempDir(async (dir) => {
     const newer = '{"format":"plivo-callbacks","version":99}\n{"op":"something-new"}\n';
     await writeFile(join(dir, JOURNAL), newer);
-    const store = new CallbackStore(dir);
+    const store = storeAt(dir);
     const problems: (string | undefined)[] = [];
     store.onDidChangeSaveProblem((problem) => problems.push(problem));
     const { warning } = await store.load();
@@ -270,7 +275,7 @@ test('a version 1 file with a newer version number is left untouched', () =>
   withTempDir(async (dir) => {
     const text = JSON.stringify({ version: 7, callbacks: [] });
     await writeFile(join(dir, 'callbacks.json'), text);
-    const store = new CallbackStore(dir);
+    const store = storeAt(dir);
     assert.match((await store.load()).warning ?? '', /newer version of this extension \(format 7\)/);
     await store.add(sampleCallback());
     assert.equal(await readFile(join(dir, 'callbacks.json'), 'utf8'), text);
@@ -280,7 +285,7 @@ test('a version 1 file with a newer version number is left untouched', () =>
 test('an unreadable file (a directory in its place) is reported and kept, not moved aside', () =>
   withTempDir(async (dir) => {
     await mkdir(join(dir, JOURNAL));
-    const store = new CallbackStore(dir);
+    const store = storeAt(dir);
     assert.match(
       (await store.load()).warning ?? '',
       /could not be read \(it is a folder, not a file\); it is left as it is/,
@@ -301,7 +306,7 @@ test('leftover temp files of an interrupted compaction are removed on load; the 
     const leftover = `${JOURNAL}.4194305.0badf00d.tmp`;
     await writeFile(join(dir, leftover), '{"format":"plivo-callbacks","version":2}\n{"op":"add","ent');
     await writeFile(join(dir, 'callbacks.json.4194305.12ab34cd.tmp'), '{"version":1,"callb'); // the old format's
-    const reopened = new CallbackStore(dir);
+    const reopened = storeAt(dir);
     assert.deepEqual(await reopened.load(), {});
     assert.deepEqual(reopened.list(), [callback]);
     assert.deepEqual(await readdir(dir), [JOURNAL]);
@@ -362,11 +367,43 @@ test('a compaction after a restart rewrites from memory, then copies', () =>
     assert.deepEqual((await reopen(dir, 20)).list(), store.list());
   }));
 
+test('callbacks arriving within the save delay share one write and one fsync; flush() writes at once', () =>
+  withTempDir(async (dir) => {
+    const store = new CallbackStore(dir, { saveDelayMs: 150 });
+    await store.load();
+    await store.add(sampleCallback()); // the first save writes the new journal at once
+    const started = performance.now();
+    const first = sampleCallback();
+    const saved = store.add(first);
+    const later = Array.from({ length: 9 }, () => sampleCallback());
+    for (const callback of later) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      void store.add(callback);
+    }
+    await saved;
+    assert.ok(performance.now() - started >= 140, 'the first waited for the others');
+    assert.deepEqual(
+      await storedIds(dir),
+      store.list().map((c) => c.id),
+    );
+    await store.flush();
+    const { appends, syncs } = store.stats();
+    assert.equal(appends, 1, 'one write for the ten');
+    assert.ok(syncs <= 1, `${syncs} fsyncs`);
+
+    const last = sampleCallback();
+    void store.add(last);
+    const flushStarted = performance.now();
+    await store.flush();
+    assert.ok(performance.now() - flushStarted < 140, 'flush did not wait for the delay');
+    assert.equal((await storedIds(dir))[0], last.id);
+  }));
+
 test('a process killed at random points while appending and compacting always leaves a loadable history', async () => {
   const storeModule = require.resolve('../../src/callbacks/store');
   const script = `
     const { CallbackStore } = require(${JSON.stringify(storeModule)});
-    const store = new CallbackStore(process.argv[1], { maxHistory: 30 });
+    const store = new CallbackStore(process.argv[1], { maxHistory: 30, saveDelayMs: 0 });
     let n = 0;
     const add = () => store.add({ id: 'k' + n++, receivedAt: new Date().toISOString(), method: 'POST', path: '/',
       headers: {}, body: 'y'.repeat(3000 + (n % 7) * 1000), params: {}, kind: 'record', summary: {},
@@ -385,7 +422,7 @@ test('a process killed at random points while appending and compacting always le
       await new Promise((resolve) => setTimeout(resolve, 40 + round * 37));
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      const store = new CallbackStore(dir, { maxHistory: 30 });
+      const store = storeAt(dir, { maxHistory: 30 });
       const result = await store.load();
       assert.equal(result.warning, undefined, `round ${round}: ${result.warning}`);
       assert.ok(store.size > 0, `round ${round}: some history survived`);
@@ -403,7 +440,7 @@ test('a save failure keeps the callback, reports it in plain words, retries, and
     const blocker = join(dir, 'blocker');
     await writeFile(blocker, '');
     const storeDir = join(blocker, 'history');
-    const store = new CallbackStore(storeDir, quickRetry);
+    const store = storeAt(storeDir, quickRetry);
     await store.load();
     const problems: (string | undefined)[] = [];
     store.onDidChangeSaveProblem((problem) => problems.push(problem));
@@ -428,13 +465,13 @@ test('a save failure keeps the callback, reports it in plain words, retries, and
 
 test('a full disk while appending is reported as such; the retry rewrites the whole history', () =>
   withTempDir(async (dir) => {
-    const store = new CallbackStore(dir, quickRetry);
+    const store = storeAt(dir, quickRetry);
     await store.load();
     const first = sampleCallback();
     await store.add(first);
     await store.dispose();
 
-    const reopened = new CallbackStore(dir, { retryDelayMs: () => 200 });
+    const reopened = storeAt(dir, { retryDelayMs: () => 200 });
     await reopened.load();
     // Appends now reach /dev/full, which fails every write with ENOSPC; a rewrite replaces the link with a file.
     await rm(join(dir, JOURNAL));
@@ -540,7 +577,7 @@ test('nothing is written before load(), so an early add cannot replace the saved
     const first = await reopen(dir);
     await first.add(saved);
     await first.dispose();
-    const early = new CallbackStore(dir);
+    const early = storeAt(dir);
     await early.add(sampleCallback());
     await early.flush();
     assert.deepEqual(await storedIds(dir), [saved.id]);
