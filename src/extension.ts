@@ -20,6 +20,9 @@ export interface TestApi {
   readonly views: Views;
 }
 
+/** What must finish before the extension host exits: callbacks received moments ago may still wait to be saved. */
+let finishSaving: (() => Promise<void>) | undefined;
+
 /** Creates the services, then registers the views and the commands. Nothing here touches the network. */
 export function activate(context: vscode.ExtensionContext): TestApi | undefined {
   const log = vscode.window.createOutputChannel('Plivo', { log: true });
@@ -35,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const recordings = new RecordingsStore(context.workspaceState, sandbox);
   const calls = new CallsModel(connection, log);
   const callbacks = new CallbackHistory(context.globalStorageUri.fsPath, log);
+  finishSaving = () => callbacks.flush();
   // The sandbox sends its callbacks from inside this extension host, so the local URL reaches the listener.
   const sandboxSelected = async (): Promise<boolean> =>
     (await accounts.active().catch(() => undefined))?.kind === 'sandbox';
@@ -69,4 +73,6 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   return context.extensionMode === vscode.ExtensionMode.Production ? undefined : { services, views };
 }
 
-export function deactivate(): void {}
+export function deactivate(): Promise<void> | undefined {
+  return finishSaving?.();
+}

@@ -62,6 +62,11 @@ export class CallbackHistory extends Disposable {
     return this.#store.get(id);
   }
 
+  /** Resolves once every received callback is written and fsynced (or failed to be). */
+  flush(): Promise<void> {
+    return this.#store.flush();
+  }
+
   /** The history file, for the log and for tests. */
   get filePath(): string {
     return this.#store.filePath;

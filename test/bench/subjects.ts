@@ -173,3 +173,6 @@ export function callbacksTreeModel(store: CallbackStore): TreeModel {
 
 /** The extension's bundle entry point, built with scripts/build.mjs's production settings. */
 export const EXTENSION_ENTRY = 'src/extension.ts';
+
+/** The Plivo REST client layer (client, request budget, signatures, validation, downloads): the SDK's job. */
+export const CLIENT_LAYER_ENTRY = 'src/plivo/index.ts';
