@@ -15,7 +15,7 @@ import { showError } from './showError';
 /** Plivo: Refresh Recordings. */
 export async function refreshRecordings(services: Services): Promise<void> {
   const list = services.recordingsList;
-  await vscode.window.withProgress({ location: { viewId: 'plivo.recordings' } }, () => list.refresh());
+  await vscode.window.withProgress({ location: { viewId: 'plivo.recordings' } }, () => list.refresh('user'));
   if (list.status.kind === 'error') void showError(list.status.error, services.log, () => refreshRecordings(services));
 }
 

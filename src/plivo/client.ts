@@ -231,10 +231,14 @@ export class PlivoClient {
     return results.filter((c): c is LiveCall => c !== undefined);
   }
 
-  /** One page of the account's stored recordings, newest first: `GET /Recording/`. */
-  async listRecordings(options: ListRecordingsOptions = {}, signal?: AbortSignal): Promise<RecordingPage> {
+  /**
+   * One page of the account's stored recordings, newest first: `GET /Recording/`. At background priority unless
+   * the user asked for it (Refresh, a filter, Load more).
+   */
+  async listRecordings(options: ListRecordingsOptions & RequestOptions = {}): Promise<RecordingPage> {
     const query = recordingListQuery(options);
-    const { body } = await this.#request({ method: 'GET', path: 'Recording/', query, expect: [200], signal });
+    const { signal, priority } = options;
+    const { body } = await this.#request({ method: 'GET', path: 'Recording/', query, expect: [200], signal, priority });
     return toRecordingPage(body);
   }
 

@@ -9,6 +9,7 @@ import {
   type PlivoClient,
   type Recording,
   type RecordingsFilter,
+  type RequestPriority,
 } from '../plivo';
 import type { CallsModel } from './callsModel';
 import type { PlivoConnection } from './connection';
@@ -189,7 +190,7 @@ export class RecordingsList extends Disposable {
     this.#recordings = [];
     this.#total = 0;
     this.#fire();
-    await this.refresh();
+    await this.refresh('user');
   }
 
   clearFilter(): Promise<void> {
@@ -200,9 +201,12 @@ export class RecordingsList extends Disposable {
     return !isEmptyFilter(this.#filter);
   }
 
-  /** Reloads the first page (or as many pages as were shown). Concurrent calls share one load. */
-  refresh(): Promise<void> {
-    this.#inFlight ??= this.#load().finally(() => {
+  /**
+   * Reloads the first page (or as many pages as were shown). Concurrent calls share one load. `user` when someone
+   * asked for it: its requests then go ahead of background polling in the account's request budget.
+   */
+  refresh(priority: RequestPriority = 'background'): Promise<void> {
+    this.#inFlight ??= this.#load(priority).finally(() => {
       this.#inFlight = undefined;
     });
     return this.#inFlight;
@@ -227,7 +231,7 @@ export class RecordingsList extends Disposable {
     this.#fire();
   }
 
-  async #load(): Promise<void> {
+  async #load(priority: RequestPriority): Promise<void> {
     const generation = this.#generation;
     this.#stale = false;
     this.#status = { kind: 'loading' };
@@ -243,7 +247,7 @@ export class RecordingsList extends Disposable {
       const recordings: Recording[] = [];
       let total = 0;
       do {
-        const page = await active.client.listRecordings({ ...query, offset: recordings.length });
+        const page = await active.client.listRecordings({ ...query, offset: recordings.length, priority });
         recordings.push(...page.recordings);
         total = page.meta.totalCount;
         if (page.recordings.length === 0) break;
@@ -264,6 +268,7 @@ export class RecordingsList extends Disposable {
       const page = await active.client.listRecordings({
         ...filterQuery(this.#filter),
         offset: this.#recordings.length,
+        priority: 'user',
       });
       if (generation !== this.#generation) return;
       const known = new Set(this.#recordings.map((r) => r.recordingId));

@@ -160,6 +160,35 @@ describe('RequestLimiter', () => {
     }
   });
 
+  test('a Recordings list the user asked for goes ahead of queued polling; a polled one waits its turn', async () => {
+    const server = await standIn((req, res) =>
+      req.url?.includes('/Recording/')
+        ? json(res, 200, {
+            api_id: 'l',
+            meta: { limit: 20, offset: 0, total_count: 0, next: null, previous: null },
+            objects: [],
+          })
+        : json(res, 200, liveCall()),
+    );
+    const limiter = new RequestLimiter({ maxRequests: 1, windowMs: 150 });
+    try {
+      const c = client(server.url, limiter);
+      await c.getLiveCall(UUID); // takes the only slot of this window
+      const poll = c.getLiveCall(UUID);
+      const polledList = c.listRecordings();
+      const askedList = c.listRecordings({ offset: 20, priority: 'user' });
+      await Promise.all([poll, polledList, askedList]);
+      const what = (path: string): string =>
+        path.includes('/Recording/') ? `list ${/offset=(\d+)/.exec(path)?.[1]}` : 'call';
+      assert.deepEqual(
+        server.arrivals.map((a) => what(a.path)),
+        ['call', 'list 20', 'call', 'list 0'],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a 429 with Retry-After pauses every queued request of the account, then the GET is retried', async () => {
     let first = true;
     const server = await standIn((_req, res) => {
