@@ -173,9 +173,16 @@ function headerText(headers: Headers, name: string): string | undefined {
 
 /** Several signatures may arrive comma-separated (token rotation, main + subaccount). */
 function candidateSignatures(headers: Headers, names: string[]): string[] {
-  return names
-    .flatMap((name) => (headerText(headers, name) ?? '').split(',').map((part) => part.trim()))
-    .filter(Boolean);
+  const found: string[] = [];
+  for (const name of names) {
+    const text = headerText(headers, name);
+    if (text === undefined) continue;
+    for (const part of text.split(',')) {
+      const signature = part.trim();
+      if (signature) found.push(signature);
+    }
+  }
+  return found;
 }
 
 /** Whether `expected` equals any of `candidates`; every one is compared, so the time taken does not tell which. */
