@@ -141,6 +141,11 @@ export class JournalWriter {
     if (this.#retryTimer !== undefined) return Promise.resolve();
     return new Promise((resolve) => {
       this.#whenWritten.push(resolve);
+      // A wake-up is already set, no later than these lines are due: until then there is nothing to do.
+      if (this.#dueTimer !== undefined && !this.#rewriteNeeded && !this.#compactionNeeded && this.#writeDueIn() > 0) {
+        this.#wakeWhenDue();
+        return;
+      }
       this.#kick();
     });
   }
@@ -184,11 +189,13 @@ export class JournalWriter {
       }
       this.#failures = 0;
       this.#options.onProblem(undefined);
-      // The wake-up set for what is now written would only wake the writer (and hold a process open) for nothing.
-      clearTimeout(this.#dueTimer);
-      this.#dueTimer = undefined;
       if (this.#pendingBytes > 0 || this.#unsynced) this.#wakeWhenDue();
-      else settle(this.#takeWhenSynced());
+      else {
+        // All written and synced: a wake-up still set would only wake the writer (and hold a process open) for nothing.
+        clearTimeout(this.#dueTimer);
+        this.#dueTimer = undefined;
+        settle(this.#takeWhenSynced());
+      }
     } catch (error) {
       await this.#failed(error);
     } finally {
@@ -391,21 +398,25 @@ export class JournalWriter {
     return this.#lastSyncAt + SYNC_INTERVAL_MS - Date.now();
   }
 
+  /** Sets a wake-up for the earliest of the write and the fsync that are due, unless one is set already. */
   #wakeWhenDue(): void {
-    if (this.#dueTimer !== undefined || this.#disposed) return;
-    const waits = [
-      this.#pendingBytes > 0 ? this.#writeDueIn() : Infinity,
-      this.#unsynced ? this.#syncDueIn() : Infinity,
-    ];
-    this.#dueTimer = setTimeout(
-      () => {
-        this.#dueTimer = undefined;
-        this.#kick();
-      },
-      Math.max(0, Math.min(...waits)),
-    );
+    if (this.#disposed) return;
+    if (this.#dueTimer === undefined) {
+      const waits = [
+        this.#pendingBytes > 0 ? this.#writeDueIn() : Infinity,
+        this.#unsynced ? this.#syncDueIn() : Infinity,
+      ];
+      this.#dueTimer = setTimeout(
+        () => {
+          this.#dueTimer = undefined;
+          this.#kick();
+        },
+        Math.max(0, Math.min(...waits)),
+      );
+    }
     // Lines still to be written keep the process alive; a pending fsync alone does not.
-    if (this.#pendingBytes === 0) this.#dueTimer.unref();
+    if (this.#pendingBytes > 0) this.#dueTimer.ref();
+    else this.#dueTimer.unref();
   }
 
   /** `bytes` of the write buffer; one step writes at a time. A burst's large buffer is not kept afterwards. */
