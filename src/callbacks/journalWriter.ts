@@ -125,10 +125,10 @@ export class JournalWriter {
   }
 
   /**
-   * Queues `line` (unless a rewrite will cover it) and resolves once it is written (see the save policy above,
-   * `flush` to write at once); resolves at once while saving
-   * fails (the entries stay in memory and the retry rewrites them all). Never rejects. `added` names the entry an
-   * add line adds, with the line's UTF-8 size, so a compaction can find where the kept history starts.
+   * Queues `line` (unless a rewrite will cover it) and resolves once it is written (see the save policy above;
+   * `flush` writes at once); resolves at once while saving fails (the entries stay in memory and the retry rewrites
+   * them all). Never rejects. `added` names the entry an add line adds, with the line's UTF-8 size, so a compaction
+   * can find where the kept history starts.
    */
   save(line?: string, added?: { id: string; bytes: number }): Promise<void> {
     if (!this.#enabled || this.#disposed) return Promise.resolve();
@@ -279,7 +279,7 @@ export class JournalWriter {
     const oldest = this.#options.oldestId();
     const from = oldest === undefined ? undefined : this.#addOffsets.get(oldest);
     const fileBytes = this.#stats.fileBytes;
-    if (from === undefined || this.#options.compactionDue(HEADER_BYTES + fileBytes - from)) {
+    if (from === undefined || from > fileBytes || this.#options.compactionDue(HEADER_BYTES + fileBytes - from)) {
       this.#stats.compactions++;
       return this.#rewrite();
     }
