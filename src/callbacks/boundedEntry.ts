@@ -1,5 +1,6 @@
 // Bounds what one stored callback may hold, so a hostile request can neither grow the history file without limit
 // nor make JSON.stringify throw (deep nesting overflows its stack) and thereby stop every later save.
+import { setField } from '../plivo/bounded';
 import type { ReceivedCallback } from './model';
 
 /** Stored body size; larger bodies are cut and `bodyBytes` keeps the original size. */
@@ -94,7 +95,7 @@ function boundedValue(value: unknown, budget: { left: number }, depth: number): 
     const item: unknown = (value as Record<string, unknown>)[key];
     const kept = boundedValue(item, budget, depth + 1);
     if (kept !== item) copy ??= copyKeys(value as Record<string, unknown>, keys, index);
-    if (copy) setData(copy, key, kept);
+    if (copy) setField(copy, key, kept);
   }
   return copy ?? value;
 }
@@ -102,13 +103,6 @@ function boundedValue(value: unknown, budget: { left: number }, depth: number): 
 /** A plain copy of the first `count` of `keys`. */
 function copyKeys(value: Record<string, unknown>, keys: readonly string[], count: number): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
-  for (let index = 0; index < count; index++) setData(copy, keys[index], value[keys[index]]);
+  for (let index = 0; index < count; index++) setField(copy, keys[index], value[keys[index]]);
   return copy;
-}
-
-/** A `__proto__` key must stay data instead of changing the prototype. */
-function setData(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else target[key] = value;
 }

@@ -10,6 +10,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setField } from '../plivo/bounded';
 import { signatureNonce, verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
 import { AllowedHosts } from './hostCheck';
 import type { ReceivedCallback } from './model';
@@ -93,11 +94,7 @@ function receivedHeaders(headers: IncomingHttpHeaders): Record<string, string | 
   const kept: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined) continue;
-    // A `__proto__` header must stay a header instead of changing the prototype.
-    if (name === '__proto__') {
-      Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
-    } else kept[name] = value;
+    if (value !== undefined) setField(kept, name, value);
   }
   return kept;
 }

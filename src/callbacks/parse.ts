@@ -1,6 +1,6 @@
 // Received request → flat params → kind + summary. Plivo sends form fields or a
 // query string; the Record API reference shows JSON (docs/plivo-api.md); names come snake_case or CamelCase.
-import { boundedClone, DEFAULT_BOUNDS, jsonDepthExceeds } from '../plivo/bounded';
+import { boundedClone, DEFAULT_BOUNDS, jsonDepthExceeds, setField } from '../plivo/bounded';
 import type { CallbackKind, CallbackSummary } from './model';
 
 /** A body or query the listener cannot read; it answers 400 with `message`. */
@@ -48,11 +48,7 @@ function parseUrlEncoded(text: string, where: string): Record<string, string> {
   for (const pair of pairs) {
     const separator = pair.indexOf('=');
     const name = decode(separator < 0 ? pair : pair.slice(0, separator));
-    const value = separator < 0 ? '' : decode(pair.slice(separator + 1));
-    // A "__proto__" field must stay a field instead of changing the prototype.
-    if (name === '__proto__') {
-      Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
-    } else params[name] = value;
+    setField(params, name, separator < 0 ? '' : decode(pair.slice(separator + 1)));
   }
   return params;
 }

@@ -56,15 +56,7 @@ export function boundedClone(value: unknown, bounds: Bounds = DEFAULT_BOUNDS): u
           break;
         }
         const copy = clone(element, depth + 1);
-        // defineProperty keeps a "__proto__" key an ordinary field instead of changing the prototype.
-        if (copy !== undefined) {
-          Object.defineProperty(out, cut(key, bounds.maxStringChars), {
-            value: copy,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        }
+        if (copy !== undefined) setField(out, cut(key, bounds.maxStringChars), copy);
       }
       return out;
     } finally {
@@ -72,6 +64,13 @@ export function boundedClone(value: unknown, bounds: Bounds = DEFAULT_BOUNDS): u
     }
   };
   return clone(value, 0);
+}
+
+/** Sets `target[key]` as an own data field: a `"__proto__"` key stays an ordinary field instead of changing the prototype. */
+export function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
 }
 
 /** JSON text of `value` within `bounds`; never throws (an entry must not stop a whole save). */
