@@ -47,8 +47,3 @@ export class AllowedHosts {
     return undefined;
   }
 }
-
-/** Why the request must be refused (403), or undefined when its Host and Origin are among `allowedHosts`. */
-export function hostProblem(headers: IncomingHttpHeaders, allowedHosts: readonly string[]): string | undefined {
-  return new AllowedHosts(allowedHosts).problem(headers);
-}

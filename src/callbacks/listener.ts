@@ -120,8 +120,10 @@ type ListenerEvents = { callback: [ReceivedCallback]; warning: [string] };
 
 export class CallbackListener extends EventEmitter<ListenerEvents> {
   #server: Server | undefined;
-  /** The bound port, read once: `server.address()` asks the OS, and every request needs the port twice. */
+  /** The bound port, read once: `server.address()` asks the OS, and every request needs the port. */
   #port: number | undefined;
+  /** The listener's own `host:port` addresses, fixed once it is bound. */
+  #ownHosts: string[] = [];
   #options: Required<ListenerOptions> | undefined;
   #extraHosts: string[] = [];
   /** The allowed hosts as last computed; recomputed when the addresses they come from change. */
@@ -178,6 +180,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     server.on('error', (error) => this.#warn(`callback listener error: ${error.message}`));
     this.#server = server;
     this.#port = (server.address() as AddressInfo).port;
+    this.#ownHosts = ['127.0.0.1', 'localhost', '[::1]', resolved.host].map((h) => `${h}:${this.#port}`);
     this.#options = resolved;
   }
 
@@ -365,15 +368,13 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
 
   /** The listener's own addresses, the addresses it was handed out as, and the configured extra hosts. */
   #allowedHosts(): AllowedHosts {
-    const port = this.#port;
-    const own = ['127.0.0.1', 'localhost', '[::1]', this.#options?.host ?? '127.0.0.1'].map((h) => `${h}:${port}`);
     let handedOut: string[] = [];
     try {
       handedOut = this.#options?.getSignedBaseUrls() ?? [];
     } catch {
       // The getter belongs to the caller; without it only the other hosts are allowed.
     }
-    const entries = [...own, ...handedOut, ...this.#extraHosts];
+    const entries = [...this.#ownHosts, ...handedOut, ...this.#extraHosts];
     const cached = this.#hostCheck;
     if (cached?.entries.length === entries.length && cached.entries.every((entry, i) => entry === entries[i])) {
       return cached;

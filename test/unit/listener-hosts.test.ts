@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { hostOf, hostProblem } from '../../src/callbacks/hostCheck';
+import { AllowedHosts, hostOf } from '../../src/callbacks/hostCheck';
 import type { ReceivedCallback } from '../../src/callbacks/model';
 import { startListener } from './helpers/callbacks';
 
@@ -72,11 +72,11 @@ test('hosts of the handed-out base URLs and setAllowedHosts() are allowed', asyn
   assert.equal((await post(listener.url, { host: 'first.example' })).status, 403, 'replaced, not added');
 });
 
-test('hostOf and hostProblem', () => {
+test('hostOf and AllowedHosts', () => {
   assert.equal(hostOf('https://ABC.ngrok.app/x'), 'abc.ngrok.app');
   assert.equal(hostOf('http://127.0.0.1:8787'), '127.0.0.1:8787');
   assert.equal(hostOf('code.example:8080/proxy'), 'code.example:8080');
   assert.equal(hostOf('  '), undefined);
-  assert.match(hostProblem({}, ['127.0.0.1:1']) ?? '', /no Host header/);
-  assert.equal(hostProblem({ host: '127.0.0.1:1' }, ['127.0.0.1:1']), undefined);
+  assert.match(new AllowedHosts(['127.0.0.1:1']).problem({}) ?? '', /no Host header/);
+  assert.equal(new AllowedHosts(['127.0.0.1:1']).problem({ host: '127.0.0.1:1' }), undefined);
 });
