@@ -44,6 +44,13 @@ export interface JournalWriterOptions {
   saveDelayMs: number;
 }
 
+/** A line to append: its text, its UTF-8 size, and for an add line the id of the entry it adds. */
+export interface QueuedLine {
+  text: string;
+  bytes: number;
+  adds?: string;
+}
+
 export interface WriterStats {
   /** Bytes handed to the file system (appends and rewrites). */
   bytesWritten: number;
@@ -127,16 +134,15 @@ export class JournalWriter {
   /**
    * Queues `line` (unless a rewrite will cover it) and resolves once it is written (see the save policy above;
    * `flush` writes at once); resolves at once while saving fails (the entries stay in memory and the retry rewrites
-   * them all). Never rejects. `added` names the entry an add line adds, with the line's UTF-8 size, so a compaction
-   * can find where the kept history starts.
+   * them all). Never rejects. An add line's place is noted, so a compaction can find where the kept history starts.
    */
-  save(line?: string, added?: { id: string; bytes: number }): Promise<void> {
+  save(line?: QueuedLine): Promise<void> {
     if (!this.#enabled || this.#disposed) return Promise.resolve();
     if (line !== undefined && !this.#rewriteNeeded) {
       if (this.#pendingBytes === 0) this.#pendingSince = Date.now();
-      if (added) this.#pendingAdds.push({ id: added.id, at: this.#pendingBytes });
-      this.#pendingBytes += added?.bytes ?? Buffer.byteLength(line, 'utf8');
-      this.#pending.push(line);
+      if (line.adds !== undefined) this.#pendingAdds.push({ id: line.adds, at: this.#pendingBytes });
+      this.#pendingBytes += line.bytes;
+      this.#pending.push(line.text);
     }
     if (this.#retryTimer !== undefined) return Promise.resolve();
     return new Promise((resolve) => {

@@ -164,7 +164,7 @@ export class CallbackStore {
     const bytes = this.#account(entry.id, line);
     removed.push(...this.#trim());
     this.#emit({ cleared: false, added: [entry], updated: [], removed });
-    return this.#writer.save(line, { id: entry.id, bytes });
+    return this.#writer.save({ text: line, bytes, adds: entry.id });
   }
 
   /** Merges `patch` into one entry (e.g. its forward result); resolves to the new entry, or undefined if gone. */
@@ -176,9 +176,9 @@ export class CallbackStore {
     this.#items[this.#items.indexOf(current)] = updated;
     this.#byId.set(id, updated);
     const line = updateLine(id, stored);
-    this.#account(id, line);
+    const bytes = this.#account(id, line);
     this.#emit({ cleared: false, added: [], updated: [updated], removed: [] });
-    await this.#writer.save(line);
+    await this.#writer.save({ text: line, bytes });
     return updated;
   }
 
