@@ -21,7 +21,13 @@ async function main(): Promise<void> {
 
   let sandbox: Sandbox;
   try {
-    sandbox = await Sandbox.start({ port: args.port, liveCalls: args.calls, churn: true, timeScale: args.timeScale });
+    sandbox = await Sandbox.start({
+      port: args.port,
+      liveCalls: args.calls,
+      churn: true,
+      timeScale: args.timeScale,
+      rateLimit: args.rateLimit === 0 ? false : { requests: args.rateLimit, windowMs: 5000 },
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     console.error(
@@ -38,7 +44,8 @@ async function main(): Promise<void> {
 ${SANDBOX_SUBACCOUNTS.map((s) => `  Subaccount ${s.name}: ${s.authId} / ${s.authToken}`).join('\n')}
 VS Code setting (settings.json):
   "plivo.apiBaseUrl": "${sandbox.url}"
-${args.calls} simulated live call(s); calls end and new ones arrive over time. Press Ctrl+C to stop.`);
+${args.calls} simulated live call(s); calls end and new ones arrive over time.
+${args.rateLimit === 0 ? 'No rate limit.' : `Rate limit: ${args.rateLimit} API requests per account per 5 s, then 429 (as Plivo).`} Press Ctrl+C to stop.`);
   sandbox.on('request', (e: SandboxRequestLog) => console.log(formatRequest(e)));
   sandbox.on('callback', (e: SandboxCallbackLog) => console.log(formatCallback(e)));
 

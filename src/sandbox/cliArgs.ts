@@ -4,6 +4,8 @@ export interface CliArgs {
   port: number;
   calls: number;
   timeScale: number;
+  /** Requests per account per 5 s before 429; 0: no limit. */
+  rateLimit: number;
   help: boolean;
 }
 
@@ -11,14 +13,25 @@ export const DEFAULT_CLI_PORT = 8099;
 /** Enough for a busy account (the scale the Calls view is tested at). */
 export const MAX_CLI_CALLS = 10_000;
 
-export const USAGE = `Usage: npm run sandbox -- [--port N] [--calls N] [--time-scale X]
+/** Plivo's own limit (docs/plivo-api.md, "Rate limits"). */
+export const DEFAULT_CLI_RATE_LIMIT = 300;
+
+export const USAGE = `Usage: npm run sandbox -- [--port N] [--calls N] [--time-scale X] [--rate-limit N]
   --port N        port to listen on (default ${DEFAULT_CLI_PORT}, or $PLIVO_SANDBOX_PORT; 0 = any free port)
   --calls N       simulated live calls at start (default 3, at most ${MAX_CLI_CALLS})
-  --time-scale X  multiply simulated durations, e.g. 0.1 for ten times faster (default 1)`;
+  --time-scale X  multiply simulated durations, e.g. 0.1 for ten times faster (default 1)
+  --rate-limit N  API requests per account per 5 s before the sandbox answers 429, as Plivo does
+                  (default ${DEFAULT_CLI_RATE_LIMIT}; 0 = no limit)`;
 
 /** Accepts `--name value` and `--name=value`. Throws an Error with a message fit for the user. */
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliArgs {
-  const args: CliArgs = { port: DEFAULT_CLI_PORT, calls: 3, timeScale: 1, help: false };
+  const args: CliArgs = {
+    port: DEFAULT_CLI_PORT,
+    calls: 3,
+    timeScale: 1,
+    rateLimit: DEFAULT_CLI_RATE_LIMIT,
+    help: false,
+  };
   if (env.PLIVO_SANDBOX_PORT) args.port = port(env.PLIVO_SANDBOX_PORT, 'PLIVO_SANDBOX_PORT');
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
@@ -31,6 +44,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     if (name === '--port') args.port = port(value, name);
     else if (name === '--calls') args.calls = integer(value, name, 0, MAX_CLI_CALLS);
     else if (name === '--time-scale') args.timeScale = positiveNumber(value, name);
+    else if (name === '--rate-limit') args.rateLimit = integer(value, name, 0, Number.MAX_SAFE_INTEGER);
     else throw new Error(`unknown option ${name}`);
   }
   return args;

@@ -19,6 +19,7 @@ import {
   writeReply,
   type Reply,
 } from './httpIo';
+import { AccountRateLimiter } from './rateLimit';
 import { RecordingEngine } from './recordings';
 import { resolveOptions, type ResolvedOptions } from './sandboxOptions';
 import { TimerSet } from './timers';
@@ -58,6 +59,7 @@ export class Sandbox extends EventEmitter {
   readonly #faults: { fault: SandboxFault; remaining: number }[] = [];
   readonly #waiters = new Set<(reason: Error) => void>();
   readonly #backend: ApiBackend;
+  readonly #rateLimiter: AccountRateLimiter | undefined;
   #baseUrl = '';
   #closing: Promise<void> | undefined;
 
@@ -107,6 +109,7 @@ export class Sandbox extends EventEmitter {
       subaccounts: (authId) => this.#accounts.filter((a) => a.parentAuthId === authId).map((a) => ({ ...a })),
       created: new Date().toISOString().slice(0, 10),
     };
+    this.#rateLimiter = options.rateLimit && new AccountRateLimiter(options.rateLimit);
     this.#server = createServer((req, res) => this.#dispatch(req, res));
   }
 
@@ -314,6 +317,10 @@ export class Sandbox extends EventEmitter {
     const match = /^\/v1\/Account\/([^/]+)(?:\/(.*))?$/.exec(path);
     if (!match) return errorReply(404, 'not found');
     if (decodeSegment(match[1]) !== account.authId) throw unauthorized();
+    // Plivo documents neither a Retry-After nor rate-limit headers, so none are sent.
+    if (this.#rateLimiter?.tryAccept(account.authId) === false) {
+      return errorReply(429, 'Too many requests: throttle your API requests and retry');
+    }
     if (bodyError) throw bodyError;
     const rest = (match[2] ?? '').replace(/\/$/, '');
     const resource = rest === '' ? [] : rest.split('/').map(decodeSegment);

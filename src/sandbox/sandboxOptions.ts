@@ -1,7 +1,8 @@
 // Defaults and sanity checks for SandboxOptions, so mistakes fail at start() rather than mid-test.
 import { DEFAULT_CHURN } from './churn';
 import { DEMO_ACCOUNT, SANDBOX_SUBACCOUNTS } from './accounts';
-import type { SandboxAccount, SandboxCallInit, SandboxChurnOptions, SandboxOptions } from './types';
+import { PLIVO_RATE_LIMIT } from './rateLimit';
+import type { SandboxAccount, SandboxCallInit, SandboxChurnOptions, SandboxOptions, SandboxRateLimit } from './types';
 
 export interface ResolvedOptions {
   accounts: SandboxAccount[];
@@ -9,6 +10,7 @@ export interface ResolvedOptions {
   callbackTimeoutMs: number;
   churn?: SandboxChurnOptions;
   initialCalls: SandboxCallInit[];
+  rateLimit?: SandboxRateLimit;
 }
 
 export function resolveOptions(options: SandboxOptions): ResolvedOptions {
@@ -38,6 +40,7 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
     callbackTimeoutMs,
     churn: resolveChurn(options.churn),
     initialCalls: resolveCalls(options.liveCalls),
+    rateLimit: resolveRateLimit(options.rateLimit),
   };
 }
 
@@ -62,4 +65,15 @@ function resolveCalls(liveCalls: SandboxOptions['liveCalls']): SandboxCallInit[]
     throw new RangeError(`liveCalls must be a non-negative integer, got ${count}`);
   }
   return Array.from({ length: count }, () => ({}));
+}
+
+function resolveRateLimit(rateLimit: SandboxOptions['rateLimit']): SandboxRateLimit | undefined {
+  if (rateLimit === false) return undefined;
+  if (rateLimit === undefined) return PLIVO_RATE_LIMIT;
+  const { requests, windowMs } = rateLimit;
+  if (!(Number.isSafeInteger(requests) && requests >= 1)) {
+    throw new RangeError(`rateLimit.requests must be a positive integer, got ${requests}`);
+  }
+  requirePositive('rateLimit.windowMs', windowMs);
+  return { requests, windowMs };
 }

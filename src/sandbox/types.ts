@@ -29,6 +29,15 @@ export interface SandboxOptions {
   churn?: boolean | SandboxChurnOptions;
   /** Timeout for each callback the sandbox sends. Default 5000. */
   callbackTimeoutMs?: number;
+  /** Requests per account beyond which API requests get 429, as at Plivo. Default 300 per 5 s; false: no limit. */
+  rateLimit?: SandboxRateLimit | false;
+}
+
+export interface SandboxRateLimit {
+  /** Requests one account may make per window. */
+  requests: number;
+  /** Length of the sliding window in ms. */
+  windowMs: number;
 }
 
 export type CallDirection = 'inbound' | 'outbound';

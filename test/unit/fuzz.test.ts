@@ -148,7 +148,8 @@ test(`listener: ${REQUESTS_PER_TARGET} hostile requests and ${SLOW_CONNECTIONS} 
 });
 
 test(`sandbox: ${REQUESTS_PER_TARGET} hostile requests and ${SLOW_CONNECTIONS} slow-header connections`, async (t) => {
-  const sandbox = await Sandbox.start({ timeScale: 0.001 });
+  // Hostile input, not request pacing, is under test here: 520 requests would meet Plivo's rate limit.
+  const sandbox = await Sandbox.start({ timeScale: 0.001, rateLimit: false });
   t.after(() => sandbox.close());
   const call = sandbox.addCall();
   const port = Number(new URL(sandbox.url).port);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { PlivoClient, PlivoError } from '../../src/plivo';
 import { RequestLimiter, type RequestPriority } from '../../src/plivo/limiter';
+import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
 
 const credentials = { authId: 'MAXXXXXXXXXXXXXXXXXX', authToken: 'limiter-test-token' };
 const UUID = '6653422c-91b6-4716-9fad-9463daaeeec2';
@@ -268,5 +269,49 @@ describe('RequestLimiter', () => {
     await waiting;
     assert.equal(limiter.stats().sentInWindow, 2);
     assert.throws(() => (limiter.maxRequests = 0), /positive integer/);
+  });
+});
+
+describe("RequestLimiter against the sandbox's Plivo rate limit", () => {
+  // Scaled down from Plivo's 300 per 5 s and the default budget of 150, keeping their ratio.
+  const plivoLimit = { requests: 20, windowMs: 400 };
+
+  async function burst(limiter: RequestLimiter, count: number): Promise<{ sandbox: Sandbox; results: unknown[] }> {
+    const sandbox = await Sandbox.start({ liveCalls: 1, rateLimit: plivoLimit });
+    try {
+      const plivo = new PlivoClient({
+        credentials: { authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN },
+        baseUrl: sandbox.url,
+        limiter,
+        retryDelayMs: () => 1,
+      });
+      const [call] = sandbox.liveCalls();
+      const results = await Promise.all(
+        Array.from({ length: count }, () => plivo.getLiveCall(call.callUuid).catch((error: unknown) => error)),
+      );
+      return { sandbox, results };
+    } finally {
+      await sandbox.close();
+    }
+  }
+
+  test('the default share of the budget never meets a 429, however many requests queue up', async () => {
+    const { sandbox, results } = await burst(new RequestLimiter({ maxRequests: 10, windowMs: 400 }), 50);
+    assert.equal(results.filter((r) => r instanceof Error).length, 0);
+    assert.deepEqual(
+      sandbox.requests.filter((r) => r.status === 429),
+      [],
+    );
+  });
+
+  test('a budget above what Plivo grants meets 429s, pauses, and every GET still succeeds on retry', async () => {
+    const limiter = new RequestLimiter({ maxRequests: 40, windowMs: 400, defaultBackoffMs: 400 });
+    const { sandbox, results } = await burst(limiter, 30);
+    assert.deepEqual(
+      results.filter((r) => r instanceof Error),
+      [],
+    );
+    const refused = sandbox.requests.filter((r) => r.status === 429).length;
+    assert.ok(refused >= 1 && refused <= 10, `${refused} requests refused`);
   });
 });

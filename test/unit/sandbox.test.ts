@@ -691,6 +691,53 @@ describe('sandbox', () => {
     });
   });
 
+  describe('rate limit', () => {
+    test("answers 429 beyond Plivo's 300 requests per 5 s per account, by default", async () => {
+      const answers = await Promise.all(Array.from({ length: 301 }, () => api(sandbox, 'Call/?status=live')));
+      assert.equal(answers.filter((res) => res.status === 200).length, 300);
+      const refused = answers.filter((res) => res.status === 429);
+      assert.equal(refused.length, 1);
+      assertPlivoError(refused[0], 429, /too many requests/i);
+      assert.equal(refused[0].headers.get('retry-after'), null);
+      // Each account has its own budget.
+      const other = await api(sandbox, `/v1/Account/${OTHER.authId}/Call/?status=live`, {
+        auth: basic(OTHER.authId, OTHER.authToken),
+      });
+      assert.equal(other.status, 200);
+    });
+
+    test('frees a slot once a window has passed since the request that took it; refused requests take none', async () => {
+      await startSandbox({ rateLimit: { requests: 2, windowMs: 300 } });
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 200);
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 200);
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 429);
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 429);
+      await new Promise((resolve) => setTimeout(resolve, 320));
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 200);
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 200);
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 429);
+    });
+
+    test('counts authenticated API requests only, not recording downloads or refused credentials', async () => {
+      await startSandbox({ rateLimit: { requests: 1, windowMs: 60_000 } });
+      const recording = sandbox.addRecording({ durationMs: 1000 });
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await fetch(recording.url)).status, 200);
+        assert.equal((await api(sandbox, 'Call/?status=live', { auth: basic(SANDBOX_AUTH_ID, 'wrong') })).status, 401);
+      }
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 200);
+      assert.equal((await api(sandbox, 'Call/?status=live')).status, 429);
+    });
+
+    test('can be turned off, and rejects a malformed limit', async () => {
+      await startSandbox({ rateLimit: false });
+      const answers = await Promise.all(Array.from({ length: 320 }, () => api(sandbox, 'Call/?status=live')));
+      assert.ok(answers.every((res) => res.status === 200));
+      await assert.rejects(Sandbox.start({ rateLimit: { requests: 0, windowMs: 5000 } }), /rateLimit.requests/);
+      await assert.rejects(Sandbox.start({ rateLimit: { requests: 10, windowMs: -1 } }), /rateLimit.windowMs/);
+    });
+  });
+
   describe('close', () => {
     test('refuses connections afterwards and is idempotent', async () => {
       const pending = sandbox.waitFor('callback', () => false);
