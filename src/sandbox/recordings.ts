@@ -18,6 +18,8 @@ const TRANSCRIPTION_RATE_PER_MINUTE = 0.05;
 export interface RecordingEngineDeps {
   timers: TimerSet;
   timeScale: number;
+  /** Simulated time between a recording's end and its transcription callback. */
+  transcriptionDelayMs: number;
   /** Where the recording file is served, e.g. `http://127.0.0.1:8099/recordings/<id>.mp3`. */
   fileUrl(recordingId: string, format: string): string;
   send(request: CallbackRequest): Promise<void>;
@@ -201,21 +203,25 @@ export class RecordingEngine {
     }
     if (options.transcriptionType && options.transcriptionUrl) {
       const minutes = Math.max(1, Math.ceil(durationS / 60));
-      this.#queueCallback(entry, {
-        kind: 'transcription',
-        url: options.transcriptionUrl,
-        method: options.transcriptionMethod,
-        params: {
-          transcription: transcriptFor(info.recordingId),
-          duration: String(durationS),
-          call_uuid: info.callUuid,
-          recording_id: info.recordingId,
-          transcription_charge: (TRANSCRIPTION_RATE_PER_MINUTE * minutes).toFixed(5),
-          transcription_rate: TRANSCRIPTION_RATE_PER_MINUTE.toFixed(5),
-          error: '',
-        },
-        authToken,
-      });
+      const transcriptionUrl = options.transcriptionUrl;
+      // Plivo transcribes after the call: the transcript comes well after the recording's own callback.
+      this.#deps.timers.schedule(this.#deps.transcriptionDelayMs * this.#deps.timeScale, () =>
+        this.#queueCallback(entry, {
+          kind: 'transcription',
+          url: transcriptionUrl,
+          method: options.transcriptionMethod,
+          params: {
+            transcription: transcriptFor(info.recordingId),
+            duration: String(durationS),
+            call_uuid: info.callUuid,
+            recording_id: info.recordingId,
+            transcription_charge: (TRANSCRIPTION_RATE_PER_MINUTE * minutes).toFixed(5),
+            transcription_rate: TRANSCRIPTION_RATE_PER_MINUTE.toFixed(5),
+            error: '',
+          },
+          authToken,
+        }),
+      );
     }
   }
 

@@ -80,6 +80,7 @@ export class Sandbox extends EventEmitter {
     this.#engine = new RecordingEngine({
       timers: this.#timers,
       timeScale: options.timeScale,
+      transcriptionDelayMs: options.transcriptionDelayMs,
       fileUrl: (id, format) => `${this.#baseUrl}/recordings/${id}.${format}`,
       send: (request) => this.#sender.send(request),
     });

@@ -8,6 +8,7 @@ export interface ResolvedOptions {
   accounts: SandboxAccount[];
   timeScale: number;
   callbackTimeoutMs: number;
+  transcriptionDelayMs: number;
   churn?: SandboxChurnOptions;
   initialCalls: SandboxCallInit[];
   rateLimit?: SandboxRateLimit;
@@ -33,11 +34,16 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
   requirePositive('timeScale', timeScale);
   const callbackTimeoutMs = options.callbackTimeoutMs ?? 5000;
   requirePositive('callbackTimeoutMs', callbackTimeoutMs);
+  const transcriptionDelayMs = options.transcriptionDelayMs ?? 5000;
+  if (!(Number.isFinite(transcriptionDelayMs) && transcriptionDelayMs >= 0)) {
+    throw new RangeError(`transcriptionDelayMs must be a non-negative number, got ${transcriptionDelayMs}`);
+  }
 
   return {
     accounts: [...accounts],
     timeScale,
     callbackTimeoutMs,
+    transcriptionDelayMs,
     churn: resolveChurn(options.churn),
     initialCalls: resolveCalls(options.liveCalls),
     rateLimit: resolveRateLimit(options.rateLimit),

@@ -29,6 +29,8 @@ export interface SandboxOptions {
   churn?: boolean | SandboxChurnOptions;
   /** Timeout for each callback the sandbox sends. Default 5000. */
   callbackTimeoutMs?: number;
+  /** Simulated ms from a recording's end to its transcription callback (Plivo takes minutes). Default 5000. */
+  transcriptionDelayMs?: number;
   /** Requests per account beyond which API requests get 429, as at Plivo. Default 300 per 5 s; false: no limit. */
   rateLimit?: SandboxRateLimit | false;
 }

@@ -17,14 +17,55 @@ function escapeHtml(text: string): string {
   );
 }
 
-/** The player page: an `<audio>` element and what is known about the recording. No script runs. */
+/** What the page shows under the audio: Plivo's text, or why transcription failed. */
+export interface PlayerTranscript {
+  text: string;
+  error?: string;
+}
+
+/** Posted to an open player when its recording's transcript arrives (or changes) after the page was rendered. */
+interface TranscriptMessage {
+  type: 'transcript';
+  transcript?: PlayerTranscript;
+}
+
+/**
+ * Its only script puts a transcript that arrives later into the page as text: rendering the page again would stop
+ * the audio being played. Plivo transcribes after the call, so that is the usual order.
+ */
+const PLAYER_SCRIPT = `window.addEventListener('message', (event) => {
+  const message = event.data;
+  if (!message || message.type !== 'transcript') return;
+  const section = document.getElementById('transcript');
+  const transcript = message.transcript;
+  section.hidden = !transcript;
+  if (!transcript) return;
+  const heading = document.createElement('h2');
+  heading.textContent = 'Transcript';
+  const body = document.createElement(transcript.error ? 'p' : 'pre');
+  if (transcript.error) {
+    body.className = 'error';
+    body.textContent = 'Transcription failed: ' + transcript.error;
+  } else body.textContent = transcript.text;
+  section.replaceChildren(heading, body);
+});`;
+
+function transcriptHtml(transcript: PlayerTranscript | undefined): string {
+  if (!transcript) return '<section id="transcript" hidden></section>';
+  const body = transcript.error
+    ? `<p class="error">Transcription failed: ${escapeHtml(transcript.error)}</p>`
+    : `<pre>${escapeHtml(transcript.text)}</pre>`;
+  return `<section id="transcript"><h2>Transcript</h2>${body}</section>`;
+}
+
+/** The player page: an `<audio>` element, what is known about the recording, and its transcript once there is one. */
 export function playerHtml(options: {
   cspSource: string;
   audioSrc: string;
   fileName: string;
   ref?: RecordingRef;
   bytes?: number;
-  transcript?: { text: string; error?: string };
+  transcript?: PlayerTranscript;
 }): string {
   const { cspSource, audioSrc, fileName, ref, bytes, transcript } = options;
   const nonce = randomBytes(16).toString('base64');
@@ -35,16 +76,11 @@ export function playerHtml(options: {
     format,
     bytes !== undefined ? `${Math.max(1, Math.round(bytes / 1024))} KB` : undefined,
   ].filter(Boolean) as string[];
-  const transcriptHtml = transcript
-    ? transcript.error
-      ? `<section><h2>Transcript</h2><p class="error">Transcription failed: ${escapeHtml(transcript.error)}</p></section>`
-      : `<section><h2>Transcript</h2><pre>${escapeHtml(transcript.text)}</pre></section>`
-    : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; media-src ${cspSource}; style-src 'nonce-${nonce}';">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; media-src ${cspSource}; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${escapeHtml(ref?.title ?? fileName)}</title>
 <style nonce="${nonce}">
@@ -62,8 +98,9 @@ export function playerHtml(options: {
 <h1>${escapeHtml(ref?.title ?? fileName)}</h1>
 <p class="facts">${facts.map(escapeHtml).join(' · ')}</p>
 <audio controls preload="auto" src="${escapeHtml(audioSrc)}">Your editor cannot play ${escapeHtml(format)} audio.</audio>
-${transcriptHtml}
+${transcriptHtml(transcript)}
 <p class="id">${ref ? `Recording ID ${escapeHtml(ref.id)}${ref.callUuid ? ` · Call UUID ${escapeHtml(ref.callUuid)}` : ''}` : escapeHtml(fileName)}</p>
+<script nonce="${nonce}">${PLAYER_SCRIPT}</script>
 </body>
 </html>`;
 }
@@ -83,7 +120,7 @@ class RecordingPlayerProvider implements vscode.CustomReadonlyEditorProvider {
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
     const files = this.#services.recordingFiles;
     const { webview } = panel;
-    webview.options = { enableScripts: false, localResourceRoots: [files.dir] };
+    webview.options = { enableScripts: true, localResourceRoots: [files.dir] };
     const fileName = basename(document.uri.fsPath);
     if (!files.isCached(document.uri)) {
       webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';"></head><body><p>The Plivo player plays recordings downloaded with <b>Plivo: Play Recording</b>; ${escapeHtml(fileName)} is not one of them.</p></body></html>`;
@@ -92,17 +129,47 @@ class RecordingPlayerProvider implements vscode.CustomReadonlyEditorProvider {
     // After a reload the editor comes back before anything was played: the list may still know the recording.
     const listed = this.#services.recordingsList.find(fileName.replace(/\.[a-z0-9]+$/, ''));
     const ref = files.describe(document.uri) ?? (listed && recordingRef(listed));
-    const transcript = ref && this.#services.transcripts.forRecording(ref);
+    const transcriptOf = (): PlayerTranscript | undefined => {
+      const record = ref && this.#services.transcripts.forRecording(ref);
+      return record && { text: record.text, ...(record.error ? { error: record.error } : {}) };
+    };
     const bytes = (await stat(document.uri.fsPath).catch(() => undefined))?.size;
-    webview.html = playerHtml({
-      cspSource: webview.cspSource,
-      audioSrc: webview.asWebviewUri(document.uri).toString(),
-      fileName,
-      ref,
-      bytes,
-      transcript,
-    });
+    /** What the page shows, and what `webview.html` holds (older while a posted transcript is newer). */
+    let shown = transcriptOf();
+    let rendered = shown;
+    const render = (): void => {
+      rendered = shown;
+      webview.html = playerHtml({
+        cspSource: webview.cspSource,
+        audioSrc: webview.asWebviewUri(document.uri).toString(),
+        fileName,
+        ref,
+        bytes,
+        transcript: shown,
+      });
+    };
+    render();
+    if (!ref) return;
+    const subscriptions = [
+      this.#services.transcripts.onDidChange(() => {
+        const latest = transcriptOf();
+        if (sameTranscript(latest, shown)) return;
+        shown = latest;
+        // A hidden player's page is gone; it loads webview.html when shown again.
+        const message: TranscriptMessage = { type: 'transcript', transcript: latest };
+        if (panel.visible) void webview.postMessage(message);
+        else render();
+      }),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible && rendered !== shown) render();
+      }),
+    ];
+    panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
   }
+}
+
+function sameTranscript(a: PlayerTranscript | undefined, b: PlayerTranscript | undefined): boolean {
+  return a?.text === b?.text && a?.error === b?.error;
 }
 
 export function registerRecordingPlayer(services: Services): IDisposable {

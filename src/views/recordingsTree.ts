@@ -117,7 +117,9 @@ export class RecordingsTreeProvider extends Disposable implements vscode.TreeDat
       recordingTitle(r),
       transcript ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
-    item.id = `recording:${r.recordingId}`;
+    // VS Code keeps a row's collapsible state by id: a row first shown as a leaf would come back collapsed, hiding
+    // the transcript Plivo sends minutes after the call. So a row with a transcript has an id of its own.
+    item.id = `recording:${r.recordingId}${transcript ? ':transcribed' : ''}`;
     const start = recordingStart(r);
     const time = start?.toLocaleTimeString();
     const duration = formatDurationMs(r.durationMs);

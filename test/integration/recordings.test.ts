@@ -225,29 +225,41 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     assert.equal(tab.uri.fsPath, join(services.recordingFiles.dir.fsPath, `${seeded.recordingId}.mp3`));
   });
 
-  it('the player page runs no script, loads media only from the webview, and shows Plivo text as text', function () {
-    const html = playerHtml({
+  it('the player page runs only its own nonce-bound script, loads media only from the webview, and shows Plivo text as text', function () {
+    const ref = {
+      id: 'r1',
+      isPlivoId: true,
+      callUuid: 'c1',
+      url: 'http://127.0.0.1/r1.mp3',
+      format: 'mp3' as const,
+      title: '<img src=x onerror=alert(1)> → 1415',
+      durationMs: 65_000,
+    };
+    const page = {
       cspSource: 'https://webview.test',
       audioSrc: 'https://webview.test/cache/r1.mp3',
       fileName: 'r1.mp3',
-      ref: {
-        id: 'r1',
-        isPlivoId: true,
-        callUuid: 'c1',
-        url: 'http://127.0.0.1/r1.mp3',
-        format: 'mp3',
-        title: '<img src=x onerror=alert(1)> → 1415',
-        durationMs: 65_000,
-      },
-      transcript: { text: '</pre><script>alert(1)</script>' },
-    });
+      ref,
+    };
+    const html = playerHtml({ ...page, transcript: { text: '</pre><script>alert(1)</script>' } });
     const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
-    assert.match(csp, /^default-src 'none'; media-src https:\/\/webview\.test; style-src 'nonce-[^']+';$/);
-    assert.equal(/<script/i.test(html), false);
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    assert.equal(
+      csp,
+      `default-src 'none'; media-src https://webview.test; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';`,
+    );
+    const scripts = html.match(/<script[^>]*>/gi) ?? [];
+    assert.deepEqual(scripts, [`<script nonce="${nonce}">`]);
+    // A transcript that arrives later is written as text, never parsed as HTML.
+    const script = /<script[^>]*>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    assert.match(script, /textContent/);
+    assert.doesNotMatch(script, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     assert.equal(html.includes('<img'), false);
     assert.ok(html.includes('&lt;/pre&gt;&lt;script&gt;'));
     assert.ok(html.includes('<audio controls preload="auto" src="https://webview.test/cache/r1.mp3">'));
     assert.ok(html.includes('1:05 · mp3'));
+    // Without a transcript yet, the place for it is there, hidden.
+    assert.ok(playerHtml(page).includes('<section id="transcript" hidden></section>'));
   });
 
   it('a recording whose file is gone reports it and leaves nothing in the cache', async function () {

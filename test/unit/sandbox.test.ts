@@ -339,7 +339,8 @@ describe('sandbox', () => {
       assert.equal(log.url, callbackUrl);
     });
 
-    test('sends the transcription after the recording ends', async () => {
+    test('sends the transcription a while after the recording ends, as Plivo transcribes after the call', async () => {
+      await startSandbox({ transcriptionDelayMs: 30_000 }); // 300 ms at this time scale
       const call = sandbox.addCall();
       const transcriptionUrl = receiver.url('/transcription');
       await record(sandbox, call.callUuid, {
@@ -349,8 +350,10 @@ describe('sandbox', () => {
         transcription_method: 'GET',
       });
       const cb = await receiver.next((c) => c.path === '/transcription');
+      const receivedAt = Date.now();
       assert.equal(cb.method, 'GET');
       const [rec] = sandbox.recordings();
+      assert.ok(rec.endedAt && receivedAt - rec.endedAt.getTime() >= 295, 'the transcript came after the delay');
       assert.deepEqual(Object.keys(cb.params).sort(), [
         'call_uuid',
         'duration',
@@ -639,6 +642,7 @@ describe('sandbox', () => {
       await assert.rejects(Sandbox.start({ accounts: [] }), RangeError);
       await assert.rejects(Sandbox.start({ churn: { minSeconds: 5, maxSeconds: 1 } }), RangeError);
       await assert.rejects(Sandbox.start({ liveCalls: -1 }), RangeError);
+      await assert.rejects(Sandbox.start({ transcriptionDelayMs: -1 }), RangeError);
     });
 
     test('reports a port in use', async () => {
