@@ -37,6 +37,26 @@ async function audioState(wb: Workbench): Promise<{ frame: Frame; state: AudioSt
   return undefined;
 }
 
+/** The player's frame and audio state, once its audio has loaded (or failed to). */
+function playerLoaded(wb: Workbench): Promise<{ frame: Frame; state: AudioState }> {
+  return until(
+    'the player has loaded the audio',
+    async () => {
+      const found = await audioState(wb);
+      return found && (found.state.error !== null || found.state.readyState >= 1) ? found : undefined;
+    },
+    30_000,
+  );
+}
+
+/** A screenshot of the player, once the download's notification has gone. */
+async function screenshotPlayer(wb: Workbench, name: string): Promise<void> {
+  await wb.page
+    .locator('.notification-toast', { hasText: /Downloading the recording/ })
+    .waitFor({ state: 'detached', timeout: 10_000 });
+  await wb.screenshot(name);
+}
+
 describe('Recordings: record a call, hang up, find, play and delete the recording, by clicks', () => {
   let sandbox: Sandbox;
   let callUuid: string;
@@ -122,14 +142,7 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     await recordingRow().click();
     // The player's tab is named after the cached file, <recording id>.mp3.
     await wb.page.getByRole('tab', { name: /\.mp3/ }).first().waitFor({ timeout: 30_000 });
-    const { frame, state } = await until(
-      'the player has loaded the audio',
-      async () => {
-        const found = await audioState(wb);
-        return found && (found.state.error !== null || found.state.readyState >= 1) ? found : undefined;
-      },
-      30_000,
-    );
+    const { frame, state } = await playerLoaded(wb);
     timings.clickToAudioLoaded = Date.now() - t0;
     assert.equal(state.error, null, `audio error ${state.error}`);
     assert.ok(Number.isFinite(state.duration) && state.duration > 0, `duration ${state.duration}`);
@@ -138,10 +151,7 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     assert.equal(file?.status, 200);
     assert.equal(Math.round(state.duration), Math.round((sandbox.recordings(callUuid)[0].durationMs ?? 0) / 1000));
     await frame.locator('h1', { hasText: `${formatPhoneNumber(FROM)} → ${formatPhoneNumber(TO)}` }).waitFor();
-    await wb.page
-      .locator('.notification-toast', { hasText: /Downloading the recording/ })
-      .waitFor({ state: 'detached', timeout: 10_000 });
-    await wb.screenshot('e2e-recording-player');
+    await screenshotPlayer(wb, 'e2e-recording-player');
   });
 
   it('Delete asks in a modal dialog naming the recording, then removes it', async () => {
@@ -186,14 +196,8 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     );
     await row.waitFor({ timeout: 30_000 });
     await row.click();
-    const { frame } = await until(
-      'the player has loaded the audio',
-      async () => {
-        const found = await audioState(wb);
-        return found && found.state.readyState >= 1 ? found : undefined;
-      },
-      30_000,
-    );
+    const { frame, state } = await playerLoaded(wb);
+    assert.equal(state.error, null, `audio error ${state.error}`);
     assert.equal(await frame.locator('pre').count(), 0, 'no transcript yet');
     // Marks this page: a player rendered again would lose the mark (and restart the audio).
     await frame.evaluate('window.plivoTestMark = 1');
@@ -201,10 +205,7 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     timings.recordEndToTranscriptInPlayer = Date.now() - t0;
     assert.equal(await frame.evaluate('window.plivoTestMark'), 1, 'the transcript came into the same page');
     assert.ok(((await frame.locator('pre').textContent()) ?? '').length > 20);
-    await wb.page
-      .locator('.notification-toast', { hasText: /Downloading the recording/ })
-      .waitFor({ state: 'detached', timeout: 10_000 });
-    await wb.screenshot('e2e-recording-player-transcript');
+    await screenshotPlayer(wb, 'e2e-recording-player-transcript');
   });
 
   it('the transcript shows under the recording and opens as plain text', async () => {
