@@ -223,4 +223,31 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
       .waitFor({ timeout: 15_000 });
     await wb.page.getByRole('tab', { name: /^Transcript / }).waitFor();
   });
+
+  it('a player in a background tab shows the transcript that changed while it was hidden', async () => {
+    const wb = ui();
+    const row = wb.treeItem('Recordings', new RegExp(`^Recording ${shown(FROM2)} → ${shown(TO2)}`));
+    await row.click();
+    await playerLoaded(wb);
+    // Kept open (not a preview), the player stays in its tab behind the transcript opened next.
+    await wb.runCommand('View: Keep Editor');
+    await wb.treeItem('Recordings', /^Transcript/).click();
+    await wb.page.getByRole('tab', { name: /^Transcript /, selected: true }).waitFor();
+    await wb.runCommand('Plivo: Send Test Callback…');
+    await wb.pickQuickItem(/Transcription/);
+    await wb.pickQuickItem(/The listener \(/);
+    await wb.pickQuickItem(/Match my latest recording/);
+    await wb.page.getByRole('tab', { name: /\.mp3/ }).first().click();
+    const text = await until('the player shows the new transcript', async () => {
+      const found = await audioState(wb);
+      const shown =
+        found &&
+        (await found.frame
+          .locator('pre')
+          .textContent()
+          .catch(() => null));
+      return shown?.includes('test transcription from the Plivo extension') ? shown : undefined;
+    });
+    assert.ok(text.length > 20);
+  });
 });
