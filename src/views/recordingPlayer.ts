@@ -51,11 +51,12 @@ const PLAYER_SCRIPT = `window.addEventListener('message', (event) => {
 });`;
 
 function transcriptHtml(transcript: PlayerTranscript | undefined): string {
-  if (!transcript) return '<section id="transcript" hidden></section>';
+  // aria-live: a screen reader announces a transcript that arrives while the player is open.
+  if (!transcript) return '<section id="transcript" aria-live="polite" hidden></section>';
   const body = transcript.error
     ? `<p class="error">Transcription failed: ${escapeHtml(transcript.error)}</p>`
     : `<pre>${escapeHtml(transcript.text)}</pre>`;
-  return `<section id="transcript"><h2>Transcript</h2>${body}</section>`;
+  return `<section id="transcript" aria-live="polite"><h2>Transcript</h2>${body}</section>`;
 }
 
 /** The player page: an `<audio>` element, what is known about the recording, and its transcript once there is one. */

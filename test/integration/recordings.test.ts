@@ -259,7 +259,7 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     assert.ok(html.includes('<audio controls preload="auto" src="https://webview.test/cache/r1.mp3">'));
     assert.ok(html.includes('1:05 · mp3'));
     // Without a transcript yet, the place for it is there, hidden.
-    assert.ok(playerHtml(page).includes('<section id="transcript" hidden></section>'));
+    assert.ok(playerHtml(page).includes('<section id="transcript" aria-live="polite" hidden></section>'));
   });
 
   it('a recording whose file is gone reports it and leaves nothing in the cache', async function () {
