@@ -52,10 +52,7 @@ describe('credentials through the input boxes', () => {
     assert.match(message, /Nothing was saved: your accounts are unchanged/);
     await wb.screenshot('e2e-credentials-rejected');
     // Edit asks again with the Auth ID filled in and the token empty.
-    await wb.page
-      .locator('.notification-toast', { hasText: /Nothing was saved/ })
-      .getByRole('button', { name: 'Edit', exact: true })
-      .click();
+    await wb.notificationAction(/Nothing was saved/, 'Edit');
     await wb.quickInputTitle.filter({ hasText: 'Plivo Account (1/3)' }).waitFor({ timeout: 15_000 });
     assert.equal(await wb.quickInputBox.inputValue(), AUTH_ID);
     await wb.quickInputAccept();
