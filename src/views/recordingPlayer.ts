@@ -151,6 +151,8 @@ class RecordingPlayerProvider implements vscode.CustomReadonlyEditorProvider {
     };
     render();
     if (!ref) return;
+    // Custom editors take the title set here from VS Code 1.106 on; before, the tab shows the file's name.
+    panel.title = ref.title;
     const subscriptions = [
       this.#services.transcripts.onDidChange(() => {
         const latest = transcriptOf();
