@@ -525,7 +525,11 @@ function errorForStatus(
     case 429: {
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
       const wait = retryAfterSeconds === undefined ? 'in a few seconds' : `in ${retryAfterSeconds} s`;
-      return new PlivoError('rate-limited', `Too many requests to Plivo (429); try again ${wait}.`, {
+      // The budget is the account's, so the user's own app (or a second editor) may be what used it up.
+      const message =
+        `Too many requests to Plivo (429): the account's 300 requests per 5 s are shared with your own app and ` +
+        `anything else using these credentials. Try again ${wait}.`;
+      return new PlivoError('rate-limited', message, {
         ...details,
         retryAfterSeconds,
       });

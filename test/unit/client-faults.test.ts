@@ -151,7 +151,7 @@ describe('client faults', () => {
     const { error } = await settleWithin(client().startRecording(CALL), 5000);
     assert.equal(error?.code, 'rate-limited');
     assert.equal(error.retryAfterSeconds, 7);
-    assert.match(error.message, /try again in 7 s/);
+    assert.match(error.message, /shared with your own app .*Try again in 7 s\./);
   });
 
   test('invalid JSON in a 200: bad-response quoting the start of the body', async () => {
