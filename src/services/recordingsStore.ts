@@ -80,6 +80,20 @@ export class RecordingsStore extends Disposable {
     return this.all().find((r) => r.id === id);
   }
 
+  /**
+   * The recording started here that a transcript is about: the one with its recording id, else (a transcript without
+   * one) the latest on its call that asked for a transcript.
+   */
+  forTranscript(transcript: { recordingId?: string; callUuid?: string }): RecordingEntry | undefined {
+    const { recordingId, callUuid } = transcript;
+    if (recordingId) return this.all().find((r) => r.recordingId === recordingId);
+    const candidates = this.all().filter((r) => r.callUuid === callUuid && r.transcriptionUrl !== undefined);
+    return candidates.reduce<RecordingEntry | undefined>(
+      (a, b) => (!a || b.startedAt > a.startedAt ? b : a),
+      undefined,
+    );
+  }
+
   async addStarted(
     callUuid: string,
     options: RecordOptions,

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { remoteWindowAdvice } from '../callbacks';
+import { remoteWindowAdvice, transcriptFromCallback, type ReceivedCallback } from '../callbacks';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { FinishedRecording } from '../services/listenerService';
-import { describeRecording } from '../services/recordingsStore';
+import { describeRecording, type RecordingEntry } from '../services/recordingsStore';
 
 async function offerRecording({ recording, callback }: FinishedRecording): Promise<void> {
   // Only known-safe text here: request fields could carry markdown links, which notifications render. The numbers
@@ -19,6 +19,43 @@ async function offerRecording({ recording, callback }: FinishedRecording): Promi
     await vscode.commands.executeCommand('plivo.playRecording', { kind: 'recording', recording });
   }
   if (choice === 'Show Request') await vscode.commands.executeCommand('plivo.showCallback', callback.id);
+}
+
+/**
+ * Plivo sends a transcript well after the call, when nobody is looking at the Recordings view any more: say when one
+ * arrives for a recording started here. A forged (invalid) callback says nothing, and a callback Plivo sends again
+ * says it once.
+ */
+function announceTranscripts(services: Services): IDisposable {
+  const announced = new Set<string>();
+  return services.listener.onDidReceive((callback: ReceivedCallback) => {
+    const transcript = transcriptFromCallback(callback);
+    if (!transcript || callback.signature.state === 'invalid') return;
+    const recording = services.recordings.forTranscript(transcript);
+    if (!recording) return;
+    const key = `${recording.id}\n${transcript.error ?? ''}\n${transcript.text}`;
+    if (announced.has(key)) return;
+    announced.add(key);
+    void offerTranscript(recording, transcript.error !== undefined);
+  });
+}
+
+async function offerTranscript(recording: RecordingEntry, failed: boolean): Promise<void> {
+  // As in offerRecording: only known-safe text, so Plivo's error text is in the transcript, not here.
+  const what = describeRecording(recording);
+  const node = { kind: 'recording', recording };
+  const choice = failed
+    ? await vscode.window.showWarningMessage(
+        `Transcription of ${what} failed; Show Transcript gives Plivo's reason.`,
+        'Show Transcript',
+      )
+    : await vscode.window.showInformationMessage(
+        `The transcript of ${what} arrived.`,
+        'Show Transcript',
+        'Play Recording',
+      );
+  if (choice === 'Show Transcript') await vscode.commands.executeCommand('plivo.showTranscript', node);
+  if (choice === 'Play Recording') await vscode.commands.executeCommand('plivo.playRecording', node);
 }
 
 /**
@@ -42,13 +79,15 @@ function adviseRemoteWindowOnce(services: Services): IDisposable {
 }
 
 /**
- * Notifications about received callbacks: a recording from here is done; the saved history was unusable;
+ * Notifications about received callbacks: a recording from here is done or has its transcript; the saved history was
+ * unusable;
  * what a remote window means for Plivo's callbacks.
  */
 export function registerCallbackNotifications(services: Services): IDisposable {
   const disposables: IDisposable[] = [
     adviseRemoteWindowOnce(services),
     services.listener.onDidFinishRecording((finished) => void offerRecording(finished)),
+    announceTranscripts(services),
     services.callbacks.onDidWarn(
       (warning) => void vscode.window.showWarningMessage(`Plivo callback history: ${warning}`),
     ),

@@ -208,13 +208,17 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     await screenshotPlayer(wb, 'e2e-recording-player-transcript');
   });
 
-  it('the transcript shows under the recording and opens as plain text', async () => {
+  it('the transcript shows under the recording, is announced, and opens as plain text from the notification', async () => {
     const wb = ui();
     const transcriptRow = wb.treeItem('Recordings', /^Transcript/);
     await transcriptRow.waitFor({ timeout: 30_000 });
-    await wb.clearNotifications();
+    const note = await wb.waitForNotification(/The transcript of the recording on/);
+    assert.match(
+      note,
+      new RegExp(`^The transcript of the recording on ${shown(FROM2)} → ${shown(TO2)} started at .+ arrived`),
+    );
     await wb.screenshot('e2e-recordings-transcript');
-    await transcriptRow.click();
+    await wb.notificationAction(/The transcript of the recording on/, 'Show Transcript');
     const editor = wb.page.locator('.editor-instance .view-lines');
     // Monaco renders spaces as no-break spaces, which \\s matches.
     await editor

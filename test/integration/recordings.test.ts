@@ -364,6 +364,14 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     );
     assert.ok(transcript.recordingId);
     assert.ok(transcript.text.length > 20);
+    // The recording started here that the transcript is announced for: by recording id, else by its call.
+    const started = services.recordings.forTranscript(transcript);
+    assert.equal(started?.callUuid, call.callUuid);
+    assert.equal(services.recordings.forTranscript({ callUuid: call.callUuid })?.id, started?.id);
+    assert.equal(
+      services.recordings.forTranscript({ recordingId: 'not-one-of-ours', callUuid: call.callUuid }),
+      undefined,
+    );
     // The "record done" callback refreshed the list (no polling needed).
     await until('the list reloads after the record-done callback', () => (lists() > refreshes ? true : undefined));
     const node = await until('the recording is listed', () =>
