@@ -92,6 +92,14 @@ export class ListenerService extends Disposable {
     return this.#listener.running;
   }
 
+  /**
+   * Whether a callback may change what the extension shows about recordings (their state, URL, transcript): one
+   * whose signature verified, or any when no Auth Token is saved to check it against.
+   */
+  isTrusted(callback: ReceivedCallback): boolean {
+    return isVerifiedCallback(callback) || this.#tokens.length === 0;
+  }
+
   /** The local URL, e.g. `http://127.0.0.1:8787`, while running. */
   get url(): string | undefined {
     return this.#listener.url;
@@ -200,7 +208,7 @@ export class ListenerService extends Disposable {
     };
     if (!isVerifiedCallback(callback)) {
       await this.#recordings.markUnverified(evidence);
-      if (this.#tokens.length > 0) return;
+      if (!this.isTrusted(callback)) return;
     }
     if (callback.kind === 'async' && summary.apiId) {
       const response = (summary.response ?? {}) as Record<string, unknown>;

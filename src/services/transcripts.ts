@@ -23,7 +23,8 @@ export class TranscriptStore extends Disposable {
     this.#state = state;
     this._register(
       listener.onDidReceive((callback) => {
-        const record = transcriptFromCallback(callback);
+        // A forged request must not put words under a real recording.
+        const record = listener.isTrusted(callback) ? transcriptFromCallback(callback) : undefined;
         if (record) void this.add(record);
       }),
     );

@@ -23,14 +23,13 @@ async function offerRecording({ recording, callback }: FinishedRecording): Promi
 
 /**
  * Plivo sends a transcript well after the call, when nobody is looking at the Recordings view any more: say when one
- * arrives for a recording started here. A forged (invalid) callback says nothing, and a callback Plivo sends again
- * says it once.
+ * arrives for a recording started here. An untrusted callback says nothing, and one Plivo sends again says it once.
  */
 function announceTranscripts(services: Services): IDisposable {
   const announced = new Set<string>();
   return services.listener.onDidReceive((callback: ReceivedCallback) => {
     const transcript = transcriptFromCallback(callback);
-    if (!transcript || callback.signature.state === 'invalid') return;
+    if (!transcript || !services.listener.isTrusted(callback)) return;
     const recording = services.recordings.forTranscript(transcript);
     if (!recording) return;
     const key = `${recording.id}\n${transcript.error ?? ''}\n${transcript.text}`;

@@ -15,6 +15,7 @@ import { refreshOptionUrls } from '../../src/commands/askRecordOptions';
 import { replayIfConfirmed } from '../../src/commands/replayCallback';
 import { checkPublicUrl, startTunnel } from '../../src/commands/tunnel';
 import { signCallbackHeaders } from '../../src/plivo/signature';
+import { SANDBOX_AUTH_TOKEN } from '../../src/sandbox';
 import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
 import { CallbacksTreeProvider } from '../../src/views/callbacksTree';
@@ -342,6 +343,35 @@ describe('Callback workbench', function () {
       await services.sandbox.stop();
       await services.recordings.clear();
       await app.close();
+    }
+  });
+
+  it('an unsigned transcription puts no transcript under a recording while an Auth Token is saved; a signed one does', async function () {
+    await services.sandbox.start();
+    await tokensLoaded();
+    try {
+      const url = `http://127.0.0.1:${listenerPort}/plivo/transcription`;
+      const target = { recordingId: 'c1c2c3d4-0000-4000-8000-000000000003', callUuid: 'call-transcribed' };
+      const other = { recordingId: 'c1c2c3d4-0000-4000-8000-000000000004', callUuid: 'call-other' };
+      const post = async (params: Record<string, string>, headers: Record<string, string> = {}): Promise<string> => {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body: new URLSearchParams(params).toString(),
+        });
+        return ((await response.json()) as { id: string }).id;
+      };
+      const forged = await post(buildTestCallback('transcription', { ...target, transcription: 'Forged words' }));
+      const signed = buildTestCallback('transcription', { ...other, transcription: 'Signed words' });
+      await post(signed, signCallbackHeaders('POST', url, signed, SANDBOX_AUTH_TOKEN));
+      // Callbacks run through the pipeline in arrival order: once the signed one is kept, the forged one was seen.
+      const kept = await until('the signed transcript is kept', () => services.transcripts.find(other));
+      assert.equal(kept.text, 'Signed words');
+      assert.equal(services.callbacks.get(forged)?.signature.state, 'unsigned');
+      assert.equal(services.transcripts.find(target), undefined);
+    } finally {
+      await services.sandbox.stop();
+      await services.transcripts.clear();
     }
   });
 
