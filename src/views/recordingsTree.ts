@@ -11,6 +11,7 @@ import {
   type Recording,
 } from '../plivo';
 import type { RecordingsList } from '../services/recordingsList';
+import type { RecordingEntry } from '../services/recordingsStore';
 import type { TranscriptStore } from '../services/transcripts';
 
 export interface DayNode {
@@ -123,13 +124,9 @@ export class RecordingsTreeProvider extends Disposable implements vscode.TreeDat
     const start = recordingStart(r);
     const time = start?.toLocaleTimeString();
     const duration = formatDurationMs(r.durationMs);
-    item.description = [
-      time,
-      duration,
-      r.format,
-      here ? 'from this workspace' : undefined,
-      transcript?.error ? 'transcription failed' : undefined,
-    ]
+    const pending = transcriptPending(transcript, here);
+    const transcriptNote = transcript?.error ? 'transcription failed' : pending ? 'transcript requested' : undefined;
+    item.description = [time, duration, r.format, here ? 'from this workspace' : undefined, transcriptNote]
       .filter(Boolean)
       .join(' · ');
     item.contextValue = here ? 'storedRecording.here' : 'storedRecording';
@@ -142,7 +139,7 @@ export class RecordingsTreeProvider extends Disposable implements vscode.TreeDat
       title: 'Play Recording',
       arguments: [{ kind: 'stored', recording: r }],
     };
-    item.tooltip = recordingTooltip(r, here !== undefined, transcript);
+    item.tooltip = recordingTooltip(r, here !== undefined, transcript, pending);
     item.accessibilityInformation = {
       label: [
         `Recording ${recordingTitle(r)}`,
@@ -150,6 +147,7 @@ export class RecordingsTreeProvider extends Disposable implements vscode.TreeDat
         duration,
         r.format,
         here ? 'from this workspace' : undefined,
+        transcriptNote,
       ]
         .filter(Boolean)
         .join(', '),
@@ -192,11 +190,17 @@ function transcriptItem({ recording, transcript }: TranscriptNode): vscode.TreeI
   return item;
 }
 
+/** Started here with a transcription URL and no transcript yet: Plivo sends it minutes after the call. */
+function transcriptPending(transcript: TranscriptRecord | undefined, here: RecordingEntry | undefined): boolean {
+  return !transcript && here?.transcriptionUrl !== undefined;
+}
+
 /** Markdown from constant labels and `appendText` values: nothing Plivo sends can add markup or links. */
 function recordingTooltip(
   r: Recording,
   here: boolean,
   transcript: TranscriptRecord | undefined,
+  transcriptPending: boolean,
 ): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**Recording${here ? ' started from this workspace' : ''}**\n\n`);
@@ -215,7 +219,16 @@ function recordingTooltip(
         ? `${r.storageDurationDays} day${r.storageDurationDays === 1 ? '' : 's'}`
         : undefined,
     ],
-    ['Transcription', transcript?.error ? `failed: ${transcript.error}` : transcript ? 'received' : undefined],
+    [
+      'Transcription',
+      transcript?.error
+        ? `failed: ${transcript.error}`
+        : transcript
+          ? 'received'
+          : transcriptPending
+            ? 'requested; Plivo sends it a while after the call'
+            : undefined,
+    ],
   ] as const) {
     if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
   }

@@ -340,6 +340,29 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
+  it('a recording started here with a transcription URL says "transcript requested" until its transcript comes', async function () {
+    const seeded = sandbox.addRecording({ from: '14155550505', to: '14155550606', durationMs: 2000 });
+    await services.recordings.addStarted(
+      seeded.callUuid,
+      { timeLimit: 60, transcriptionUrl: 'http://127.0.0.1:9/plivo/transcription' },
+      { kind: 'started', apiId: 'api-transcript-requested', recordingId: seeded.recordingId, url: seeded.url } as never,
+    );
+    await services.recordingsList.refresh();
+    const item = tree().getTreeItem(rowOf(seeded.recordingId));
+    assert.match(String(item.description), /from this workspace · transcript requested$/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /Transcription: requested/);
+    await services.transcripts.add({
+      callbackId: 'late-1',
+      receivedAt: new Date().toISOString(),
+      recordingId: seeded.recordingId,
+      text: 'It came after the call.',
+    });
+    const after = tree().getTreeItem(rowOf(seeded.recordingId));
+    assert.doesNotMatch(String(after.description), /transcript requested/);
+    assert.equal(after.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    assert.notEqual(after.id, item.id, 'a row that gains a transcript has an id of its own, so VS Code expands it');
+  });
+
   it('a transcription callback shows under its recording and opens as a read-only text document', async function () {
     const port = await findFreePort(21_000);
     await services.listener.start(port);
