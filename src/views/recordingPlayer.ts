@@ -50,8 +50,11 @@ const PLAYER_SCRIPT = `window.addEventListener('message', (event) => {
   section.replaceChildren(heading, body);
 });`;
 
-function transcriptHtml(transcript: PlayerTranscript | undefined): string {
+function transcriptHtml(transcript: PlayerTranscript | undefined, requested: boolean): string {
   // aria-live: a screen reader announces a transcript that arrives while the player is open.
+  if (!transcript && requested) {
+    return '<section id="transcript" aria-live="polite"><h2>Transcript</h2><p class="pending">Requested: Plivo sends it a while after the call, and it appears here.</p></section>';
+  }
   if (!transcript) return '<section id="transcript" aria-live="polite" hidden></section>';
   const body = transcript.error
     ? `<p class="error">Transcription failed: ${escapeHtml(transcript.error)}</p>`
@@ -67,8 +70,10 @@ export function playerHtml(options: {
   ref?: RecordingRef;
   bytes?: number;
   transcript?: PlayerTranscript;
+  /** Started here with a transcription URL: the page says the transcript is on its way until it comes. */
+  transcriptRequested?: boolean;
 }): string {
-  const { cspSource, audioSrc, fileName, ref, bytes, transcript } = options;
+  const { cspSource, audioSrc, fileName, ref, bytes, transcript, transcriptRequested = false } = options;
   const nonce = randomBytes(16).toString('base64');
   const format = (ref?.format ?? fileName.split('.').pop() ?? '').toLowerCase();
   const facts = [
@@ -92,6 +97,7 @@ export function playerHtml(options: {
   audio { width: 100%; }
   pre { white-space: pre-wrap; font-family: var(--vscode-editor-font-family); background: var(--vscode-textCodeBlock-background); padding: 0.8em 1em; border-radius: 4px; }
   .error { color: var(--vscode-errorForeground); }
+  .pending { color: var(--vscode-descriptionForeground); font-style: italic; }
   .id { color: var(--vscode-descriptionForeground); font-size: 0.9em; margin-top: 2em; }
 </style>
 </head>
@@ -99,7 +105,7 @@ export function playerHtml(options: {
 <h1>${escapeHtml(ref?.title ?? fileName)}</h1>
 <p class="facts">${facts.map(escapeHtml).join(' · ')}</p>
 <audio controls preload="auto" src="${escapeHtml(audioSrc)}">Your editor cannot play ${escapeHtml(format)} audio.</audio>
-${transcriptHtml(transcript)}
+${transcriptHtml(transcript, transcriptRequested)}
 <p class="id">${ref ? `Recording ID ${escapeHtml(ref.id)}${ref.callUuid ? ` · Call UUID ${escapeHtml(ref.callUuid)}` : ''}` : escapeHtml(fileName)}</p>
 <script nonce="${nonce}">${PLAYER_SCRIPT}</script>
 </body>
@@ -134,6 +140,13 @@ class RecordingPlayerProvider implements vscode.CustomReadonlyEditorProvider {
       const record = ref && this.#services.transcripts.forRecording(ref);
       return record && { text: record.text, ...(record.error ? { error: record.error } : {}) };
     };
+    const started =
+      ref &&
+      this.#services.recordings.forTranscript({
+        recordingId: ref.isPlivoId ? ref.id : undefined,
+        callUuid: ref.callUuid,
+      });
+    const transcriptRequested = started?.transcriptionUrl !== undefined;
     const bytes = (await stat(document.uri.fsPath).catch(() => undefined))?.size;
     /** What the page shows, and what `webview.html` holds (older while a posted transcript is newer). */
     let shown = transcriptOf();
@@ -147,6 +160,7 @@ class RecordingPlayerProvider implements vscode.CustomReadonlyEditorProvider {
         ref,
         bytes,
         transcript: shown,
+        transcriptRequested,
       });
     };
     render();

@@ -199,12 +199,15 @@ describe('Recordings: record a call, hang up, find, play and delete the recordin
     const { frame, state } = await playerLoaded(wb);
     assert.equal(state.error, null, `audio error ${state.error}`);
     assert.equal(await frame.locator('pre').count(), 0, 'no transcript yet');
+    await frame.getByText(/^Requested: Plivo sends it a while after the call/).waitFor();
+    await screenshotPlayer(wb, 'e2e-recording-player-transcript-requested');
     // Marks this page: a player rendered again would lose the mark (and restart the audio).
     await frame.evaluate('window.plivoTestMark = 1');
     await frame.locator('pre').waitFor({ timeout: 40_000 });
     timings.recordEndToTranscriptInPlayer = Date.now() - t0;
     assert.equal(await frame.evaluate('window.plivoTestMark'), 1, 'the transcript came into the same page');
     assert.ok(((await frame.locator('pre').textContent()) ?? '').length > 20);
+    assert.equal(await frame.locator('.pending').count(), 0, 'the transcript took the place of "Requested"');
     await screenshotPlayer(wb, 'e2e-recording-player-transcript');
   });
 

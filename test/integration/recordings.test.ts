@@ -260,6 +260,8 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     assert.ok(html.includes('1:05 · mp3'));
     // Without a transcript yet, the place for it is there, hidden.
     assert.ok(playerHtml(page).includes('<section id="transcript" aria-live="polite" hidden></section>'));
+    // Unless a transcript was asked for: then the page says it is on its way.
+    assert.match(playerHtml({ ...page, transcriptRequested: true }), /<p class="pending">Requested: Plivo sends it/);
   });
 
   it('a recording whose file is gone reports it and leaves nothing in the cache', async function () {
