@@ -2,7 +2,7 @@ import { safeStringify } from './bounded';
 import { PlivoError } from './errors';
 import { redact, secretForms } from './redact';
 import { exchange, ExchangeError, type ExchangeResponse } from './transport';
-import { sharedLimiter, type RequestLimiter, type RequestPriority } from './limiter';
+import { PLIVO_RATE_LIMIT, sharedLimiter, type RequestLimiter, type RequestPriority } from './limiter';
 import type {
   LiveCall,
   LiveCallFilters,
@@ -527,7 +527,8 @@ function errorForStatus(
       const wait = retryAfterSeconds === undefined ? 'in a few seconds' : `in ${retryAfterSeconds} s`;
       // The budget is the account's, so the user's own app (or a second editor) may be what used it up.
       const message =
-        `Too many requests to Plivo (429): the account's 300 requests per 5 s are shared with your own app and ` +
+        `Too many requests to Plivo (429): the account's ${PLIVO_RATE_LIMIT.requests} requests per ` +
+        `${PLIVO_RATE_LIMIT.windowMs / 1000} s are shared with your own app and ` +
         `anything else using these credentials. Try again ${wait}.`;
       return new PlivoError('rate-limited', message, {
         ...details,

@@ -45,8 +45,10 @@ interface Slot {
   until: number;
 }
 
+/** Plivo's own limit per account (docs/plivo-api.md, "Rate limits"): beyond it Plivo answers 429. */
+export const PLIVO_RATE_LIMIT = { requests: 300, windowMs: 5000 } as const;
 export const DEFAULT_MAX_REQUESTS_PER_WINDOW = 150;
-export const DEFAULT_WINDOW_MS = 5000;
+export const DEFAULT_WINDOW_MS = PLIVO_RATE_LIMIT.windowMs;
 
 /** Grants request slots under a sliding-window budget; share one instance among every client of an account. */
 export class RequestLimiter {

@@ -1,7 +1,7 @@
 // `npm run sandbox`: the offline sandbox as a standalone server, for trying the extension
 // (or any Plivo client) without an account.
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, SANDBOX_SUBACCOUNTS } from './accounts';
-import { USAGE, parseCliArgs, type CliArgs } from './cliArgs';
+import { RATE_LIMIT_WINDOW, RATE_LIMIT_WINDOW_MS, USAGE, parseCliArgs, type CliArgs } from './cliArgs';
 import { Sandbox } from './sandbox';
 import type { SandboxCallbackLog, SandboxRequestLog } from './types';
 
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
       liveCalls: args.calls,
       churn: true,
       timeScale: args.timeScale,
-      rateLimit: args.rateLimit === 0 ? false : { requests: args.rateLimit, windowMs: 5000 },
+      rateLimit: args.rateLimit === 0 ? false : { requests: args.rateLimit, windowMs: RATE_LIMIT_WINDOW_MS },
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
@@ -45,7 +45,7 @@ ${SANDBOX_SUBACCOUNTS.map((s) => `  Subaccount ${s.name}: ${s.authId} / ${s.auth
 VS Code setting (settings.json):
   "plivo.apiBaseUrl": "${sandbox.url}"
 ${args.calls} simulated live call(s); calls end and new ones arrive over time.
-${args.rateLimit === 0 ? 'No rate limit.' : `Rate limit: ${args.rateLimit} API requests per account per 5 s, then 429 (as Plivo).`} Press Ctrl+C to stop.`);
+${args.rateLimit === 0 ? 'No rate limit.' : `Rate limit: ${args.rateLimit} API requests per account per ${RATE_LIMIT_WINDOW}, then 429 (as Plivo).`} Press Ctrl+C to stop.`);
   sandbox.on('request', (e: SandboxRequestLog) => console.log(formatRequest(e)));
   sandbox.on('callback', (e: SandboxCallbackLog) => console.log(formatCallback(e)));
 

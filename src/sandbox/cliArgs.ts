@@ -1,10 +1,11 @@
 // Command-line options of `npm run sandbox`.
+import { PLIVO_RATE_LIMIT } from '../plivo/limiter';
 
 export interface CliArgs {
   port: number;
   calls: number;
   timeScale: number;
-  /** Requests per account per 5 s before 429; 0: no limit. */
+  /** Requests per account per RATE_LIMIT_WINDOW_MS before 429; 0: no limit. */
   rateLimit: number;
   help: boolean;
 }
@@ -13,14 +14,17 @@ export const DEFAULT_CLI_PORT = 8099;
 /** Enough for a busy account (the scale the Calls view is tested at). */
 export const MAX_CLI_CALLS = 10_000;
 
-/** Plivo's own limit (docs/plivo-api.md, "Rate limits"). */
-export const DEFAULT_CLI_RATE_LIMIT = 300;
+/** Plivo's own limit, over its window (RATE_LIMIT_WINDOW_MS). */
+export const DEFAULT_CLI_RATE_LIMIT = PLIVO_RATE_LIMIT.requests;
+export const RATE_LIMIT_WINDOW_MS = PLIVO_RATE_LIMIT.windowMs;
+/** The window as the usage and the banner write it, e.g. "5 s". */
+export const RATE_LIMIT_WINDOW = `${RATE_LIMIT_WINDOW_MS / 1000} s`;
 
 export const USAGE = `Usage: npm run sandbox -- [--port N] [--calls N] [--time-scale X] [--rate-limit N]
   --port N        port to listen on (default ${DEFAULT_CLI_PORT}, or $PLIVO_SANDBOX_PORT; 0 = any free port)
   --calls N       simulated live calls at start (default 3, at most ${MAX_CLI_CALLS})
   --time-scale X  multiply simulated durations, e.g. 0.1 for ten times faster (default 1)
-  --rate-limit N  API requests per account per 5 s before the sandbox answers 429, as Plivo does
+  --rate-limit N  API requests per account per ${RATE_LIMIT_WINDOW} before the sandbox answers 429, as Plivo does
                   (default ${DEFAULT_CLI_RATE_LIMIT}; 0 = no limit)`;
 
 /** Accepts `--name value` and `--name=value`. Throws an Error with a message fit for the user. */

@@ -1,6 +1,5 @@
 // The offline sandbox: a Plivo-compatible local API server, used as the test double and as a demo.
 export { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, SANDBOX_SUBACCOUNTS } from './accounts';
-export { PLIVO_RATE_LIMIT } from './rateLimit';
 export { Sandbox } from './sandbox';
 export type {
   CallDirection,

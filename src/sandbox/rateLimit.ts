@@ -3,8 +3,6 @@
 // it in production.
 import type { SandboxRateLimit } from './types';
 
-export const PLIVO_RATE_LIMIT: SandboxRateLimit = { requests: 300, windowMs: 5000 };
-
 /** Counts each account's accepted requests over a sliding window; refused requests do not count against it. */
 export class AccountRateLimiter {
   readonly #limit: SandboxRateLimit;

@@ -1,7 +1,7 @@
 // Defaults and sanity checks for SandboxOptions, so mistakes fail at start() rather than mid-test.
 import { DEFAULT_CHURN } from './churn';
 import { DEMO_ACCOUNT, SANDBOX_SUBACCOUNTS } from './accounts';
-import { PLIVO_RATE_LIMIT } from './rateLimit';
+import { PLIVO_RATE_LIMIT } from '../plivo/limiter';
 import type { SandboxAccount, SandboxCallInit, SandboxChurnOptions, SandboxOptions, SandboxRateLimit } from './types';
 
 export interface ResolvedOptions {

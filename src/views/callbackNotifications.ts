@@ -79,8 +79,7 @@ function adviseRemoteWindowOnce(services: Services): IDisposable {
 
 /**
  * Notifications about received callbacks: a recording from here is done or has its transcript; the saved history was
- * unusable;
- * what a remote window means for Plivo's callbacks.
+ * unusable; what a remote window means for Plivo's callbacks.
  */
 export function registerCallbackNotifications(services: Services): IDisposable {
   const disposables: IDisposable[] = [
