@@ -21,6 +21,16 @@ test('form body: decoded values, "+" as space, blank values kept', () => {
   assert.deepEqual(params, { a: '1 2', b: '<sip:@x>', c: '', d: '' });
 });
 
+test('form body: empty fields skipped, "=" inside values kept, valueless fields before and after valued ones', () => {
+  const form = (body: string) => parseCallbackParams(post('application/x-www-form-urlencoded', body));
+  assert.deepEqual(form('&&a&b=&&c=1=2&d&'), { a: '', b: '', c: '1=2', d: '' });
+  assert.deepEqual(form('a&b&c&d=4'), { a: '', b: '', c: '', d: '4' });
+  assert.deepEqual(form('=x&y'), { '': 'x', y: '' });
+  assert.deepEqual(form('a+b=c+d&%20=%2B'), { 'a b': 'c d', ' ': '+' });
+  assert.deepEqual(form('x=1&x=2'), { x: '2' });
+  assert.deepEqual(form('&'), {});
+});
+
 test('JSON body: nested values are JSON-stringified, null becomes empty', () => {
   const params = parseCallbackParams(post('application/json', '{"a":"x","n":5,"t":true,"z":null,"o":{"k":[1,2]}}'));
   assert.deepEqual(params, { a: 'x', n: '5', t: 'true', z: '', o: '{"k":[1,2]}' });
