@@ -1,4 +1,4 @@
-// A stored callback as something to run or keep outside the editor: a cURL
+// A stored callback as something to run or keep outside the editor: a cURL or PowerShell
 // command signed for a chosen target, or a fixture file (REST Client .http or JSON).
 import { signCallbackHeaders } from '../plivo/signature';
 import type { ReceivedCallback } from './model';
@@ -40,6 +40,38 @@ function bodyOf(request: Omit<OutgoingCallback, 'headers'>): { body: string; con
     : { body: new URLSearchParams(request.params).toString(), contentType: FORM };
 }
 
+/** What a command sends: the final URL, the headers (signed for the target when a signer is given), the body. */
+interface CommandRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  payload?: { body: string; contentType: string };
+}
+
+/** The request a copied command sends to `targetUrl`, or why no command can carry it. */
+function commandRequest(
+  request: Omit<OutgoingCallback, 'headers'>,
+  targetUrl: string,
+  signer: CallbackSigner | undefined,
+  what: string,
+): CommandRequest | { ok: false; message: string } {
+  const target = parseTarget(targetUrl);
+  if (typeof target === 'string') return { ok: false, message: `Cannot build ${what}: ${target}` };
+  const url = request.method === 'GET' ? withQuery(targetUrl, request.params) : targetUrl;
+  if (Buffer.byteLength(url) > INLINE_ARGUMENT_BYTES) {
+    return {
+      ok: false,
+      message: `Cannot build ${what}: the URL with its query is ${size(Buffer.byteLength(url))}, more than a shell command argument can hold. Save it as a fixture instead.`,
+    };
+  }
+  const payload = bodyOf(request);
+  const headers = {
+    ...(payload ? { 'Content-Type': payload.contentType } : {}),
+    ...signer?.(request.method, targetUrl, request.params),
+  };
+  return { method: request.method, url, headers, payload };
+}
+
 /**
  * A POSIX-shell cURL command that sends `request` to `targetUrl`, signed for that URL when a signer is given.
  * Large bodies are piped in (`--data-binary @-`); what a shell cannot carry is refused with the reason.
@@ -49,16 +81,9 @@ export function toCurl(
   targetUrl: string,
   signer?: CallbackSigner,
 ): ExportResult {
-  const target = parseTarget(targetUrl);
-  if (typeof target === 'string') return { ok: false, message: `Cannot build a cURL command: ${target}` };
-  const url = request.method === 'GET' ? withQuery(targetUrl, request.params) : targetUrl;
-  if (Buffer.byteLength(url) > INLINE_ARGUMENT_BYTES) {
-    return {
-      ok: false,
-      message: `Cannot build a cURL command: the URL with its query is ${size(Buffer.byteLength(url))}, more than a shell command argument can hold. Save it as a fixture instead.`,
-    };
-  }
-  const payload = bodyOf(request);
+  const command = commandRequest(request, targetUrl, signer, 'a cURL command');
+  if ('ok' in command) return command;
+  const { url, headers, payload } = command;
   if (payload?.body.includes('\0')) {
     return {
       ok: false,
@@ -66,17 +91,50 @@ export function toCurl(
         'Cannot build a cURL command: the body contains NUL characters, which a shell command cannot carry. Save it as a JSON fixture instead.',
     };
   }
-  const headers = {
-    ...(payload ? { 'Content-Type': payload.contentType } : {}),
-    ...signer?.(request.method, targetUrl, request.params),
-  };
   // One option per line, so the command reads well when pasted.
-  const lines = [`curl -sS -i -X ${request.method} ${shellQuote(url)}`];
+  const lines = [`curl -sS -i -X ${command.method} ${shellQuote(url)}`];
   for (const [name, value] of Object.entries(headers)) lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);
   const inline = payload !== undefined && Buffer.byteLength(payload.body) <= INLINE_ARGUMENT_BYTES;
   if (payload) lines.push(`--data-binary ${inline ? shellQuote(payload.body) : '@-'}`);
-  const command = lines.join(' \\\n  ');
-  return { ok: true, text: payload && !inline ? `printf '%s' ${shellQuote(payload.body)} |\n${command}` : command };
+  const text = lines.join(' \\\n  ');
+  return { ok: true, text: payload && !inline ? `printf '%s' ${shellQuote(payload.body)} |\n${text}` : text };
+}
+
+/**
+ * A PowerShell double-quoted string. Backtick, `$` and `"` are escaped with a backtick; everything but printable
+ * ASCII is written as `$([char]N)`, so that no console code page, line ending or "smart" quote (which PowerShell
+ * also reads as a quote) can change what is sent.
+ */
+function powerShellQuote(text: string): string {
+  const escaped = text.replace(/[`$"]/g, '`$&').replace(/[^\x20-\x7e]/g, (char) => `$([char]${char.charCodeAt(0)})`);
+  return `"${escaped}"`;
+}
+
+/**
+ * A PowerShell command (Windows PowerShell 5.1 and PowerShell 7) that sends `request` to `targetUrl`, signed for
+ * that URL when a signer is given. It uses Invoke-WebRequest rather than curl.exe: Windows PowerShell passes
+ * quotes inside arguments to programs altered, and `curl` there is another name for Invoke-WebRequest. The body
+ * goes as its UTF-8 bytes, exactly as signed, whatever the console's encoding.
+ */
+export function toPowerShell(
+  request: Omit<OutgoingCallback, 'headers'>,
+  targetUrl: string,
+  signer?: CallbackSigner,
+): ExportResult {
+  const command = commandRequest(request, targetUrl, signer, 'a PowerShell command');
+  if ('ok' in command) return command;
+  const { 'Content-Type': contentType, ...headers } = command.headers;
+  const lines = [`Invoke-WebRequest -UseBasicParsing -Method ${command.method} -Uri ${powerShellQuote(command.url)}`];
+  const headerLines = Object.entries(headers).map(
+    ([name, value]) => `    ${powerShellQuote(name)} = ${powerShellQuote(value)}`,
+  );
+  // Inside @{ } a line break needs no backtick.
+  if (headerLines.length > 0) lines.push(`-Headers @{\n${headerLines.join('\n')}\n  }`);
+  if (command.payload) {
+    lines.push(`-ContentType ${powerShellQuote(contentType ?? command.payload.contentType)}`);
+    lines.push(`-Body ([System.Text.Encoding]::UTF8.GetBytes(${powerShellQuote(command.payload.body)}))`);
+  }
+  return { ok: true, text: lines.join(' `\n  ') };
 }
 
 /** The headers worth keeping in a fixture: the content type and Plivo's signatures (others are transport noise). */

@@ -84,7 +84,15 @@ export {
   type UrlCandidates,
   type UrlSource,
 } from './publicUrl';
-export { plivoSigner, toCurl, toHttpFixture, toJsonFixture, type CallbackSigner, type ExportResult } from './export';
+export {
+  plivoSigner,
+  toCurl,
+  toHttpFixture,
+  toJsonFixture,
+  toPowerShell,
+  type CallbackSigner,
+  type ExportResult,
+} from './export';
 export {
   checkRoundTrip,
   isRoundTripCheck,

@@ -8,6 +8,7 @@ import {
   parseFilterQuery,
   plivoSigner,
   toCurl,
+  toPowerShell,
   toHttpFixture,
   toJsonFixture,
   type ReceivedCallback,
@@ -112,21 +113,34 @@ export async function sendEditedReplay(services: Services, uri?: vscode.Uri): Pr
   return result;
 }
 
-/** Plivo: Copy as cURL — a command that sends the callback to the chosen target, signed for it. */
-export async function copyAsCurl(services: Services, node?: unknown): Promise<string | undefined> {
-  const callback = await callbackFor(services, node, 'Copy as cURL');
+const COMMAND_FORMATS = {
+  curl: { title: 'Copy as cURL', noun: 'cURL command', build: toCurl },
+  powershell: { title: 'Copy as PowerShell', noun: 'PowerShell command', build: toPowerShell },
+};
+
+/**
+ * Plivo: Copy as cURL / Copy as PowerShell — a command that sends the callback to the chosen target, signed
+ * for it.
+ */
+export async function copyCallbackCommand(
+  services: Services,
+  node: unknown,
+  format: keyof typeof COMMAND_FORMATS,
+): Promise<string | undefined> {
+  const { title, noun, build } = COMMAND_FORMATS[format];
+  const callback = await callbackFor(services, node, title);
   if (!callback) return undefined;
-  const target = await pickCallbackDestination(services, destinationFor(callback, 'Copy as cURL'));
+  const target = await pickCallbackDestination(services, destinationFor(callback, title));
   if (!target) return undefined;
   const token = await accountToken(services);
   if (token && !(await confirmUnverified(callback, 'Sign'))) return undefined;
-  const result = toCurl(outgoingRequestFor(callback), target.url, token ? plivoSigner(token) : undefined);
+  const result = build(outgoingRequestFor(callback), target.url, token ? plivoSigner(token) : undefined);
   if (!result.ok) {
     void vscode.window.showErrorMessage(result.message);
     return undefined;
   }
   await vscode.env.clipboard.writeText(result.text);
-  vscode.window.setStatusBarMessage(`$(copy) Copied a cURL command${token ? ' (signed)' : ' (unsigned)'}`, 4000);
+  vscode.window.setStatusBarMessage(`$(copy) Copied a ${noun}${token ? ' (signed)' : ' (unsigned)'}`, 4000);
   return result.text;
 }
 

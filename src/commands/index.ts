@@ -15,7 +15,7 @@ import { openWalkthrough } from './walkthrough';
 import { stopRecording } from './stopRecording';
 import { callbackCommands } from './callbackCommands';
 import {
-  copyAsCurl,
+  copyCallbackCommand,
   filterCallbacks,
   replayWithEdits,
   saveCallbackFixture,
@@ -57,7 +57,8 @@ const COMMANDS: Record<string, Handler> = {
   'plivo.checkPublicUrl': (s) => checkPublicUrl(s),
   'plivo.replayWithEdits': (s, _v, node) => replayWithEdits(s, node),
   'plivo.sendEditedReplay': (s, _v, uri) => sendEditedReplay(s, uri instanceof vscode.Uri ? uri : undefined),
-  'plivo.copyAsCurl': (s, _v, node) => copyAsCurl(s, node),
+  'plivo.copyAsCurl': (s, _v, node) => copyCallbackCommand(s, node, 'curl'),
+  'plivo.copyAsPowerShell': (s, _v, node) => copyCallbackCommand(s, node, 'powershell'),
   // Menus pass the selected nodes second: only a format name and a Uri are taken as the optional arguments.
   'plivo.saveCallbackFixture': (s, _v, node, format, uri) =>
     saveCallbackFixture(

@@ -120,6 +120,7 @@ describe('every contributed command runs in the extension host', function () {
     await runDismissing(ran, 'plivo.replayWithEdits');
     await runDismissing(ran, 'plivo.sendEditedReplay');
     await runDismissing(ran, 'plivo.copyAsCurl');
+    await runDismissing(ran, 'plivo.copyAsPowerShell');
     await runDismissing(ran, 'plivo.saveCallbackFixture');
     await runDismissing(ran, 'plivo.filterCallbacks');
     await runDismissing(ran, 'plivo.clearCallbackFilter');

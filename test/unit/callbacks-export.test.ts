@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { plivoSigner, toCurl, toHttpFixture, toJsonFixture } from '../../src/callbacks/export';
+import { plivoSigner, toCurl, toHttpFixture, toJsonFixture, toPowerShell } from '../../src/callbacks/export';
 import { outgoingRequestFor } from '../../src/callbacks/relay';
 import { TOKEN, nextCallback, sampleCallback, startListener } from './helpers/callbacks';
 
@@ -98,6 +98,134 @@ test('cURL export refuses what a shell cannot carry, saying what to do instead',
   assert.deepEqual(toCurl({ method: 'GET', params: {} }, 'localhost:3000'), {
     ok: false,
     message: 'Cannot build a cURL command: not a valid URL: localhost:3000 (start it with http:// or https://)',
+  });
+});
+
+/**
+ * PowerShell's reading of a double-quoted string: backtick escapes and `$(...)` subexpressions. Only
+ * `$([char]N)` is accepted; any other `$` would expand a variable or run code, which is a quoting bug.
+ */
+function powerShellString(literal: string): string {
+  assert.ok(literal.startsWith('"') && literal.endsWith('"'), literal);
+  const escapes: Record<string, string> = {
+    0: '\0',
+    a: '\x07',
+    b: '\b',
+    e: '\x1b',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    v: '\v',
+  };
+  let value = '';
+  for (let i = 1; i < literal.length - 1; i++) {
+    const char = literal[i];
+    if (char === '`') {
+      const next = literal[++i];
+      value += escapes[next] ?? next;
+    } else if (char === '$') {
+      const code = /^\$\(\[char\](\d+)\)/.exec(literal.slice(i));
+      assert.ok(code, `PowerShell would expand ${literal.slice(i, i + 12)}`);
+      value += String.fromCharCode(Number(code[1]));
+      i += code[0].length - 1;
+    } else {
+      assert.notEqual(char, '"', 'an unescaped quote ends the string early');
+      value += char;
+    }
+  }
+  return value;
+}
+
+const PS_STRING = '"(?:[^"`]|`.)*"';
+const PS_COMMAND = new RegExp(
+  `^Invoke-WebRequest -UseBasicParsing -Method (GET|POST) -Uri (${PS_STRING})` +
+    `(?: -Headers @\\{\\n((?: {4}${PS_STRING} = ${PS_STRING}\\n)*) {2}\\})?` +
+    `(?: -ContentType (${PS_STRING}) -Body \\(\\[System\\.Text\\.Encoding\\]::UTF8\\.GetBytes\\((${PS_STRING})\\)\\))?$`,
+  's',
+);
+
+/**
+ * Sends what PowerShell would send for a command from toPowerShell (PowerShell is not installed on the test
+ * machines): the strings as PowerShell reads them, the body as the UTF-8 bytes the command asks for.
+ */
+async function runPowerShell(command: string): Promise<number> {
+  assert.match(command, /^[\x20-\x7e\n]*$/, 'only printable ASCII, which no console or code page changes');
+  // A backtick at the end of a line continues the command.
+  const match = PS_COMMAND.exec(command.replaceAll(' `\n  ', ' '));
+  assert.ok(match, `not the expected command shape:\n${command}`);
+  const [, method, uri, headerLines = '', contentType, body] = match;
+  const headers: Record<string, string> = {};
+  for (const line of headerLines.trim().split('\n').filter(Boolean)) {
+    const pair = new RegExp(`^\\s*(${PS_STRING}) = (${PS_STRING})$`).exec(line);
+    assert.ok(pair, line);
+    headers[powerShellString(pair[1])] = powerShellString(pair[2]);
+  }
+  if (contentType) headers['Content-Type'] = powerShellString(contentType);
+  const response = await fetch(powerShellString(uri), {
+    method,
+    headers,
+    body: body === undefined ? undefined : Buffer.from(powerShellString(body), 'utf8'),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+test('the PowerShell command survives PowerShell quoting, is signed for its target and verifies there', async (t) => {
+  const listener = await startListener();
+  t.after(() => listener.stop());
+  const params = {
+    call_uuid: 'c-\'quoted\' $HOME $(whoami) `x` "dq"',
+    transcription: 'line 1\r\nline 2\t“smart” ‘quotes’ नमस्ते 🎙 \\ end',
+    empty: '',
+  };
+  const target = `${listener.url}/plivo/transcription`;
+  for (const method of ['POST', 'GET'] as const) {
+    const command = toPowerShell({ method, params }, target, plivoSigner(TOKEN));
+    assert.ok(command.ok);
+    const received = nextCallback(listener);
+    assert.equal(await runPowerShell(command.text), 200);
+    const callback = await received;
+    assert.equal(callback.method, method);
+    assert.deepEqual(callback.params, params);
+    assert.equal(callback.signature.state, 'valid', callback.signature.detail);
+  }
+  // A stored JSON body goes byte for byte, non-ASCII text and quotes included.
+  const json = JSON.stringify(params);
+  const stored = sampleCallback({ body: json, contentType: 'application/json', params });
+  const command = toPowerShell(outgoingRequestFor(stored), target, plivoSigner(TOKEN));
+  assert.ok(command.ok);
+  const received = nextCallback(listener);
+  assert.equal(await runPowerShell(command.text), 200);
+  const callback = await received;
+  assert.equal(callback.body, json);
+  assert.equal(callback.contentType, 'application/json');
+  assert.equal(callback.signature.state, 'valid', callback.signature.detail);
+});
+
+test('PowerShell output: Invoke-WebRequest, one option per line, headers in a table, the body as UTF-8 bytes', () => {
+  const stored = sampleCallback({
+    body: '{"call_uuid":"c"}',
+    contentType: 'application/json',
+    params: { call_uuid: 'c' },
+  });
+  assert.deepEqual(toPowerShell(outgoingRequestFor(stored), 'http://localhost:3000/hook'), {
+    ok: true,
+    text: [
+      'Invoke-WebRequest -UseBasicParsing -Method POST -Uri "http://localhost:3000/hook"',
+      '-ContentType "application/json"',
+      '-Body ([System.Text.Encoding]::UTF8.GetBytes("{`"call_uuid`":`"c`"}"))',
+    ].join(' `\n  '),
+  });
+  const signed = toPowerShell({ method: 'GET', params: {} }, 'http://localhost:3000/hook', plivoSigner(TOKEN, '12345'));
+  assert.ok(
+    signed.ok && signed.text.includes('\n    "X-Plivo-Signature-V3-Nonce" = "12345"\n'),
+    signed.ok ? signed.text : '',
+  );
+  assert.ok(signed.ok && !signed.text.includes('-Body'), 'a GET has no body');
+  assert.deepEqual(toPowerShell({ method: 'GET', params: {} }, 'localhost:3000'), {
+    ok: false,
+    message: 'Cannot build a PowerShell command: not a valid URL: localhost:3000 (start it with http:// or https://)',
   });
 });
 
