@@ -103,7 +103,10 @@ test('ngrok: no tunnels, not running, garbage, wrong shape and HTTP errors each 
   });
 });
 
-test('a hanging agent is given up on at the deadline, before or after its headers', async (t) => {
+// The deadline tests are proved by the kind of answer ("did not answer within …", given only when the deadline
+// fired) and by not giving up early; how soon after the deadline the answer comes depends on the machine, so
+// only the test's timeout, a hang guard, bounds it.
+test('a hanging agent is given up on at the deadline, before or after its headers', { timeout: 20_000 }, async (t) => {
   const silent = await StandIn.start(() => undefined);
   const stalled = await StandIn.start((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -119,17 +122,18 @@ test('a hanging agent is given up on at the deadline, before or after its header
       source: 'ngrok',
       message: `ngrok at ${api.url} did not answer within 0.3 s`,
     });
-    assert.ok(elapsed >= 250 && elapsed < 2000, `took ${elapsed} ms`);
+    assert.ok(elapsed >= 250, `gave up after ${Math.round(elapsed)} ms, before the deadline`);
   }
 });
 
-test('the default deadline is 1.5 s', async (t) => {
+test('the default deadline is 1.5 s', { timeout: 20_000 }, async (t) => {
   const silent = await StandIn.start(() => undefined);
   t.after(() => silent.close());
   const started = performance.now();
   const result = await detectCloudflared(silent.url);
+  const elapsed = performance.now() - started;
   assert.equal(result.kind === 'error' && result.message, `cloudflared at ${silent.url} did not answer within 1.5 s`);
-  assert.ok(performance.now() - started < 3000);
+  assert.ok(elapsed >= 1450, `gave up after ${Math.round(elapsed)} ms, before the deadline`);
 });
 
 test('an endless answer is cut at the size cap', async (t) => {

@@ -202,12 +202,17 @@ describe('RequestLimiter', () => {
     const limiter = new RequestLimiter({ maxRequests: 50, windowMs: 5000 });
     try {
       const [a, b] = [client(server.url, limiter), client(server.url, limiter)];
+      const requestedAt = Date.now();
       const limited = a.getLiveCall(UUID);
       while (server.arrivals.length === 0 || limiter.stats().pausedUntil === undefined) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const pausedAt = server.arrivals[0].at;
-      assert.ok((limiter.stats().pausedUntil ?? 0) > Date.now() + 800);
+      // The pause ends 1 s (the Retry-After) after the 429, which came between `requestedAt` and now; the 10 ms
+      // allow for reading two clocks, not for the machine's speed.
+      const pausedUntil = limiter.stats().pausedUntil ?? 0;
+      assert.ok(pausedUntil >= requestedAt + 990, `paused until ${Math.round(pausedUntil - requestedAt)} ms after`);
+      assert.ok(pausedUntil <= Date.now() + 1010, `paused for ${Math.round(pausedUntil - Date.now())} ms more`);
       const other = b.getLiveCall(UUID);
       await Promise.all([limited, other]);
       assert.equal(server.arrivals.length, 3);

@@ -33,7 +33,9 @@ describe('Recording API: client against the sandbox', () => {
     const started = await client.startRecording(call.callUuid, { fileFormat: 'wav' });
     assert.equal((await client.listRecordings()).meta.totalCount, 0, 'not listed while recording');
     await new Promise((resolve) => setTimeout(resolve, 30));
+    const hangupFrom = Date.now();
     sandbox.hangup(call.callUuid);
+    const hangupTo = Date.now();
 
     const page = await client.listRecordings();
     assert.equal(page.meta.totalCount, 1);
@@ -49,7 +51,10 @@ describe('Recording API: client against the sandbox', () => {
     assert.equal(typeof recording.durationMs, 'number');
     assert.ok(recording.durationMs >= 3000, `${recording.durationMs} ms`);
     assert.equal(recording.endMs! - recording.startMs!, recording.durationMs);
-    assert.ok(recording.addedAt instanceof Date && Math.abs(recording.addedAt.getTime() - Date.now()) < 5000);
+    // add_time is when the call ended: read as the instant it names, zone included.
+    assert.ok(recording.addedAt instanceof Date, 'addedAt is read');
+    const addedAt = recording.addedAt.getTime();
+    assert.ok(addedAt >= hangupFrom && addedAt <= hangupTo, `${recording.addTime}: not the hang-up's time`);
     assert.equal(recording.roundedDurationS, 60);
     assert.equal(recording.storageDurationDays, 1);
     assert.equal(recording.resourceUri, `/v1/Account/${SANDBOX_AUTH_ID}/Recording/${recording.recordingId}/`);
