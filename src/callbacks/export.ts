@@ -48,20 +48,39 @@ interface CommandRequest {
   payload?: { body: string; contentType: string };
 }
 
-/** The request a copied command sends to `targetUrl`, or why no command can carry it. */
+/** What a kind of command is called, and the longest URL it can carry. */
+interface CommandKind {
+  what: string;
+  maxUrlBytes: number;
+  urlLimit: string;
+}
+
+const CURL: CommandKind = {
+  what: 'a cURL command',
+  maxUrlBytes: INLINE_ARGUMENT_BYTES,
+  urlLimit: 'a shell command argument can hold',
+};
+// Windows PowerShell's web cmdlets refuse longer URLs (System.Uri in .NET Framework).
+const POWERSHELL: CommandKind = {
+  what: 'a PowerShell command',
+  maxUrlBytes: 65_519,
+  urlLimit: 'PowerShell accepts in a URL (65,519 characters)',
+};
+
+/** The request a copied command sends to `targetUrl`, or why no command of this kind can carry it. */
 function commandRequest(
   request: Omit<OutgoingCallback, 'headers'>,
   targetUrl: string,
   signer: CallbackSigner | undefined,
-  what: string,
+  { what, maxUrlBytes, urlLimit }: CommandKind,
 ): CommandRequest | { ok: false; message: string } {
   const target = parseTarget(targetUrl);
   if (typeof target === 'string') return { ok: false, message: `Cannot build ${what}: ${target}` };
   const url = request.method === 'GET' ? withQuery(targetUrl, request.params) : targetUrl;
-  if (Buffer.byteLength(url) > INLINE_ARGUMENT_BYTES) {
+  if (Buffer.byteLength(url) > maxUrlBytes) {
     return {
       ok: false,
-      message: `Cannot build ${what}: the URL with its query is ${size(Buffer.byteLength(url))}, more than a shell command argument can hold. Save it as a fixture instead.`,
+      message: `Cannot build ${what}: the URL with its query is ${size(Buffer.byteLength(url))}, more than ${urlLimit}. Save it as a fixture instead.`,
     };
   }
   const payload = bodyOf(request);
@@ -81,7 +100,7 @@ export function toCurl(
   targetUrl: string,
   signer?: CallbackSigner,
 ): ExportResult {
-  const command = commandRequest(request, targetUrl, signer, 'a cURL command');
+  const command = commandRequest(request, targetUrl, signer, CURL);
   if ('ok' in command) return command;
   const { url, headers, payload } = command;
   if (payload?.body.includes('\0')) {
@@ -121,17 +140,17 @@ export function toPowerShell(
   targetUrl: string,
   signer?: CallbackSigner,
 ): ExportResult {
-  const command = commandRequest(request, targetUrl, signer, 'a PowerShell command');
+  const command = commandRequest(request, targetUrl, signer, POWERSHELL);
   if ('ok' in command) return command;
-  const { 'Content-Type': contentType, ...headers } = command.headers;
   const lines = [`Invoke-WebRequest -UseBasicParsing -Method ${command.method} -Uri ${powerShellQuote(command.url)}`];
-  const headerLines = Object.entries(headers).map(
-    ([name, value]) => `    ${powerShellQuote(name)} = ${powerShellQuote(value)}`,
-  );
+  // Invoke-WebRequest takes the content type as a parameter of its own (-ContentType), not as a header.
+  const headerLines = Object.entries(command.headers)
+    .filter(([name]) => name !== 'Content-Type')
+    .map(([name, value]) => `    ${powerShellQuote(name)} = ${powerShellQuote(value)}`);
   // Inside @{ } a line break needs no backtick.
   if (headerLines.length > 0) lines.push(`-Headers @{\n${headerLines.join('\n')}\n  }`);
   if (command.payload) {
-    lines.push(`-ContentType ${powerShellQuote(contentType ?? command.payload.contentType)}`);
+    lines.push(`-ContentType ${powerShellQuote(command.payload.contentType)}`);
     lines.push(`-Body ([System.Text.Encoding]::UTF8.GetBytes(${powerShellQuote(command.payload.body)}))`);
   }
   return { ok: true, text: lines.join(' `\n  ') };

@@ -203,7 +203,7 @@ test('the PowerShell command survives PowerShell quoting, is signed for its targ
   assert.equal(callback.signature.state, 'valid', callback.signature.detail);
 });
 
-test('PowerShell output: Invoke-WebRequest, one option per line, headers in a table, the body as UTF-8 bytes', () => {
+test('PowerShell output: Invoke-WebRequest, one option per line, headers in a table, the body as UTF-8 bytes; limits', () => {
   const stored = sampleCallback({
     body: '{"call_uuid":"c"}',
     contentType: 'application/json',
@@ -223,6 +223,11 @@ test('PowerShell output: Invoke-WebRequest, one option per line, headers in a ta
     signed.ok ? signed.text : '',
   );
   assert.ok(signed.ok && !signed.text.includes('-Body'), 'a GET has no body');
+  assert.deepEqual(toPowerShell({ method: 'GET', params: { a: 'x'.repeat(65_519) } }, 'http://localhost:3000'), {
+    ok: false,
+    message:
+      'Cannot build a PowerShell command: the URL with its query is 65 KiB, more than PowerShell accepts in a URL (65,519 characters). Save it as a fixture instead.',
+  });
   assert.deepEqual(toPowerShell({ method: 'GET', params: {} }, 'localhost:3000'), {
     ok: false,
     message: 'Cannot build a PowerShell command: not a valid URL: localhost:3000 (start it with http:// or https://)',
