@@ -126,6 +126,62 @@ test('a hanging agent is given up on at the deadline, before or after its header
   }
 });
 
+// A deadline several times too long still gives "did not answer within 0.3 s" against a silent agent. Here the agent
+// answers in full 2.5× the deadline after the request, so such a deadline lets the answer through and finds the
+// tunnel. Timer order, not the clock, decides: Node fires timers in the order they fall due, and the deadline
+// (deadlineSignal's AbortSignal.timeout, a timer of this process) is armed before the answer's timer.
+test(
+  'an agent answering in full 2.5× the deadline late is given up on, before or after its headers',
+  { timeout: 30_000 },
+  async (t) => {
+    const ngrokBody = JSON.stringify(ngrokAnswer({ public_url: 'https://late.ngrok.app', addr: 'localhost:8787' }));
+    const cloudflaredBody = JSON.stringify({ hostname: 'late-words.trycloudflare.com' });
+    const sent: Promise<void>[] = [];
+    const lateAgent = (phase: 'headers' | 'body', body: string): Promise<StandIn> =>
+      StandIn.start((_req, res) => {
+        const half = Math.floor(body.length / 2);
+        if (phase === 'body') res.writeHead(200, { 'content-type': 'application/json' }).write(body.slice(0, half));
+        const rest = (): void => {
+          if (phase === 'headers') res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+          else res.end(body.slice(half));
+        };
+        // Deterministic order: armed on the request's arrival, after getJson armed its deadline before fetch.
+        sent.push(new Promise((resolve) => setTimeout(() => resolve(rest()), 750)));
+      });
+    const cases = [
+      { source: 'ngrok', phase: 'headers', api: await lateAgent('headers', ngrokBody) },
+      { source: 'ngrok', phase: 'body', api: await lateAgent('body', ngrokBody) },
+      { source: 'cloudflared', phase: 'headers', api: await lateAgent('headers', cloudflaredBody) },
+      { source: 'cloudflared', phase: 'body', api: await lateAgent('body', cloudflaredBody) },
+    ] as const;
+    t.after(() => Promise.all(cases.map(({ api }) => api.close())));
+    const detect = (source: 'ngrok' | 'cloudflared', url: string, timeoutMs: number) =>
+      source === 'ngrok' ? detectNgrok(url, 8787, { timeoutMs }) : detectCloudflared(url, { timeoutMs });
+    const found = {
+      ngrok: { kind: 'found', url: 'https://late.ngrok.app', source: 'ngrok' },
+      cloudflared: { kind: 'found', url: 'https://late-words.trycloudflare.com', source: 'cloudflared' },
+    };
+    // Side by side: each request has its own pair of timers (deadline, answer), whose order the others do not change.
+    const outcomes = await Promise.allSettled(
+      cases.map(async ({ source, phase, api }) => {
+        assert.deepEqual(
+          await detect(source, api.url, 300),
+          { kind: 'error', source, message: `${source} at ${api.url} did not answer within 0.3 s` },
+          `${source}, ${phase} late: the late answer was taken, so the deadline is longer than 0.75 s`,
+        );
+        // The same late answer is a good one: with a deadline far beyond its delay it is taken.
+        assert.deepEqual(await detect(source, api.url, 10_000), found[source], `${source}, ${phase} late`);
+        assert.equal(api.requests.length, 2);
+      }),
+    );
+    const failures = outcomes.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [(outcome.reason as Error).message.split('\n')[0]] : [],
+    );
+    assert.deepEqual(failures, []);
+    await Promise.all(sent);
+  },
+);
+
 test('the default deadline is 1.5 s', { timeout: 20_000 }, async (t) => {
   const silent = await StandIn.start(() => undefined);
   t.after(() => silent.close());

@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { PlivoClient, PlivoError, type RequestLogEntry } from '../../src/plivo';
 import { RequestLimiter } from '../../src/plivo/limiter';
 import { exposeGc } from './helpers/gc';
-import { FaultyServer } from './helpers/faultyServer';
+import { FaultyServer, type Handler } from './helpers/faultyServer';
 
 const AUTH_ID = 'MAFAULTSUITE00000001';
 const AUTH_TOKEN = 'fault-suite-token-ZmF1bHQtc3VpdGU0123456789';
@@ -36,6 +36,37 @@ async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<{ error
 /** The wait a timeout message reports, "(gave up after 1.2 s)", in seconds. */
 function gaveUpAfterS(message: string): number {
   return Number(/gave up after (\d+(?:\.\d)?) s/.exec(message)?.[1]);
+}
+
+/**
+ * A handler that gives a whole, valid answer, but `delayMs` after the request arrives, by a timer in this process:
+ * nothing before then (`headers`), or the headers and the first half of the body before then (`body`).
+ * `sent` gets one promise per request, settled once the answer has been handed to the connection.
+ */
+function lateAnswer(
+  phase: 'headers' | 'body',
+  delayMs: number,
+  body: string,
+): { handler: Handler; sent: Promise<void>[] } {
+  const sent: Promise<void>[] = [];
+  const handler: Handler = (_req, res) => {
+    const half = Math.floor(body.length / 2);
+    if (phase === 'body') {
+      res.writeHead(202, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.write(body.slice(0, half));
+    }
+    sent.push(
+      new Promise((resolve) =>
+        // Deterministic order: armed on the request's arrival, after exchange() armed its deadline before fetch.
+        setTimeout(() => {
+          if (phase === 'headers') res.writeHead(202, { 'content-type': 'application/json' }).end(body);
+          else res.end(body.slice(half));
+          resolve();
+        }, delayMs),
+      ),
+    );
+  };
+  return { handler, sent };
 }
 
 describe('client faults', () => {
@@ -86,6 +117,46 @@ describe('client faults', () => {
     assert.ok(gaveUpAfterS(error.message) >= 0.5, `gave up early: ${error.message}`);
     assert.equal(server.requests.length, 1, 'a timeout is not retried');
   });
+
+  // A deadline several times too long still ends in a 'timeout' against a silent server. Here the stand-in answers
+  // in full 2.5× the limit after the request, so such a deadline lets the answer through and the call succeeds.
+  // Timer order, not the clock, decides: Node fires timers in the order they fall due, the deadline's timer is armed
+  // first (a fresh connect or a kept-alive socket only changes how much later the answer's is), and the answer's
+  // bytes could only be read in a later turn of the event loop than the one its timer fired in.
+  for (const phase of ['headers', 'body'] as const) {
+    // The test's timeout is the hang guard of the control call.
+    test(
+      `a whole answer 2.5× the limit late (${phase} late): a timeout, so the deadline is not too long`,
+      { timeout: 20_000 },
+      async () => {
+        const body = JSON.stringify({
+          api_id: 'late-answer',
+          message: 'call recording started',
+          recording_id: 'late-recording',
+          url: 'https://media.plivo.com/late-recording.mp3',
+        });
+        const late = lateAnswer(phase, 750, body);
+        server.handler = late.handler;
+        const { error } = await settleWithin(client(300).startRecording(CALL), 10_000);
+        assert.equal(error?.code, 'timeout', `the late answer was accepted: the deadline is longer than 0.75 s`);
+        assert.match(error.message, /within 0\.3 s \(gave up after \d+(\.\d)? s\)/);
+        assert.equal(server.requests.length, 1, 'a timeout is not retried');
+        await Promise.all(late.sent);
+
+        // The same late answer is a good one: with a deadline far beyond its delay the call takes it.
+        const control = lateAnswer(phase, 750, body);
+        server.handler = control.handler;
+        assert.deepEqual(await client(10_000).startRecording(CALL), {
+          kind: 'started',
+          apiId: 'late-answer',
+          message: 'call recording started',
+          url: 'https://media.plivo.com/late-recording.mp3',
+          recordingId: 'late-recording',
+        });
+        await Promise.all(control.sent);
+      },
+    );
+  }
 
   test('an endless 200 body is cut at 1 MiB with a clear error; memory stays bounded', async (t) => {
     const chunk = Buffer.alloc(64 * 1024, 'x');

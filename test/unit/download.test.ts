@@ -235,6 +235,54 @@ describe('downloadRecording over loopback HTTP', () => {
     await assertNothingLeft();
   });
 
+  // A deadline several times too long still times out against a server that stops for good. Here the whole file
+  // comes, 2.5× the idle limit late, so such a deadline lets it through and the download succeeds. Timer order,
+  // not the clock, decides: Node fires timers in the order they fall due, and the late part's timer is armed only
+  // after downloadRecording (re)armed its idle timer, so the idle timer falls due first on any machine.
+  for (const phase of ['headers', 'body'] as const) {
+    test(
+      `a whole file 2.5× the idle limit late (${phase} late): a timeout, so the idle deadline is not too long`,
+      { timeout: 20_000 },
+      async () => {
+        const head = AUDIO.subarray(0, 1024);
+        const lateParts: Promise<void>[] = [];
+        const sendLate = (send: () => void): void => {
+          lateParts.push(new Promise((resolve) => setTimeout(() => resolve(send()), 500)));
+        };
+        let response: ServerResponse | undefined;
+        host.routes.set('/late', (_req, res) => {
+          const headers = { 'Content-Type': 'audio/mpeg', 'Content-Length': AUDIO.length };
+          // Deterministic order: armed on the request's arrival, after the idle timer was armed before fetch.
+          if (phase === 'headers') return sendLate(() => res.writeHead(200, headers).end(AUDIO));
+          res.writeHead(200, headers).write(head); // the rest is sent once the client has read this much
+          response = res;
+        });
+        const onProgress = ({ receivedBytes }: DownloadProgress): void => {
+          if (phase === 'body' && receivedBytes === head.length) {
+            // Deterministic order: the idle timer is re-armed as soon as this returns, before the next read.
+            setImmediate(() => sendLate(() => response?.end(AUDIO.subarray(head.length))));
+          }
+        };
+
+        const error = await rejectsWithCode(
+          downloadRecording(options('/late', { idleTimeoutMs: 200, onProgress })),
+          DownloadError,
+          'timeout',
+        );
+        assert.match(error.message, /sent nothing for 0\.2 s/);
+        await assertNothingLeft();
+        await Promise.all(lateParts);
+
+        // The same late file is a good one: with an idle limit far beyond its delay the download takes it.
+        lateParts.length = 0;
+        const result = await downloadRecording(options('/late', { idleTimeoutMs: 10_000, onProgress }));
+        assert.deepEqual(result, { file, bytes: AUDIO.length, contentType: 'audio/mpeg' });
+        assert.deepEqual(await readFile(file), AUDIO);
+        await Promise.all(lateParts);
+      },
+    );
+  }
+
   test('cancelling through the AbortSignal stops the download and removes the partial file', async () => {
     host.routes.set('/slow', (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': AUDIO.length * 4 });
