@@ -16,7 +16,7 @@ const PACE_MS = 20;
 // A burst's p99 rests on its 50 slowest answers and a paced run on 200 callbacks, both at the mercy of a shared
 // machine's scheduler: more pairs than the other rows, so one unlucky pair moves the median less.
 const BURST_PAIRS = 21;
-const PACED_PAIRS = 7;
+const PACED_PAIRS = 11;
 const MAX_HISTORY = 500;
 
 interface Side {
