@@ -1,14 +1,12 @@
 import * as vscode from 'vscode';
 import { defaultAccountLabel, maskAuthId, type AccountSummary } from '../accounts';
-import type { Subaccount } from '../plivo';
+import { listSubaccountBatch, type Subaccount, type SubaccountBatch } from '../plivo';
+import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import { requireConnection } from './requireConnection';
 import { askLabelAndSave, setCredentials } from './setCredentials';
 import { showError } from './showError';
 import { secretsLocation } from '../services/secretsLocation';
-
-/** Subaccount lists beyond this are rare; the pick says when some were left out. */
-const MAX_SUBACCOUNT_PAGES = 5;
 
 type AccountPick = vscode.QuickPickItem & { run: () => PromiseLike<unknown> };
 
@@ -151,9 +149,15 @@ export async function signOut(services: Services): Promise<boolean> {
   return removeAccount(services, active.id);
 }
 
+interface SubaccountPick extends vscode.QuickPickItem {
+  sub?: Subaccount;
+  account?: AccountSummary;
+}
+
 /**
- * Plivo: Show Subaccounts — the active main account's subaccounts (Plivo's Subaccount API). Picking one switches
- * to it when it is saved, else offers to add it with the token Plivo returns to its main account.
+ * Plivo: Show Subaccounts — the active main account's subaccounts (Plivo's Subaccount API), 100 at a time with
+ * "Load more…" at the end, so a reseller's thousands are all reachable. Picking one switches to it when it is saved,
+ * else offers to add it with the token Plivo returns to its main account.
  */
 export async function showSubaccounts(services: Services): Promise<AccountSummary | undefined> {
   const connection = await requireConnection(services);
@@ -165,26 +169,19 @@ export async function showSubaccounts(services: Services): Promise<AccountSummar
     );
     return undefined;
   }
-  let subaccounts: Subaccount[];
-  let more = false;
+  const listBatch = (offset: number) =>
+    listSubaccountBatch((options) => connection.client.listSubaccounts(options), offset);
+  let first: SubaccountBatch;
   try {
-    ({ subaccounts, more } = await vscode.window.withProgress(
+    first = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Listing the subaccounts of ${main.label}…` },
-      async () => {
-        const found: Subaccount[] = [];
-        for (let page = 0; page < MAX_SUBACCOUNT_PAGES; page++) {
-          const result = await connection.client.listSubaccounts({ offset: found.length });
-          found.push(...result.subaccounts);
-          if (!result.meta.next || result.subaccounts.length === 0) return { subaccounts: found, more: false };
-        }
-        return { subaccounts: found, more: true };
-      },
-    ));
+      () => listBatch(0),
+    );
   } catch (error) {
     void showError(error, services.log, () => showSubaccounts(services));
     return undefined;
   }
-  if (subaccounts.length === 0) {
+  if (first.subaccounts.length === 0) {
     void vscode.window.showInformationMessage(`${main.label} has no subaccounts.`);
     return undefined;
   }
@@ -192,28 +189,79 @@ export async function showSubaccounts(services: Services): Promise<AccountSummar
   const known = (await services.accounts.list().catch(() => [])).filter((a) =>
     main.kind === 'sandbox' ? a.kind === 'sandbox' : a.kind === 'saved',
   );
-  const picks = subaccounts.map((sub) => {
-    const account = known.find((a) => a.authId === sub.authId);
-    return {
-      label: `${account?.active ? '$(check)' : '$(person)'} ${sub.name || maskAuthId(sub.authId)}`,
-      description: `${maskAuthId(sub.authId)} · ${account ? `saved as ${account.label}` : 'not saved'}${sub.enabled ? '' : ' · disabled'}`,
-      sub,
-      account,
-    };
-  });
-  const pick = await vscode.window.showQuickPick(picks, {
-    title: `Subaccounts of ${main.label}`,
-    placeHolder: more
-      ? `The first ${subaccounts.length} subaccounts. Pick one to switch to it`
-      : 'Pick a subaccount to switch to it',
-    matchOnDescription: true,
-  });
-  if (!pick) return undefined;
+  const pick = await pickSubaccount(main, first, listBatch, known, services);
+  if (!pick?.sub) return undefined;
   if (pick.account) {
     await activate(services, pick.account);
     return pick.account;
   }
   return addSubaccount(services, pick.sub);
+}
+
+/** The subaccounts listed so far, with "Load more…" while Plivo has more; the typed filter survives each load. */
+function pickSubaccount(
+  main: AccountSummary,
+  first: SubaccountBatch,
+  listBatch: (offset: number) => Promise<SubaccountBatch>,
+  known: AccountSummary[],
+  services: Services,
+): Promise<SubaccountPick | undefined> {
+  const quickPick = vscode.window.createQuickPick<SubaccountPick>();
+  quickPick.title = `Subaccounts of ${main.label}`;
+  quickPick.matchOnDescription = true;
+  let listed: SubaccountPick[] = [];
+  let nextOffset: number | undefined;
+  const loadMore: SubaccountPick = { label: '$(ellipsis) Load more subaccounts…', alwaysShow: true };
+  const add = (batch: SubaccountBatch): void => {
+    listed = [...listed, ...batch.subaccounts.map((sub) => subaccountPick(sub, known))];
+    nextOffset = batch.nextOffset;
+    loadMore.description = `${listed.length} listed`;
+    quickPick.placeholder =
+      nextOffset === undefined
+        ? 'Pick a subaccount to switch to it'
+        : `The first ${listed.length} subaccounts; pick one to switch to it, or load more`;
+    quickPick.items = nextOffset === undefined ? listed : [...listed, loadMore];
+  };
+  add(first);
+  const disposables: IDisposable[] = [quickPick];
+  let closed = false;
+  return new Promise<SubaccountPick | undefined>((resolve) => {
+    disposables.push(
+      quickPick.onDidAccept(async () => {
+        const picked = quickPick.selectedItems[0];
+        if (picked !== loadMore) return resolve(picked);
+        if (quickPick.busy || nextOffset === undefined) return;
+        const shownBefore = listed.length;
+        quickPick.busy = true;
+        try {
+          const batch = await listBatch(nextOffset);
+          if (closed) return;
+          add(batch);
+          // Carry on from the first new row, as in a list that grew.
+          quickPick.activeItems = listed.slice(shownBefore, shownBefore + 1);
+        } catch (error) {
+          void showError(error, services.log);
+        } finally {
+          quickPick.busy = false;
+        }
+      }),
+      quickPick.onDidHide(() => {
+        closed = true;
+        resolve(undefined);
+      }),
+    );
+    quickPick.show();
+  }).finally(() => disposeAll(disposables));
+}
+
+function subaccountPick(sub: Subaccount, known: AccountSummary[]): SubaccountPick {
+  const account = known.find((a) => a.authId === sub.authId);
+  return {
+    label: `${account?.active ? '$(check)' : '$(person)'} ${sub.name || maskAuthId(sub.authId)}`,
+    description: `${maskAuthId(sub.authId)} · ${account ? `saved as ${account.label}` : 'not saved'}${sub.enabled ? '' : ' · disabled'}`,
+    sub,
+    account,
+  };
 }
 
 async function addSubaccount(services: Services, sub: Subaccount): Promise<AccountSummary | undefined> {

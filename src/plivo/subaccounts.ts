@@ -50,6 +50,31 @@ export function subaccountListQuery(options: ListSubaccountsOptions): Record<str
   return { limit: String(limit), offset: String(offset) };
 }
 
+/** Subaccounts fetched a few pages at a time: a reseller can have thousands, each page costs a request. */
+export interface SubaccountBatch {
+  readonly subaccounts: Subaccount[];
+  /** Where the next batch starts; undefined when Plivo has no more. */
+  readonly nextOffset?: number;
+}
+
+/** Pages fetched per batch: 100 subaccounts, 5 requests of the account's budget. */
+export const SUBACCOUNT_BATCH_PAGES = 5;
+
+/** Up to `pages` pages of subaccounts from `offset`, one request after another (each through `list`). */
+export async function listSubaccountBatch(
+  list: (options: ListSubaccountsOptions) => Promise<SubaccountPage>,
+  offset = 0,
+  pages = SUBACCOUNT_BATCH_PAGES,
+): Promise<SubaccountBatch> {
+  const subaccounts: Subaccount[] = [];
+  for (let page = 0; page < pages; page++) {
+    const result = await list({ offset: offset + subaccounts.length });
+    subaccounts.push(...result.subaccounts);
+    if (!result.meta.next || result.subaccounts.length === 0) return { subaccounts };
+  }
+  return { subaccounts, nextOffset: offset + subaccounts.length };
+}
+
 /** Also keeps the id from adding path segments to the request URL. */
 export function assertSubaccountAuthId(authId: string): void {
   const problem =

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, SANDBOX_SUBACCOUNTS, Sandbox } from '../../src/sandbox';
 import { freePort, useWorkbench, type Workbench } from './harness';
+import { until } from '../support/until';
 
 const [CUSTOMER_A] = SANDBOX_SUBACCOUNTS;
 
@@ -152,5 +153,51 @@ describe('the walkthrough: each step completes when the thing really happens', (
     await wb.runCommand('Plivo: Get Started');
     await walkthroughStep(wb, 'callback').scrollIntoViewIfNeeded();
     await wb.screenshot('e2e-walkthrough-steps');
+  });
+});
+
+describe('a reseller with 230 subaccounts: Show Subaccounts reaches every one, 100 at a time', () => {
+  const subaccounts = Array.from({ length: 230 }, (_, i) => ({
+    authId: `SARESELL${String(i + 1).padStart(12, '0')}`,
+    authToken: `ResellerCustomerToken${String(i + 1).padStart(19, '0')}`,
+    name: `Customer ${String(i + 1).padStart(3, '0')}`,
+    parentAuthId: SANDBOX_AUTH_ID,
+  }));
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await Sandbox.start({
+      accounts: [{ authId: SANDBOX_AUTH_ID, authToken: SANDBOX_AUTH_TOKEN, name: 'Reseller' }, ...subaccounts],
+    });
+  });
+  after(async () => {
+    await sandbox.close();
+  });
+  const ui = useWorkbench(() => ({
+    settings: { 'plivo.apiBaseUrl': sandbox.url, 'plivo.calls.refreshIntervalSeconds': 0 },
+    env: { PLIVO_AUTH_ID: SANDBOX_AUTH_ID, PLIVO_AUTH_TOKEN: SANDBOX_AUTH_TOKEN },
+  }));
+  const row = (wb: Workbench, name: string) =>
+    wb.quickItems.filter({ has: wb.page.locator('.label-name', { hasText: new RegExp(`^\\s*${name}\\s*$`) }) });
+  const placeholder = (wb: Workbench, text: string) =>
+    until(`placeholder "${text}"`, async () => (await wb.quickInputBox.getAttribute('placeholder'))?.startsWith(text));
+
+  it('lists the first 100 with "Load more…", which adds the next ones under the typed filter until all are listed', async () => {
+    const wb = ui();
+    await wb.openPlivoSidebar();
+    await wb.runCommand('Plivo: Show Subaccounts');
+    await placeholder(wb, 'The first 100 subaccounts');
+    await wb.quickInputFill('Customer 150');
+    assert.equal(await row(wb, 'Customer 150').count(), 0, 'not among the first 100');
+    await wb.pickQuickItem(/Load more subaccounts/);
+    await row(wb, 'Customer 150').waitFor({ timeout: 15_000 });
+    await placeholder(wb, 'The first 200 subaccounts');
+    assert.equal(await wb.quickInputBox.inputValue(), 'Customer 150', 'the typed filter is kept');
+    await wb.quickInputFill('Customer 230');
+    await wb.pickQuickItem(/Load more subaccounts/);
+    await row(wb, 'Customer 230').waitFor({ timeout: 15_000 });
+    await placeholder(wb, 'Pick a subaccount to switch to it');
+    assert.equal(await wb.quickItems.filter({ hasText: /Load more subaccounts/ }).count(), 0, 'nothing more to load');
+    await wb.screenshot('e2e-accounts-subaccounts-load-more');
+    await wb.page.keyboard.press('Escape');
   });
 });

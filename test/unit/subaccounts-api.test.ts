@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PlivoClient, PlivoError, type PlivoCredentials } from '../../src/plivo';
+import { PlivoClient, PlivoError, listSubaccountBatch, type PlivoCredentials } from '../../src/plivo';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, SANDBOX_SUBACCOUNTS, Sandbox } from '../../src/sandbox';
 import { rejectsWithCode } from './helpers/rejects';
 
@@ -112,6 +112,48 @@ describe('Account and Subaccount API against the sandbox', () => {
       sandbox.hangup(callA);
       sandbox.hangup(callMain);
     }
+  });
+
+  test('listSubaccountBatch reaches every subaccount of a large account, 100 (5 requests) at a time', async () => {
+    const subaccounts = Array.from({ length: 230 }, (_, i) => ({
+      authId: `SABATCH${String(i).padStart(13, '0')}`,
+      authToken: `BatchToken${String(i).padStart(30, '0')}`,
+      name: `Customer ${i}`,
+      parentAuthId: SANDBOX_AUTH_ID,
+    }));
+    const large = await Sandbox.start({ accounts: [MAIN, ...subaccounts], timeScale: 0.01 });
+    try {
+      const client = new PlivoClient({ credentials: MAIN, baseUrl: large.url, timeoutMs: 2000 });
+      const list = (options: { offset?: number }) => client.listSubaccounts(options);
+      const seen: string[] = [];
+      const offsets: Array<number | undefined> = [];
+      let offset: number | undefined = 0;
+      while (offset !== undefined) {
+        const before = large.requests.length;
+        const batch = await listSubaccountBatch(list, offset);
+        assert.ok(large.requests.length - before <= 5, 'at most five requests per batch');
+        seen.push(...batch.subaccounts.map((s) => s.authId));
+        offsets.push((offset = batch.nextOffset));
+      }
+      assert.deepEqual(offsets, [100, 200, undefined]);
+      assert.deepEqual(
+        seen,
+        subaccounts.map((s) => s.authId),
+      );
+    } finally {
+      await large.close();
+    }
+  });
+
+  test('listSubaccountBatch stops without an empty request when the list ends on a batch boundary', async () => {
+    const before = sandbox.requests.length;
+    const batch = await listSubaccountBatch((options) => clientFor(MAIN).listSubaccounts(options), 0);
+    assert.deepEqual(
+      batch.subaccounts.map((s) => s.authId),
+      [CUSTOMER_A.authId, CUSTOMER_B.authId],
+    );
+    assert.equal(batch.nextOffset, undefined);
+    assert.equal(sandbox.requests.length - before, 1);
   });
 
   test('the sandbox refuses a subaccount whose parent is not one of its main accounts', async () => {
