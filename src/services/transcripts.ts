@@ -16,6 +16,9 @@ const MAX_TRANSCRIPTS = 500;
 export class TranscriptStore extends Disposable {
   readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.#onDidChange.event;
+  readonly #onDidArrive = this._register(new vscode.EventEmitter<TranscriptRecord>());
+  /** A transcript from a trusted callback has been kept (again, when Plivo sends it again). */
+  readonly onDidArrive = this.#onDidArrive.event;
   readonly #state: vscode.Memento;
 
   constructor(listener: ListenerService, state: vscode.Memento) {
@@ -25,7 +28,7 @@ export class TranscriptStore extends Disposable {
       listener.onDidReceive((callback) => {
         // A forged request must not put words under a real recording.
         const record = listener.isTrusted(callback) ? transcriptFromCallback(callback) : undefined;
-        if (record) void this.add(record);
+        if (record) void this.add(record).then(() => this.#onDidArrive.fire(record));
       }),
     );
   }

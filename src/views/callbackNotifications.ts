@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { remoteWindowAdvice, transcriptFromCallback, type ReceivedCallback } from '../callbacks';
+import { remoteWindowAdvice } from '../callbacks';
 import { disposeAll, type IDisposable } from '../common/lifecycle';
 import type { Services } from '../services/container';
 import type { FinishedRecording } from '../services/listenerService';
@@ -23,13 +23,12 @@ async function offerRecording({ recording, callback }: FinishedRecording): Promi
 
 /**
  * Plivo sends a transcript well after the call, when nobody is looking at the Recordings view any more: say when one
- * arrives for a recording started here. An untrusted callback says nothing, and one Plivo sends again says it once.
+ * arrives for a recording started here. The transcript store keeps only trusted ones, and one Plivo sends again is
+ * announced once.
  */
 function announceTranscripts(services: Services): IDisposable {
   const announced = new Set<string>();
-  return services.listener.onDidReceive((callback: ReceivedCallback) => {
-    const transcript = transcriptFromCallback(callback);
-    if (!transcript || !services.listener.isTrusted(callback)) return;
+  return services.transcripts.onDidArrive((transcript) => {
     const recording = services.recordings.forTranscript(transcript);
     if (!recording) return;
     const key = `${recording.id}\n${transcript.error ?? ''}\n${transcript.text}`;
