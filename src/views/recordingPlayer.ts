@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { IDisposable } from '../common/lifecycle';
+import { disposeAll, type IDisposable } from '../common/lifecycle';
 import { formatDurationMs } from '../plivo';
 import type { Services } from '../services/container';
 import { recordingRef, type RecordingRef } from '../services/recordingFiles';
@@ -181,7 +181,7 @@ class RecordingPlayerProvider implements vscode.CustomReadonlyEditorProvider {
         if (!panel.visible && rendered !== shown) render();
       }),
     ];
-    panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
+    panel.onDidDispose(() => disposeAll(subscriptions));
   }
 }
 
