@@ -60,14 +60,13 @@ export interface SubaccountBatch {
 /** Pages fetched per batch: 100 subaccounts, 5 requests of the account's budget. */
 export const SUBACCOUNT_BATCH_PAGES = 5;
 
-/** Up to `pages` pages of subaccounts from `offset`, one request after another (each through `list`). */
+/** Up to SUBACCOUNT_BATCH_PAGES pages of subaccounts from `offset`, one request after another (through `list`). */
 export async function listSubaccountBatch(
   list: (options: ListSubaccountsOptions) => Promise<SubaccountPage>,
   offset = 0,
-  pages = SUBACCOUNT_BATCH_PAGES,
 ): Promise<SubaccountBatch> {
   const subaccounts: Subaccount[] = [];
-  for (let page = 0; page < pages; page++) {
+  for (let page = 0; page < SUBACCOUNT_BATCH_PAGES; page++) {
     const result = await list({ offset: offset + subaccounts.length });
     subaccounts.push(...result.subaccounts);
     if (!result.meta.next || result.subaccounts.length === 0) return { subaccounts };
