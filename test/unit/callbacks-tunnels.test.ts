@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { findFreePort } from '../../src/callbacks/listener';
 import { detectCloudflared, detectNgrok, detectTunnel, loopbackPortOf } from '../../src/callbacks/tunnels';
 import { StandIn } from './helpers/standIn';
+import { lateAnswer, type LateAnswer } from './helpers/lateAnswer';
 
 function ngrokAnswer(...tunnels: { public_url: string; addr: string }[]): unknown {
   return {
@@ -136,18 +137,12 @@ test(
   async (t) => {
     const ngrokBody = JSON.stringify(ngrokAnswer({ public_url: 'https://late.ngrok.app', addr: 'localhost:8787' }));
     const cloudflaredBody = JSON.stringify({ hostname: 'late-words.trycloudflare.com' });
-    const sent: Promise<void>[] = [];
-    const lateAgent = (phase: 'headers' | 'body', body: string): Promise<StandIn> =>
-      StandIn.start((_req, res) => {
-        const half = Math.floor(body.length / 2);
-        if (phase === 'body') res.writeHead(200, { 'content-type': 'application/json' }).write(body.slice(0, half));
-        const rest = (): void => {
-          if (phase === 'headers') res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-          else res.end(body.slice(half));
-        };
-        // Deterministic order: armed on the request's arrival, after getJson armed its deadline before fetch.
-        sent.push(new Promise((resolve) => setTimeout(() => resolve(rest()), 750)));
-      });
+    const answers: LateAnswer[] = [];
+    const lateAgent = (phase: 'headers' | 'body', body: string): Promise<StandIn> => {
+      const answer = lateAnswer(phase, 750, body);
+      answers.push(answer);
+      return StandIn.start(answer.handler);
+    };
     const cases = [
       { source: 'ngrok', phase: 'headers', api: await lateAgent('headers', ngrokBody) },
       { source: 'ngrok', phase: 'body', api: await lateAgent('body', ngrokBody) },
@@ -178,7 +173,7 @@ test(
       outcome.status === 'rejected' ? [(outcome.reason as Error).message.split('\n')[0]] : [],
     );
     assert.deepEqual(failures, []);
-    await Promise.all(sent);
+    await Promise.all(answers.flatMap((answer) => answer.sent));
   },
 );
 

@@ -7,7 +7,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { PlivoClient, PlivoError, type RequestLogEntry } from '../../src/plivo';
 import { RequestLimiter } from '../../src/plivo/limiter';
 import { exposeGc } from './helpers/gc';
-import { FaultyServer, type Handler } from './helpers/faultyServer';
+import { FaultyServer } from './helpers/faultyServer';
+import { lateAnswer } from './helpers/lateAnswer';
 
 const AUTH_ID = 'MAFAULTSUITE00000001';
 const AUTH_TOKEN = 'fault-suite-token-ZmF1bHQtc3VpdGU0123456789';
@@ -36,37 +37,6 @@ async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<{ error
 /** The wait a timeout message reports, "(gave up after 1.2 s)", in seconds. */
 function gaveUpAfterS(message: string): number {
   return Number(/gave up after (\d+(?:\.\d)?) s/.exec(message)?.[1]);
-}
-
-/**
- * A handler that gives a whole, valid answer, but `delayMs` after the request arrives, by a timer in this process:
- * nothing before then (`headers`), or the headers and the first half of the body before then (`body`).
- * `sent` gets one promise per request, settled once the answer has been handed to the connection.
- */
-function lateAnswer(
-  phase: 'headers' | 'body',
-  delayMs: number,
-  body: string,
-): { handler: Handler; sent: Promise<void>[] } {
-  const sent: Promise<void>[] = [];
-  const handler: Handler = (_req, res) => {
-    const half = Math.floor(body.length / 2);
-    if (phase === 'body') {
-      res.writeHead(202, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
-      res.write(body.slice(0, half));
-    }
-    sent.push(
-      new Promise((resolve) =>
-        // Deterministic order: armed on the request's arrival, after exchange() armed its deadline before fetch.
-        setTimeout(() => {
-          if (phase === 'headers') res.writeHead(202, { 'content-type': 'application/json' }).end(body);
-          else res.end(body.slice(half));
-          resolve();
-        }, delayMs),
-      ),
-    );
-  };
-  return { handler, sent };
 }
 
 describe('client faults', () => {
@@ -135,7 +105,7 @@ describe('client faults', () => {
           recording_id: 'late-recording',
           url: 'https://media.plivo.com/late-recording.mp3',
         });
-        const late = lateAnswer(phase, 750, body);
+        const late = lateAnswer(phase, 750, body, 202);
         server.handler = late.handler;
         const { error } = await settleWithin(client(300).startRecording(CALL), 10_000);
         assert.equal(error?.code, 'timeout', `the late answer was accepted: the deadline is longer than 0.75 s`);
@@ -144,7 +114,7 @@ describe('client faults', () => {
         await Promise.all(late.sent);
 
         // The same late answer is a good one: with a deadline far beyond its delay the call takes it.
-        const control = lateAnswer(phase, 750, body);
+        const control = lateAnswer(phase, 750, body, 202);
         server.handler = control.handler;
         assert.deepEqual(await client(10_000).startRecording(CALL), {
           kind: 'started',
