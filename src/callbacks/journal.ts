@@ -18,6 +18,11 @@ export function addLine(entry: ReceivedCallback): string {
   return `${JSON.stringify({ op: 'add', entry })}\n`;
 }
 
+/** The entry an add line (as `addLine` writes it) holds. */
+export function entryOfAddLine(line: string): ReceivedCallback {
+  return (JSON.parse(line) as { entry: ReceivedCallback }).entry;
+}
+
 export function updateLine(id: string, patch: EntryPatch): string {
   return `${JSON.stringify({ op: 'update', id, patch })}\n`;
 }

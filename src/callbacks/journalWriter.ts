@@ -15,8 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorCode, fileStep, FileStepError, reasonOf } from './fsProblem';
-import { addLine, HEADER_LINE } from './journal';
-import type { ReceivedCallback } from './model';
+import { HEADER_LINE } from './journal';
 
 const SYNC_INTERVAL_MS = 200;
 /** A burst writes as soon as this much is waiting instead of holding it for the save delay. */
@@ -26,16 +25,22 @@ const HEADER_BYTES = HEADER_BUFFER.length;
 /** Rewrites write in chunks of this size, yielding to the event loop between them. */
 const REWRITE_CHUNK_CHARS = 256 * 1024;
 
+/** An entry's add line (its whole current version), as a rewrite writes it. */
+export interface StoredLine {
+  readonly id: string;
+  readonly line: string;
+}
+
 export interface JournalWriterOptions {
   filePath: string;
   /** The whole history, oldest first, for a rewrite. */
-  entries: () => readonly ReceivedCallback[];
+  lines: () => readonly StoredLine[];
   /** Whether the file, at `fileBytes`, should be compacted. */
   compactionDue: (fileBytes: number) => boolean;
   /** Id of the oldest entry kept: a compaction keeps the journal from the line that added it. */
   oldestId: () => string | undefined;
-  /** After a rewrite of `entries` (the snapshot it wrote); `lineBytes[i]` is the size of entry i's line. */
-  onRewritten: (entries: readonly ReceivedCallback[], lineBytes: readonly number[]) => void;
+  /** After a rewrite of `lines` (the snapshot it wrote); `lineBytes[i]` is the size of line i. */
+  onRewritten: (lines: readonly StoredLine[], lineBytes: readonly number[]) => void;
   /** A plain-words problem when saving fails; undefined once a save succeeds. */
   onProblem: (problem: string | undefined) => void;
   /** Delay before retry number `attempt` (1-based). */
@@ -246,7 +251,7 @@ export class JournalWriter {
 
   /** Rewrites the journal from memory: a compaction, a repair, a migration, or the retry after a failure. */
   async #rewrite(): Promise<void> {
-    const snapshot = this.#options.entries().slice();
+    const snapshot = this.#options.lines().slice();
     this.#rewriteNeeded = false;
     this.#compactionNeeded = false;
     this.#dropPending();
@@ -267,8 +272,8 @@ export class JournalWriter {
     this.#lastSyncAt = Date.now();
     this.#addOffsets.clear();
     let offset = HEADER_BYTES;
-    for (const [index, entry] of snapshot.entries()) {
-      this.#addOffsets.set(entry.id, offset);
+    for (const [index, { id }] of snapshot.entries()) {
+      this.#addOffsets.set(id, offset);
       offset += lineBytes[index];
     }
     this.#options.onRewritten(snapshot, lineBytes);
@@ -319,12 +324,11 @@ export class JournalWriter {
     this.#lastSyncAt = Date.now();
   }
 
-  /** Writes the whole history from memory; fills `lineBytes` with each entry's share and returns the bytes written. */
-  #replaceFile(entries: readonly ReceivedCallback[], lineBytes: number[]): Promise<number> {
+  /** Writes the whole history from memory; fills `lineBytes` with each line's size and returns the bytes written. */
+  #replaceFile(lines: readonly StoredLine[], lineBytes: number[]): Promise<number> {
     return this.#replaceWith(async (write) => {
       let chunk = HEADER_LINE;
-      for (const entry of entries) {
-        const line = addLine(entry);
+      for (const { line } of lines) {
         lineBytes.push(Buffer.byteLength(line, 'utf8'));
         chunk += line;
         if (chunk.length >= REWRITE_CHUNK_CHARS) {

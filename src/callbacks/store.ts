@@ -8,13 +8,26 @@
 //
 // A failed save never loses a callback: it stays in memory, `saveProblem` says what went wrong in plain words, and
 // saving is retried with backoff, rewriting the whole file from memory.
+//
+// In memory each entry is kept as its journal line, not as objects: a callback is some 35 small objects (headers,
+// params and their strings) but one string as a line, and the garbage collector copies and traces every object it
+// keeps. Readers get the entry decoded from its line, a new object each time; `revisionOf` tells them whether an
+// entry changed since they read it.
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IDisposable } from '../common/lifecycle';
 import { boundedEntry, withinBounds } from './boundedEntry';
 import { errorCode, reasonOf } from './fsProblem';
-import { addLine, readJournal, readLegacyFile, updateLine, type EntryPatch, type JournalRead } from './journal';
-import { JournalWriter, type WriterStats } from './journalWriter';
+import {
+  addLine,
+  entryOfAddLine,
+  readJournal,
+  readLegacyFile,
+  updateLine,
+  type EntryPatch,
+  type JournalRead,
+} from './journal';
+import { JournalWriter, type StoredLine, type WriterStats } from './journalWriter';
 import type { ReceivedCallback } from './model';
 
 const FILE_NAME = 'callbacks.jsonl';
@@ -48,6 +61,12 @@ export interface StoreChange {
 
 export type StoreStats = WriterStats;
 
+/** One entry as the store keeps it. A new version of an entry is a new record. */
+interface StoredRecord extends StoredLine {
+  /** Increases with every add and update in this store, so a reader can tell a changed entry by its revision. */
+  readonly revision: number;
+}
+
 export interface CallbackStoreOptions {
   maxHistory?: number;
   /** Delay before save retry number `attempt` (1-based) after a failure; tests shorten it. */
@@ -59,8 +78,9 @@ export interface CallbackStoreOptions {
 export class CallbackStore {
   readonly #directory: string;
   /** Oldest first, so adding is a push. */
-  #items: ReceivedCallback[] = [];
-  readonly #byId = new Map<string, ReceivedCallback>();
+  #items: StoredRecord[] = [];
+  readonly #byId = new Map<string, StoredRecord>();
+  #revision = 0;
   /** Journal bytes each entry accounts for (its add line and later update lines). */
   readonly #lineBytes = new Map<string, number>();
   #liveBytes = 0;
@@ -75,7 +95,7 @@ export class CallbackStore {
     this.#historyLimit = Math.max(1, Math.floor(options.maxHistory ?? 500));
     this.#writer = new JournalWriter({
       filePath: this.filePath,
-      entries: () => this.#items,
+      lines: () => this.#items,
       compactionDue: (fileBytes) => this.#compactionDue(fileBytes),
       oldestId: () => this.#items[0]?.id,
       onRewritten: (entries, lineBytes) => this.#rewritten(entries, lineBytes),
@@ -131,21 +151,30 @@ export class CallbackStore {
     return this.#adopt(readJournal(text, this.#historyLimit), this.filePath, Buffer.byteLength(text, 'utf8'));
   }
 
-  /** Newest first. */
+  /** Newest first, each entry decoded anew: a page of a long history is cheaper with `slice`. */
   list(): readonly ReceivedCallback[] {
-    return this.#items.slice().reverse();
+    return this.slice(0);
   }
 
-  /** Entries `start` (inclusive) to `end` (exclusive), counted from the newest; cheap for a page of a long history. */
+  /** Entries `start` (inclusive) to `end` (exclusive), counted from the newest; only these are decoded. */
   slice(start: number, end = this.#items.length): readonly ReceivedCallback[] {
     const length = this.#items.length;
     const from = Math.max(0, length - Math.min(end, length));
     const to = Math.max(from, length - Math.max(0, start));
-    return this.#items.slice(from, to).reverse();
+    const entries: ReceivedCallback[] = [];
+    for (let index = to - 1; index >= from; index--) entries.push(entryOf(this.#items[index]));
+    return entries;
   }
 
+  /** The entry decoded from its record: a new object on every call. */
   get(id: string): ReceivedCallback | undefined {
-    return this.#byId.get(id);
+    const record = this.#byId.get(id);
+    return record && entryOf(record);
+  }
+
+  /** Changes whenever the entry does (and when it is gone: undefined); cheaper than comparing decoded entries. */
+  revisionOf(id: string): number | undefined {
+    return this.#byId.get(id)?.revision;
   }
 
   /**
@@ -159,8 +188,9 @@ export class CallbackStore {
       this.#forget(entry.id);
       removed.push(entry.id);
     }
-    this.#items.push(entry);
-    this.#byId.set(entry.id, entry);
+    const record = this.#record(entry.id, line);
+    this.#items.push(record);
+    this.#byId.set(entry.id, record);
     const bytes = this.#account(entry.id, line);
     removed.push(...this.#trim());
     this.#emit({ cleared: false, added: [entry], updated: [], removed });
@@ -171,10 +201,11 @@ export class CallbackStore {
   async update(id: string, patch: EntryPatch): Promise<ReceivedCallback | undefined> {
     const current = this.#byId.get(id);
     if (!current) return undefined;
-    const updated = boundedEntry({ ...current, ...patch, id });
+    const updated = boundedEntry({ ...entryOf(current), ...patch, id });
     const stored = Object.fromEntries(Object.keys(patch).map((key) => [key, updated[key as keyof ReceivedCallback]]));
-    this.#items[this.#items.indexOf(current)] = updated;
-    this.#byId.set(id, updated);
+    const record = this.#record(id, addLine(updated));
+    this.#items[this.#items.indexOf(current)] = record;
+    this.#byId.set(id, record);
     const line = updateLine(id, stored);
     const bytes = this.#account(id, line);
     this.#emit({ cleared: false, added: [], updated: [updated], removed: [] });
@@ -289,17 +320,30 @@ export class CallbackStore {
     }
   }
 
-  #replaceAll(items: ReceivedCallback[]): void {
-    this.#items = items;
+  /** `entries` oldest first; of entries sharing an id (an old-format file may repeat one), the newest is kept. */
+  #replaceAll(entries: readonly ReceivedCallback[]): void {
+    const newest = new Map<string, ReceivedCallback>();
+    for (const entry of entries) {
+      newest.delete(entry.id);
+      newest.set(entry.id, entry);
+    }
+    const kept = [...newest.values()].slice(-this.#historyLimit);
+    this.#items = [];
     this.#byId.clear();
     this.#lineBytes.clear();
     this.#liveBytes = 0;
-    for (const item of items) {
-      this.#byId.set(item.id, item);
-      this.#account(item.id, addLine(item));
+    for (const entry of kept) {
+      const line = addLine(entry);
+      const record = this.#record(entry.id, line);
+      this.#items.push(record);
+      this.#byId.set(entry.id, record);
+      this.#account(entry.id, line);
     }
-    this.#trim();
-    this.#emit({ cleared: true, added: this.list(), updated: [], removed: [] });
+    this.#emit({ cleared: true, added: kept.reverse(), updated: [], removed: [] });
+  }
+
+  #record(id: string, line: string): StoredRecord {
+    return { id, line, revision: ++this.#revision };
   }
 
   /** Counts `line` as part of entry `id`'s share of the journal; returns its UTF-8 size. */
@@ -311,9 +355,9 @@ export class CallbackStore {
   }
 
   #forget(id: string): void {
-    const entry = this.#byId.get(id);
-    if (!entry) return;
-    this.#items.splice(this.#items.indexOf(entry), 1);
+    const record = this.#byId.get(id);
+    if (!record) return;
+    this.#items.splice(this.#items.indexOf(record), 1);
     this.#byId.delete(id);
     this.#liveBytes -= this.#lineBytes.get(id) ?? 0;
     this.#lineBytes.delete(id);
@@ -324,7 +368,7 @@ export class CallbackStore {
     const dropped: string[] = [];
     // One at a time from the front: V8 trims an array's head in place, where splice would copy the rest.
     while (this.#items.length > this.#historyLimit) {
-      const { id } = this.#items.shift() as ReceivedCallback;
+      const { id } = this.#items.shift() as StoredRecord;
       this.#byId.delete(id);
       this.#liveBytes -= this.#lineBytes.get(id) ?? 0;
       this.#lineBytes.delete(id);
@@ -338,12 +382,12 @@ export class CallbackStore {
   }
 
   /** Entries unchanged since the rewrite's snapshot now take exactly one line each. */
-  #rewritten(entries: readonly ReceivedCallback[], lineBytes: readonly number[]): void {
-    for (const [index, entry] of entries.entries()) {
-      if (this.#byId.get(entry.id) !== entry) continue;
+  #rewritten(records: readonly StoredLine[], lineBytes: readonly number[]): void {
+    for (const [index, record] of records.entries()) {
+      if (this.#byId.get(record.id) !== record) continue;
       const bytes = lineBytes[index];
-      this.#liveBytes += bytes - (this.#lineBytes.get(entry.id) ?? 0);
-      this.#lineBytes.set(entry.id, bytes);
+      this.#liveBytes += bytes - (this.#lineBytes.get(record.id) ?? 0);
+      this.#lineBytes.set(record.id, bytes);
     }
   }
 
@@ -384,6 +428,10 @@ function storedAddition(callback: ReceivedCallback): { entry: ReceivedCallback; 
   }
   const bounded = boundedEntry(callback);
   return { entry: bounded, line: addLine(bounded) };
+}
+
+function entryOf(record: StoredLine): ReceivedCallback {
+  return entryOfAddLine(record.line);
 }
 
 /** No file there: also when a path component is a file, since no folder exists there either. */

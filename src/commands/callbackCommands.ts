@@ -34,7 +34,7 @@ export async function clearCallbacks(
   confirm: (count: number) => Promise<boolean> = confirmClear,
 ): Promise<boolean> {
   await services.callbacks.load();
-  const count = services.callbacks.list().length;
+  const count = services.callbacks.size;
   if (count === 0) {
     vscode.window.setStatusBarMessage('Plivo: there are no callbacks to clear', 4000);
     return false;

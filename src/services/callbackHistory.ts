@@ -53,13 +53,28 @@ export class CallbackHistory extends Disposable {
     return this.#loaded;
   }
 
-  /** Newest first. Empty until `load()` has resolved. */
+  /** Newest first, each decoded anew. Empty until `load()` has resolved. */
   list(): readonly ReceivedCallback[] {
     return this.#store.list();
   }
 
+  /** The newest `count` callbacks (or `start` to `end`, counted from the newest); only these are decoded. */
+  slice(start: number, end?: number): readonly ReceivedCallback[] {
+    return this.#store.slice(start, end);
+  }
+
+  get size(): number {
+    return this.#store.size;
+  }
+
+  /** A new object on every call: compare `revisionOf` to tell whether a callback changed. */
   get(id: string): ReceivedCallback | undefined {
     return this.#store.get(id);
+  }
+
+  /** Changes whenever the callback does; undefined once it is gone. */
+  revisionOf(id: string): number | undefined {
+    return this.#store.revisionOf(id);
   }
 
   /** Resolves once every received callback is written and fsynced (or failed to be). */

@@ -33,8 +33,8 @@ const GONE = `${JSON.stringify({ error: 'This callback is no longer in the histo
 export class CallbackDocumentProvider extends Disposable implements vscode.TextDocumentContentProvider {
   readonly #onDidChange = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.#onDidChange.event;
-  /** What each open document shows, to re-render only those whose record changed. */
-  readonly #shown = new Map<string, { uri: vscode.Uri; callback: ReceivedCallback | undefined }>();
+  /** The revision each open document shows (undefined: gone), to re-render only those whose record changed. */
+  readonly #shown = new Map<string, { uri: vscode.Uri; revision: number | undefined }>();
   readonly #history: CallbackHistory;
 
   constructor(history: CallbackHistory) {
@@ -48,14 +48,15 @@ export class CallbackDocumentProvider extends Disposable implements vscode.TextD
     await this.#history.load();
     const id = callbackIdOf(uri);
     const callback = id === undefined ? undefined : this.#history.get(id);
-    this.#shown.set(uri.toString(), { uri, callback });
+    const revision = id === undefined ? undefined : this.#history.revisionOf(id);
+    this.#shown.set(uri.toString(), { uri, revision });
     return callback ? renderCallbackDocument(callback) : GONE;
   }
 
   #refreshOpen(): void {
-    for (const { uri, callback } of this.#shown.values()) {
+    for (const { uri, revision } of this.#shown.values()) {
       const id = callbackIdOf(uri);
-      if (id !== undefined && this.#history.get(id) !== callback) this.#onDidChange.fire(uri);
+      if (id !== undefined && this.#history.revisionOf(id) !== revision) this.#onDidChange.fire(uri);
     }
   }
 }

@@ -71,7 +71,8 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   #limit = PAGE_SIZE;
   /** The group of each shown callback, for getParent. */
   #parents = new Map<string, CallGroupNode>();
-  readonly #items = new Map<string, { callback: ReceivedCallback; item: vscode.TreeItem }>();
+  /** Each row's tree item and the revision of the record it was built from. */
+  readonly #items = new Map<string, { revision: number | undefined; item: vscode.TreeItem }>();
   /** The element given to VS Code for each shown callback: the tree knows rows by these objects. */
   #shown = new Map<string, ReceivedCallback>();
   /** Rows whose record changed (a forward or replay result), redrawn alone at the next refresh. */
@@ -123,12 +124,13 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
     // Within a call, oldest first: it reads as it happened (async response, record done, transcription).
     if (node) return isGroup(node) ? [...node.group.entries] : [];
     await this.#history.load();
-    const matching = this.#filter ? filterCallbacks(this.#unique(), this.#filter.filter) : this.#unique();
-    const shown = matching.slice(0, this.#limit);
-    this.#matchingCount = matching.length;
+    // Unfiltered, only the rows shown are decoded from the history; a filter has to read every callback.
+    const matching = this.#filter ? filterCallbacks(this.#history.list(), this.#filter.filter) : undefined;
+    const shown = matching ? matching.slice(0, this.#limit) : this.#history.slice(0, this.#limit);
+    this.#matchingCount = matching ? matching.length : this.#history.size;
     this.#visibleCount = shown.length;
     const older: CallbacksTreeNode[] =
-      matching.length > shown.length ? [{ nodeType: 'older', hidden: matching.length - shown.length }] : [];
+      this.#matchingCount > shown.length ? [{ nodeType: 'older', hidden: this.#matchingCount - shown.length }] : [];
     this.#parents = new Map();
     this.#shown = new Map(shown.map((callback) => [callback.id, callback]));
     this.#forgetItemsNotIn(shown);
@@ -148,12 +150,12 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   getTreeItem(node: CallbacksTreeNode): vscode.TreeItem {
     if (isGroup(node)) return groupTreeItem(node);
     if (isOlder(node)) return olderTreeItem(node);
-    // A row updated in place keeps the element it was shown with; its record is read fresh.
-    const callback = this.#history.get(node.id) ?? node;
+    // A row updated in place keeps the element it was shown with; its record is read fresh when it changed.
+    const revision = this.#history.revisionOf(node.id);
     const cached = this.#items.get(node.id);
-    if (cached?.callback === callback) return cached.item;
-    const item = callbackTreeItem(callback);
-    this.#items.set(node.id, { callback, item });
+    if (cached && cached.revision === revision) return cached.item;
+    const item = callbackTreeItem((revision !== undefined && this.#history.get(node.id)) || node);
+    this.#items.set(node.id, { revision, item });
     return item;
   }
 
@@ -161,16 +163,6 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   resolveTreeItem(item: vscode.TreeItem, node: CallbacksTreeNode): vscode.TreeItem {
     if (!isGroup(node) && !isOlder(node)) item.tooltip ??= callbackTooltip(node);
     return item;
-  }
-
-  /** A hand-edited history file could repeat an id; the tree refuses duplicate ids. */
-  #unique(): ReceivedCallback[] {
-    const seen = new Set<string>();
-    return this.#history.list().filter((callback) => {
-      if (seen.has(callback.id)) return false;
-      seen.add(callback.id);
-      return true;
-    });
   }
 
   #forgetItemsNotIn(shown: readonly ReceivedCallback[]): void {

@@ -122,6 +122,30 @@ test('update merges a patch and persists it; unknown ids resolve undefined', () 
     assert.deepEqual((await reopen(dir)).get(callback.id)?.forward, forward);
   }));
 
+test('readers get a new decoded object each time; the revision tells a changed entry from an unchanged one', () =>
+  withTempDir(async (dir) => {
+    const store = storeAt(dir);
+    await store.load();
+    const [kept, changed] = [sampleCallback(), sampleCallback()];
+    await store.add(kept);
+    await store.add(changed);
+    const read = store.get(kept.id);
+    assert.deepEqual(read, kept);
+    assert.notEqual(read, store.get(kept.id), 'decoded anew, so no reader can change what the store holds');
+    (read as ReceivedCallback).status = 599;
+    assert.equal(store.get(kept.id)?.status, kept.status);
+
+    const [keptBefore, changedBefore] = [store.revisionOf(kept.id), store.revisionOf(changed.id)];
+    assert.ok(keptBefore !== undefined && changedBefore !== undefined && keptBefore !== changedBefore);
+    await store.update(changed.id, { status: 500 });
+    assert.equal(store.revisionOf(kept.id), keptBefore);
+    assert.notEqual(store.revisionOf(changed.id), changedBefore);
+    assert.equal(store.get(changed.id)?.status, 500);
+    store.maxHistory = 1;
+    assert.equal(store.revisionOf(kept.id), undefined, 'gone');
+    assert.equal(store.revisionOf('nope'), undefined);
+  }));
+
 test('maxHistory drops the oldest, on add and when lowered, in memory and on disk', () =>
   withTempDir(async (dir) => {
     const store = storeAt(dir, { maxHistory: 3 });
@@ -183,6 +207,17 @@ test('the version 1 file is migrated to the journal on first load, skipping malf
     await store.flush();
     assert.deepEqual(await readdir(dir), [JOURNAL]);
     assert.deepEqual(await storedIds(dir), [newer.id, older.id]);
+  }));
+
+test('a version 1 file that repeats an id loads it once, as its newest version', () =>
+  withTempDir(async (dir) => {
+    const [repeated, other] = [sampleCallback(), sampleCallback()];
+    const newest = { ...repeated, status: 500 };
+    await writeFile(join(dir, 'callbacks.json'), JSON.stringify({ version: 1, callbacks: [newest, other, repeated] }));
+    const store = storeAt(dir);
+    await store.load();
+    assert.deepEqual(store.list(), [newest, other]);
+    assert.equal(store.size, 2);
   }));
 
 test('a corrupt file is moved aside with a warning and the store starts empty', () =>

@@ -17,17 +17,7 @@ async function measure(maxHistory: number): Promise<RowResult> {
     await Promise.all(Array.from({ length: maxHistory }, (_, i) => writer.add(sample(i))));
     await writer.dispose();
     const ratios: number[] = [];
-    for (let i = 0; i < REPETITIONS; i++) {
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      const store = await openHistory(dir, maxHistory);
-      gc();
-      const held = process.memoryUsage().heapUsed - before;
-      const callbacks = store.list();
-      if (callbacks.length !== maxHistory) throw new Error(`loaded ${callbacks.length} of ${maxHistory} callbacks`);
-      ratios.push(held / jsonBytes(callbacks));
-      await store.dispose();
-    }
+    for (let i = 0; i < REPETITIONS; i++) ratios.push(await heapPerJsonByte(dir, maxHistory));
     return summarize(
       'history heap',
       `heap / JSON size, ${maxHistory} stored`,
@@ -39,6 +29,22 @@ async function measure(maxHistory: number): Promise<RowResult> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One load of the history in `dir`. Its own function, so the store it loads is garbage once it returns: a local of
+ * the loop in `measure` would stay alive in the async function's frame until the next load had replaced it.
+ */
+async function heapPerJsonByte(dir: string, maxHistory: number): Promise<number> {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const store = await openHistory(dir, maxHistory);
+  gc();
+  const held = process.memoryUsage().heapUsed - before;
+  const callbacks = store.list();
+  if (callbacks.length !== maxHistory) throw new Error(`loaded ${callbacks.length} of ${maxHistory} callbacks`);
+  await store.dispose();
+  return held / jsonBytes(callbacks);
 }
 
 export async function heapRow(): Promise<RowResult[]> {
