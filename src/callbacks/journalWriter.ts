@@ -88,6 +88,8 @@ export class JournalWriter {
   #addOffsets = new Map<string, number>();
   #compactionNeeded = false;
   #whenWritten: (() => void)[] = [];
+  /** What `save` returns until the next write takes its lines: a burst of callbacks shares one promise. */
+  #nextWrite: Promise<void> | undefined;
   #whenSynced: (() => void)[] = [];
   #unsynced = false;
   #forceSync = false;
@@ -150,15 +152,14 @@ export class JournalWriter {
       this.#pending.push(line.text);
     }
     if (this.#retryTimer !== undefined) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#whenWritten.push(resolve);
-      // A wake-up is already set, no later than these lines are due: until then there is nothing to do.
-      if (this.#dueTimer !== undefined && !this.#rewriteNeeded && !this.#compactionNeeded && this.#writeDueIn() > 0) {
-        this.#wakeWhenDue();
-        return;
-      }
+    const written = (this.#nextWrite ??= new Promise((resolve) => this.#whenWritten.push(resolve)));
+    // A wake-up is already set, no later than these lines are due: until then there is nothing to do.
+    if (this.#dueTimer !== undefined && !this.#rewriteNeeded && !this.#compactionNeeded && this.#writeDueIn() > 0) {
+      this.#wakeWhenDue();
+    } else {
       this.#kick();
-    });
+    }
+    return written;
   }
 
   /** Waits until everything queued is written and fsynced (or failed to be). */
@@ -446,6 +447,7 @@ export class JournalWriter {
   #takeWhenWritten(): (() => void)[] {
     const waiters = this.#whenWritten;
     this.#whenWritten = [];
+    this.#nextWrite = undefined;
     return waiters;
   }
 

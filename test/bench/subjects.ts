@@ -38,7 +38,7 @@ export async function startHistoryListener(
   const listener = new CallbackListener();
   listener.on('callback', (callback) => {
     onCallback?.(callback);
-    void history?.add(callback).catch(() => undefined);
+    void history?.add(callback);
   });
   await listener.start({ port: 0, getAuthTokens: () => [SANDBOX_AUTH_TOKEN], getSignedBaseUrls: () => [] });
   return { url: listener.url ?? '', stop: () => listener.stop() };
