@@ -415,14 +415,13 @@ export class CallbackStore {
 }
 
 /**
- * The entry to keep for `callback` and its journal line. A callback already within bounds (every one the listener
- * makes, short of a huge body) is kept as it is, under a top level of its own, and serialized once.
+ * `callback` within bounds, and its journal line. A callback already within bounds (every one the listener makes,
+ * short of a huge body) is serialized once and needs no copy: the store keeps its line, not the object.
  */
 function storedAddition(callback: ReceivedCallback): { entry: ReceivedCallback; line: string } {
-  const entry = { ...callback };
   try {
-    const line = addLine(entry);
-    if (withinBounds(entry, line.length)) return { entry, line };
+    const line = addLine(callback);
+    if (withinBounds(callback, line.length)) return { entry: callback, line };
   } catch {
     // Nested too deep for JSON.stringify: the bounded copy below flattens it.
   }
