@@ -85,7 +85,10 @@ export function readLegacyFile(text: string, limit: number): JournalRead {
     return { kind: 'newer', version: parsed.version };
   }
   if (!parsed || !Array.isArray(parsed.callbacks)) return { kind: 'corrupt', problem: 'no "callbacks" list' };
-  const entries = parsed.callbacks.filter(isStoredCallback).slice(0, limit).reverse();
+  // A hand-edited file may repeat an id: like a journal replay, the newest version (listed first) is the one kept.
+  const newest = new Map<string, ReceivedCallback>();
+  for (const entry of parsed.callbacks.filter(isStoredCallback)) if (!newest.has(entry.id)) newest.set(entry.id, entry);
+  const entries = [...newest.values()].slice(0, limit).reverse();
   return { kind: 'entries', entries, corruptLines: 0, tornTail: false };
 }
 

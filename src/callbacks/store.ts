@@ -320,14 +320,9 @@ export class CallbackStore {
     }
   }
 
-  /** `entries` oldest first; of entries sharing an id (an old-format file may repeat one), the newest is kept. */
+  /** `entries` oldest first, each id once (as both readers in journal.ts return them). */
   #replaceAll(entries: readonly ReceivedCallback[]): void {
-    const newest = new Map<string, ReceivedCallback>();
-    for (const entry of entries) {
-      newest.delete(entry.id);
-      newest.set(entry.id, entry);
-    }
-    const kept = [...newest.values()].slice(-this.#historyLimit);
+    const kept = entries.slice(-this.#historyLimit);
     this.#items = [];
     this.#byId.clear();
     this.#lineBytes.clear();
