@@ -58,7 +58,7 @@ export class CallbackHistory extends Disposable {
     return this.#store.list();
   }
 
-  /** The newest `count` callbacks (or `start` to `end`, counted from the newest); only these are decoded. */
+  /** Callbacks `start` (inclusive) to `end` (exclusive), counted from the newest; only these are decoded. */
   slice(start: number, end?: number): readonly ReceivedCallback[] {
     return this.#store.slice(start, end);
   }

@@ -154,7 +154,7 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
     const revision = this.#history.revisionOf(node.id);
     const cached = this.#items.get(node.id);
     if (cached && cached.revision === revision) return cached.item;
-    const item = callbackTreeItem((revision !== undefined && this.#history.get(node.id)) || node);
+    const item = callbackTreeItem(this.#history.get(node.id) ?? node);
     this.#items.set(node.id, { revision, item });
     return item;
   }
