@@ -18,9 +18,12 @@ export function boundedEntry(callback: ReceivedCallback): ReceivedCallback {
   const text = typeof body === 'string' ? body : String(body ?? '');
   const bytes = Buffer.byteLength(text, 'utf8');
   const copy = boundedValue(rest, { left: MAX_OTHER_CHARS }, 0) as Omit<ReceivedCallback, 'body'>;
-  if (bytes <= MAX_STORED_BODY_BYTES) return { ...copy, body: text };
+  if (bytes <= MAX_STORED_BODY_BYTES && copy === rest) return { ...copy, body: text };
+  // Once anything is cut, params may no longer be what the request reads as: they are kept as they are.
+  const { paramsFromRequest, ...uncut } = copy;
+  if (bytes <= MAX_STORED_BODY_BYTES) return { ...uncut, body: text };
   return {
-    ...copy,
+    ...uncut,
     body: cutUtf8(text, MAX_STORED_BODY_BYTES),
     bodyTruncated: true,
     bodyBytes: rest.bodyBytes ?? bytes,

@@ -1,12 +1,16 @@
 // The history file's format: a header line, then one JSON line per change, oldest first.
-//   {"format":"plivo-callbacks","version":2}
+//   {"format":"plivo-callbacks","version":3}
 //   {"op":"add","entry":{...}}
 //   {"op":"update","id":"...","patch":{...}}
 // History beyond maxHistory is dropped implicitly: loading keeps the newest entries only.
+// Version 3 add lines leave out the params, kind and summary of an entry marked `paramsFromRequest`, which are read
+// from its request again when decoded; version 2 lines always hold them, so a version 2 journal is rewritten before
+// such lines are added to it, and older versions of the extension leave a version 3 journal alone.
 import type { ReceivedCallback } from './model';
+import { classifyCallback, parseStoredRequestParams, summarizeCallback } from './parse';
 
 export const JOURNAL_FORMAT = 'plivo-callbacks';
-export const JOURNAL_VERSION = 2;
+export const JOURNAL_VERSION = 3;
 /** The single-JSON-file format this journal replaces: `{"version":1,"callbacks":[newest, …]}`. */
 export const LEGACY_VERSION = 1;
 
@@ -15,12 +19,43 @@ export type EntryPatch = Partial<Omit<ReceivedCallback, 'id'>>;
 export const HEADER_LINE = `${JSON.stringify({ format: JOURNAL_FORMAT, version: JOURNAL_VERSION })}\n`;
 
 export function addLine(entry: ReceivedCallback): string {
-  return `${JSON.stringify({ op: 'add', entry })}\n`;
+  if (entry.paramsFromRequest !== true) return `${JSON.stringify({ op: 'add', entry })}\n`;
+  // A third of the line, and of the time serializing it takes, in the listener's busiest path.
+  const { params, kind, summary, ...request } = entry;
+  return `${JSON.stringify({ op: 'add', entry: request })}\n`;
 }
 
 /** The entry an add line (as `addLine` writes it) holds. */
 export function entryOfAddLine(line: string): ReceivedCallback {
-  return (JSON.parse(line) as { entry: ReceivedCallback }).entry;
+  return completeEntry((JSON.parse(line) as { entry: ReceivedCallback }).entry);
+}
+
+/**
+ * `entry` with the params, kind and summary its line left out, read from its request (in place). A request that no
+ * longer parses (a hand-edited file) keeps no params and loses its mark, so it is saved as it is shown.
+ */
+function completeEntry(entry: ReceivedCallback): ReceivedCallback {
+  if (entry.paramsFromRequest !== true || entry.params !== undefined) return entry;
+  let params: Record<string, string> = {};
+  try {
+    params = parseStoredRequestParams(entry);
+  } catch {
+    delete entry.paramsFromRequest;
+  }
+  entry.params = params;
+  entry.kind = classifyCallback(params);
+  entry.summary = summarizeCallback(params);
+  return entry;
+}
+
+/** Fields a patch may change that params are read from: the patched entry then keeps its params as they are. */
+const REQUEST_FIELDS: readonly string[] = ['method', 'path', 'contentType', 'body', 'params', 'kind', 'summary'];
+
+/** `entry` with `patch` merged in, as the store's `update` makes it and a journal replay repeats it. */
+export function patchedEntry(entry: ReceivedCallback, patch: EntryPatch): ReceivedCallback {
+  const patched = { ...entry, ...patch, id: entry.id };
+  if (REQUEST_FIELDS.some((field) => Object.hasOwn(patch, field))) delete patched.paramsFromRequest;
+  return patched;
 }
 
 export function updateLine(id: string, patch: EntryPatch): string {
@@ -28,7 +63,7 @@ export function updateLine(id: string, patch: EntryPatch): string {
 }
 
 export type JournalRead =
-  | { kind: 'entries'; entries: ReceivedCallback[]; corruptLines: number; tornTail: boolean }
+  | { kind: 'entries'; entries: ReceivedCallback[]; corruptLines: number; tornTail: boolean; version: number }
   | { kind: 'newer'; version: number }
   | { kind: 'corrupt'; problem: string };
 
@@ -61,16 +96,22 @@ export function readJournal(text: string, limit: number): JournalRead {
     const record = parseLine(line);
     if (record?.op === 'add' && isStoredCallback(record.entry)) {
       entries.delete(record.entry.id);
-      entries.set(record.entry.id, record.entry);
+      entries.set(record.entry.id, completeEntry(record.entry));
       if (entries.size > limit) entries.delete(entries.keys().next().value as string);
     } else if (record?.op === 'update' && typeof record.id === 'string' && isPatch(record.patch)) {
       const current = entries.get(record.id);
-      if (current) entries.set(record.id, { ...current, ...record.patch, id: record.id });
+      if (current) entries.set(record.id, patchedEntry(current, record.patch));
     } else {
       corruptLines++;
     }
   }
-  return { kind: 'entries', entries: [...entries.values()], corruptLines, tornTail: tail !== '' };
+  return {
+    kind: 'entries',
+    entries: [...entries.values()],
+    corruptLines,
+    tornTail: tail !== '',
+    version: header.version,
+  };
 }
 
 /** The version 1 file, newest first; it is migrated to the journal on first load. */
@@ -89,7 +130,7 @@ export function readLegacyFile(text: string, limit: number): JournalRead {
   const newest = new Map<string, ReceivedCallback>();
   for (const entry of parsed.callbacks.filter(isStoredCallback)) if (!newest.has(entry.id)) newest.set(entry.id, entry);
   const entries = [...newest.values()].slice(0, limit).reverse();
-  return { kind: 'entries', entries, corruptLines: 0, tornTail: false };
+  return { kind: 'entries', entries, corruptLines: 0, tornTail: false, version: LEGACY_VERSION };
 }
 
 function parseLine(line: string): Record<string, unknown> | undefined {

@@ -309,6 +309,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
           params,
           kind: classifyCallback(params),
           summary: summarizeCallback(params),
+          paramsFromRequest: true,
           signature: this.#verify(req, params, receivedAt),
         },
         id,
@@ -436,7 +437,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     req: IncomingMessage,
     body: Buffer,
     status: number,
-    fields: Pick<ReceivedCallback, 'params' | 'kind' | 'summary' | 'signature' | 'error'>,
+    fields: Pick<ReceivedCallback, 'params' | 'kind' | 'summary' | 'paramsFromRequest' | 'signature' | 'error'>,
     id: string = randomUUID(),
     receivedAt: string = new Date().toISOString(),
   ): ReceivedCallback {
@@ -456,6 +457,8 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       signature: fields.signature,
     };
     if (text.length > STORED_BODY_CHARS) record.bodyTruncated = true;
+    // A cut body no longer holds every param.
+    else if (fields.paramsFromRequest) record.paramsFromRequest = true;
     if (contentType !== undefined) record.contentType = contentType;
     if (fields.error !== undefined) record.error = fields.error;
     return record;

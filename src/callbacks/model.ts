@@ -65,6 +65,12 @@ export interface ReceivedCallback {
   params: Record<string, string>;
   kind: CallbackKind;
   summary: CallbackSummary;
+  /**
+   * Set when `params` are exactly what parse.ts reads from `method`, `path`, `contentType` and `body` (a request the
+   * listener accepted, its body kept whole), and so `kind` and `summary` too: the history then stores the request
+   * alone and reads these three from it again (docs/reliability.md, "Kept as lines").
+   */
+  paramsFromRequest?: true;
   signature: SignatureCheck;
   /** HTTP status the listener answered. */
   status: number;

@@ -1,7 +1,7 @@
 // Received request → flat params → kind + summary. Plivo sends form fields or a
 // query string; the Record API reference shows JSON (docs/plivo-api.md); names come snake_case or CamelCase.
 import { boundedClone, DEFAULT_BOUNDS, jsonDepthExceeds, setField } from '../plivo/bounded';
-import type { CallbackKind, CallbackSummary } from './model';
+import type { CallbackKind, CallbackSummary, ReceivedCallback } from './model';
 
 /** A body or query the listener cannot read; it answers 400 with `message`. */
 export class CallbackParseError extends Error {
@@ -15,6 +15,9 @@ export interface RawCallbackRequest {
   contentType?: string;
   body: Buffer;
 }
+
+/** A request as a stored callback keeps it: the body as text. */
+export type StoredRequest = Pick<ReceivedCallback, 'method' | 'path' | 'contentType' | 'body'>;
 
 /** Plivo sends about twenty fields; far more is not a callback, and would only cost memory. */
 export const MAX_FIELDS = 1000;
@@ -104,13 +107,27 @@ function mediaType(contentType: string | undefined): string {
 
 /** Callback params: the query for GET, the body (JSON or form) for POST. */
 export function parseCallbackParams(request: RawCallbackRequest): Record<string, string> {
-  if (request.method.toUpperCase() === 'GET') {
-    const queryStart = request.path.indexOf('?');
-    return queryStart < 0 ? {} : parseUrlEncoded(request.path.slice(queryStart + 1), 'query string');
-  }
-  if (request.body.length === 0) return {};
-  const text = decodeUtf8(request.body);
-  const type = mediaType(request.contentType);
+  if (isGet(request)) return queryParams(request.path);
+  return request.body.length === 0 ? {} : bodyParams(request.contentType, decodeUtf8(request.body));
+}
+
+/** The same for a request kept as text (a stored callback): the params the listener read from it. */
+export function parseStoredRequestParams(request: StoredRequest): Record<string, string> {
+  if (isGet(request)) return queryParams(request.path);
+  return request.body === '' ? {} : bodyParams(request.contentType, request.body);
+}
+
+function isGet(request: Pick<RawCallbackRequest, 'method'>): boolean {
+  return request.method.toUpperCase() === 'GET';
+}
+
+function queryParams(path: string): Record<string, string> {
+  const queryStart = path.indexOf('?');
+  return queryStart < 0 ? {} : parseUrlEncoded(path.slice(queryStart + 1), 'query string');
+}
+
+function bodyParams(contentType: string | undefined, text: string): Record<string, string> {
+  const type = mediaType(contentType);
   if (type === 'application/json' || type.endsWith('+json')) return parseJsonObject(text);
   if (type === 'application/x-www-form-urlencoded') return parseUrlEncoded(text, 'form body');
   // Hand-made test requests (curl -d) often omit the header.

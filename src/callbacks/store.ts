@@ -21,6 +21,8 @@ import { errorCode, reasonOf } from './fsProblem';
 import {
   addLine,
   entryOfAddLine,
+  JOURNAL_VERSION,
+  patchedEntry,
   readJournal,
   readLegacyFile,
   updateLine,
@@ -65,6 +67,8 @@ export type StoreStats = WriterStats;
 interface StoredRecord extends StoredLine {
   /** Increases with every add and update in this store, so a reader can tell a changed entry by its revision. */
   readonly revision: number;
+  /** UTF-8 bytes of the journal this entry accounts for: its add line and any update lines after it. */
+  journalBytes: number;
 }
 
 export interface CallbackStoreOptions {
@@ -81,8 +85,7 @@ export class CallbackStore {
   #items: StoredRecord[] = [];
   readonly #byId = new Map<string, StoredRecord>();
   #revision = 0;
-  /** Journal bytes each entry accounts for (its add line and later update lines). */
-  readonly #lineBytes = new Map<string, number>();
+  /** Journal bytes the kept entries account for: what a compacted journal would hold. */
   #liveBytes = 0;
   #historyLimit: number;
   readonly #writer: JournalWriter;
@@ -188,26 +191,26 @@ export class CallbackStore {
       this.#forget(entry.id);
       removed.push(entry.id);
     }
-    const record = this.#record(entry.id, line);
+    const record = this.#record(entry.id, line, Buffer.byteLength(line, 'utf8'));
     this.#items.push(record);
     this.#byId.set(entry.id, record);
-    const bytes = this.#account(entry.id, line);
     removed.push(...this.#trim());
     this.#emit({ cleared: false, added: [entry], updated: [], removed });
-    return this.#writer.save({ text: line, bytes, adds: entry.id });
+    return this.#writer.save({ text: line, bytes: record.journalBytes, adds: entry.id });
   }
 
   /** Merges `patch` into one entry (e.g. its forward result); resolves to the new entry, or undefined if gone. */
   async update(id: string, patch: EntryPatch): Promise<ReceivedCallback | undefined> {
     const current = this.#byId.get(id);
     if (!current) return undefined;
-    const updated = boundedEntry({ ...entryOf(current), ...patch, id });
+    const updated = boundedEntry(patchedEntry(entryOf(current), patch));
     const stored = Object.fromEntries(Object.keys(patch).map((key) => [key, updated[key as keyof ReceivedCallback]]));
-    const record = this.#record(id, addLine(updated));
+    const line = updateLine(id, stored);
+    const bytes = Buffer.byteLength(line, 'utf8');
+    this.#liveBytes -= current.journalBytes;
+    const record = this.#record(id, addLine(updated), current.journalBytes + bytes);
     this.#items[this.#items.indexOf(current)] = record;
     this.#byId.set(id, record);
-    const line = updateLine(id, stored);
-    const bytes = this.#account(id, line);
     this.#emit({ cleared: false, added: [], updated: [updated], removed: [] });
     await this.#writer.save({ text: line, bytes });
     return updated;
@@ -251,7 +254,15 @@ export class CallbackStore {
     try {
       text = await readFile(legacyPath, 'utf8');
     } catch (error) {
-      if (isMissing(error)) return this.#adopt({ kind: 'entries', entries: [], corruptLines: 0, tornTail: false });
+      if (isMissing(error)) {
+        return this.#adopt({
+          kind: 'entries',
+          entries: [],
+          corruptLines: 0,
+          tornTail: false,
+          version: JOURNAL_VERSION,
+        });
+      }
       return this.#keepInMemory(legacyPath, `could not be read (${reasonOf(error)})`);
     }
     return this.#adopt(readLegacyFile(text, this.#historyLimit), legacyPath);
@@ -270,11 +281,13 @@ export class CallbackStore {
     }
     this.#replaceAll(read.entries.map(boundedEntry));
     const migrating = path !== this.filePath;
-    // Appending after a torn line would glue the next entry to it, so a damaged journal is rewritten first.
+    // Appending after a torn line would glue the next entry to it, so a damaged journal is rewritten first; so is
+    // an older version's, whose readers expect params in every line (journal.ts).
     const damaged = read.corruptLines > 0 || read.tornTail;
+    const outdated = read.version < JOURNAL_VERSION;
     this.#writer.start(
       migrating ? 0 : fileBytes,
-      migrating || damaged || this.#compactionDue(fileBytes),
+      migrating || damaged || outdated || this.#compactionDue(fileBytes),
       migrating ? path : undefined,
     );
     const result: StoreLoadResult = {};
@@ -325,28 +338,20 @@ export class CallbackStore {
     const kept = entries.slice(-this.#historyLimit);
     this.#items = [];
     this.#byId.clear();
-    this.#lineBytes.clear();
     this.#liveBytes = 0;
     for (const entry of kept) {
       const line = addLine(entry);
-      const record = this.#record(entry.id, line);
+      const record = this.#record(entry.id, line, Buffer.byteLength(line, 'utf8'));
       this.#items.push(record);
       this.#byId.set(entry.id, record);
-      this.#account(entry.id, line);
     }
     this.#emit({ cleared: true, added: kept.reverse(), updated: [], removed: [] });
   }
 
-  #record(id: string, line: string): StoredRecord {
-    return { id, line, revision: ++this.#revision };
-  }
-
-  /** Counts `line` as part of entry `id`'s share of the journal; returns its UTF-8 size. */
-  #account(id: string, line: string): number {
-    const bytes = Buffer.byteLength(line, 'utf8');
-    this.#lineBytes.set(id, (this.#lineBytes.get(id) ?? 0) + bytes);
-    this.#liveBytes += bytes;
-    return bytes;
+  /** A new record, counted in the live bytes. */
+  #record(id: string, line: string, journalBytes: number): StoredRecord {
+    this.#liveBytes += journalBytes;
+    return { id, line, revision: ++this.#revision, journalBytes };
   }
 
   #forget(id: string): void {
@@ -354,8 +359,7 @@ export class CallbackStore {
     if (!record) return;
     this.#items.splice(this.#items.indexOf(record), 1);
     this.#byId.delete(id);
-    this.#liveBytes -= this.#lineBytes.get(id) ?? 0;
-    this.#lineBytes.delete(id);
+    this.#liveBytes -= record.journalBytes;
   }
 
   /** Drops the oldest entries beyond maxHistory; returns their ids. */
@@ -363,10 +367,9 @@ export class CallbackStore {
     const dropped: string[] = [];
     // One at a time from the front: V8 trims an array's head in place, where splice would copy the rest.
     while (this.#items.length > this.#historyLimit) {
-      const { id } = this.#items.shift() as StoredRecord;
+      const { id, journalBytes } = this.#items.shift() as StoredRecord;
       this.#byId.delete(id);
-      this.#liveBytes -= this.#lineBytes.get(id) ?? 0;
-      this.#lineBytes.delete(id);
+      this.#liveBytes -= journalBytes;
       dropped.push(id);
     }
     return dropped;
@@ -378,11 +381,11 @@ export class CallbackStore {
 
   /** Entries unchanged since the rewrite's snapshot now take exactly one line each. */
   #rewritten(records: readonly StoredLine[], lineBytes: readonly number[]): void {
-    for (const [index, record] of records.entries()) {
-      if (this.#byId.get(record.id) !== record) continue;
-      const bytes = lineBytes[index];
-      this.#liveBytes += bytes - (this.#lineBytes.get(record.id) ?? 0);
-      this.#lineBytes.set(record.id, bytes);
+    for (const [index, written] of records.entries()) {
+      const record = this.#byId.get(written.id);
+      if (!record || record !== written) continue;
+      this.#liveBytes += lineBytes[index] - record.journalBytes;
+      record.journalBytes = lineBytes[index];
     }
   }
 

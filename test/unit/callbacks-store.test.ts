@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CallbackStore, type CallbackStoreOptions, type StoreChange } from '../../src/callbacks/store';
 import type { ReceivedCallback } from '../../src/callbacks/model';
 import { readJournal } from '../../src/callbacks/journal';
-import { sampleCallback, withTempDir } from './helpers/callbacks';
+import { nextCallbacks, sampleCallback, startListener, withTempDir } from './helpers/callbacks';
 
 const JOURNAL = 'callbacks.jsonl';
 const quickRetry = { retryDelayMs: () => 20 };
@@ -619,4 +619,122 @@ test('nothing is written before load(), so an early add cannot replace the saved
     await early.add(sampleCallback());
     await early.flush();
     assert.deepEqual(await storedIds(dir), [saved.id]);
+  }));
+
+/** Callbacks as the listener makes them from real requests: a form POST, a JSON POST, a GET with a query. */
+async function listenerCallbacks(requests: { path: string; init: RequestInit }[]): Promise<ReceivedCallback[]> {
+  const listener = await startListener();
+  try {
+    const received = nextCallbacks(listener, requests.length);
+    for (const { path, init } of requests) await (await fetch(`${listener.url}${path}`, init)).arrayBuffer();
+    return await received;
+  } finally {
+    await listener.stop();
+  }
+}
+
+const form = (body: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body,
+});
+
+test('a callback the listener accepted is saved without its params, kind and summary, and reads back whole', () =>
+  withTempDir(async (dir) => {
+    const callbacks = await listenerCallbacks([
+      { path: '/cb', init: form('CallUUID=u-1&RecordUrl=https%3A%2F%2Fmedia.example%2Fr.mp3&RecordingDuration=7') },
+      {
+        path: '/cb',
+        init: {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ api_id: 'a-1', response: { url: 'https://media.example/a.mp3', recording_id: 'r' } }),
+        },
+      },
+      { path: '/cb?transcription=hello%20there&call_uuid=u-2', init: { method: 'GET' } },
+    ]);
+    assert.deepEqual(
+      callbacks.map((callback) => [callback.kind, callback.paramsFromRequest]),
+      [
+        ['record', true],
+        ['async', true],
+        ['transcription', true],
+      ],
+    );
+    const store = await reopen(dir);
+    for (const callback of callbacks) await store.add(callback);
+    await store.dispose();
+
+    const lines = (await readFile(join(dir, JOURNAL), 'utf8')).trimEnd().split('\n');
+    assert.equal(lines[0], '{"format":"plivo-callbacks","version":3}');
+    for (const line of lines.slice(1)) assert.doesNotMatch(line, /"params"|"summary"|"kind"/);
+    const newestFirst = [...callbacks].reverse();
+    assert.deepEqual((await reopen(dir)).list(), newestFirst);
+    assert.deepEqual(store.list(), newestFirst);
+  }));
+
+test('params that are not what the kept request reads as are saved as they are', () =>
+  withTempDir(async (dir) => {
+    // A 20 KiB body is cut to 16 KiB when stored: its last field would be lost if params were read from it again.
+    const [long] = await listenerCallbacks([{ path: '/cb', init: form(`a=${'x'.repeat(20 * 1024)}&CallUUID=last`) }]);
+    const made = sampleCallback({ params: { CallUUID: 'not-in-the-body' } });
+    const store = await reopen(dir);
+    await store.add(long);
+    await store.add(made);
+    await store.dispose();
+    const reopened = await reopen(dir);
+    assert.equal(reopened.get(long.id)?.params.CallUUID, 'last');
+    assert.equal(reopened.get(long.id)?.bodyTruncated, true);
+    assert.equal(reopened.get(long.id)?.paramsFromRequest, undefined);
+    assert.deepEqual(reopened.get(made.id), made);
+  }));
+
+test('an update keeps params read from the request; one that changes the request keeps them as they were', () =>
+  withTempDir(async (dir) => {
+    const [callback] = await listenerCallbacks([{ path: '/cb', init: form('CallUUID=u-1&RecordUrl=r') }]);
+    const store = await reopen(dir);
+    await store.add(callback);
+    const forward = { targetUrl: 'http://127.0.0.1:1/', ok: false, durationMs: 1, responseSnippet: '' };
+    await store.update(callback.id, { forward });
+    await store.update(callback.id, { body: 'CallUUID=edited' });
+    await store.dispose();
+    for (const reader of [store, await reopen(dir)]) {
+      const entry = reader.get(callback.id);
+      assert.deepEqual(entry?.forward, forward);
+      assert.equal(entry?.body, 'CallUUID=edited');
+      assert.deepEqual(entry?.params, { CallUUID: 'u-1', RecordUrl: 'r' });
+      assert.equal(entry?.paramsFromRequest, undefined);
+    }
+  }));
+
+test('a version 2 journal is rewritten as version 3 before lines without params are added to it', () =>
+  withTempDir(async (dir) => {
+    const old = sampleCallback();
+    await writeFile(
+      join(dir, JOURNAL),
+      `{"format":"plivo-callbacks","version":2}\n${JSON.stringify({ op: 'add', entry: old })}\n`,
+    );
+    const [callback] = await listenerCallbacks([{ path: '/cb', init: form('CallUUID=u-1') }]);
+    const store = storeAt(dir);
+    assert.deepEqual(await store.load(), {});
+    await store.add(callback);
+    await store.dispose();
+    const text = await readFile(join(dir, JOURNAL), 'utf8');
+    assert.ok(text.startsWith('{"format":"plivo-callbacks","version":3}\n'), text.slice(0, 80));
+    assert.deepEqual((await reopen(dir)).list(), [callback, old]);
+  }));
+
+test('a saved request that no longer parses (a hand-edited file) loads with no params instead of failing', () =>
+  withTempDir(async (dir) => {
+    const [callback] = await listenerCallbacks([{ path: '/cb', init: form('CallUUID=u-1') }]);
+    const store = await reopen(dir);
+    await store.add(callback);
+    await store.dispose();
+    const text = await readFile(join(dir, JOURNAL), 'utf8');
+    await writeFile(join(dir, JOURNAL), text.replace('"body":"CallUUID=u-1"', '"body":"CallUUID=%zz"'));
+    const reopened = storeAt(dir);
+    assert.deepEqual(await reopened.load(), {});
+    const entry = reopened.get(callback.id);
+    assert.deepEqual([entry?.params, entry?.kind, entry?.summary], [{}, 'unknown', {}]);
+    assert.equal(entry?.paramsFromRequest, undefined);
   }));
