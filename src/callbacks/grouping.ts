@@ -36,20 +36,31 @@ function links(entry: ReceivedCallback): { apiId?: string; recordingId?: string 
 export function callUuidResolver(
   entries: readonly ReceivedCallback[],
 ): (entry: ReceivedCallback) => string | undefined {
+  const resolve = linkedCallUuid(entries.map(callLinks));
+  return (entry) => resolve(callLinks(entry));
+}
+
+/** What ties a callback to a call: its own call UUID, or the IDs a "record done" callback of the call also carries. */
+interface CallLinks {
+  callUuid?: string;
+  apiId?: string;
+  recordingId?: string;
+}
+
+function callLinks(entry: ReceivedCallback): CallLinks {
+  return { callUuid: entry.summary.callUuid, ...links(entry) };
+}
+
+function linkedCallUuid(all: readonly CallLinks[]): (links: CallLinks) => string | undefined {
   const byApiId = new Map<string, string>();
   const byRecordingId = new Map<string, string>();
-  for (const entry of entries) {
-    const callUuid = entry.summary.callUuid;
+  for (const { callUuid, apiId, recordingId } of all) {
     if (!callUuid) continue;
-    const { apiId, recordingId } = links(entry);
     if (apiId) byApiId.set(apiId, callUuid);
     if (recordingId) byRecordingId.set(recordingId, callUuid);
   }
-  return (entry) => {
-    if (entry.summary.callUuid) return entry.summary.callUuid;
-    const { apiId, recordingId } = links(entry);
-    return (apiId && byApiId.get(apiId)) || (recordingId && byRecordingId.get(recordingId)) || undefined;
-  };
+  return ({ callUuid, apiId, recordingId }) =>
+    callUuid || (apiId && byApiId.get(apiId)) || (recordingId && byRecordingId.get(recordingId)) || undefined;
 }
 
 const byTime = (a: ReceivedCallback, b: ReceivedCallback): number => a.receivedAt.localeCompare(b.receivedAt);
@@ -94,32 +105,46 @@ export interface CallbackFilter {
   text?: string;
 }
 
-function haystack(entry: ReceivedCallback, callUuid: string | undefined): string {
-  return [
-    entry.method,
-    entry.path,
-    callUuid,
-    entry.error,
-    entry.forward?.targetUrl,
-    ...Object.entries(entry.params).flat(),
-  ]
+function haystack(entry: ReceivedCallback): string {
+  return [entry.method, entry.path, entry.error, entry.forward?.targetUrl, ...Object.entries(entry.params).flat()]
     .filter((part): part is string => part !== undefined)
     .join('\n')
     .toLowerCase();
 }
 
-export function filterCallbacks(entries: readonly ReceivedCallback[], filter: CallbackFilter): ReceivedCallback[] {
-  const callUuidOf = callUuidResolver(entries);
+/** What the filter reads of one callback: a few strings, much less to keep than the decoded callback. */
+export interface FilterFacts extends CallLinks {
+  kind: CallbackKind;
+  signature: SignatureCheck['state'];
+  /** Lower-cased method, path, error, forward target and params, one per line. */
+  text: string;
+}
+
+export function filterFacts(entry: ReceivedCallback): FilterFacts {
+  return { ...callLinks(entry), kind: entry.kind, signature: entry.signature.state, text: haystack(entry) };
+}
+
+/** The items whose facts match `filter`, in their order; an item without facts (gone meanwhile) matches nothing. */
+export function filterByFacts<T>(
+  items: readonly T[],
+  factsOf: (item: T) => FilterFacts | undefined,
+  filter: CallbackFilter,
+): T[] {
+  const facts = items.map(factsOf);
+  // Linking async responses to their calls takes a pass over all facts: only done when the filter needs a call UUID.
+  let callUuidOf: ((links: CallLinks) => string | undefined) | undefined;
+  const linkedCall = (fact: FilterFacts): string | undefined =>
+    (callUuidOf ??= linkedCallUuid(facts.filter((f): f is FilterFacts => f !== undefined)))(fact)?.toLowerCase();
   const words = (filter.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
   const callPrefix = filter.callUuid?.trim().toLowerCase();
-  return entries.filter((entry) => {
-    if (filter.kinds?.length && !filter.kinds.includes(entry.kind)) return false;
-    if (filter.signature?.length && !filter.signature.includes(entry.signature.state)) return false;
-    const callUuid = callUuidOf(entry);
-    if (callPrefix && !callUuid?.toLowerCase().startsWith(callPrefix)) return false;
-    if (words.length === 0) return true;
-    const text = haystack(entry, callUuid);
-    return words.every((word) => text.includes(word));
+  return items.filter((_item, index) => {
+    const fact = facts[index];
+    if (!fact) return false;
+    if (filter.kinds?.length && !filter.kinds.includes(fact.kind)) return false;
+    if (filter.signature?.length && !filter.signature.includes(fact.signature)) return false;
+    if (callPrefix && !linkedCall(fact)?.startsWith(callPrefix)) return false;
+    // Words hold no line breaks, so a word found in the text or the call UUID is found in one of their parts.
+    return words.every((word) => fact.text.includes(word) || linkedCall(fact)?.includes(word));
   });
 }
 

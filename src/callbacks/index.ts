@@ -101,14 +101,8 @@ export {
   type RoundTripResult,
 } from './roundTrip';
 export { editableParams, editedRequestFor, parseEditedReplay, type EditedReplay } from './replayEdit';
-export {
-  callUuidResolver,
-  filterCallbacks,
-  groupByCall,
-  parseFilterQuery,
-  type CallGroup,
-  type CallbackFilter,
-} from './grouping';
+export { CallbackFilterIndex, type FilterableHistory } from './filterIndex';
+export { callUuidResolver, groupByCall, parseFilterQuery, type CallGroup, type CallbackFilter } from './grouping';
 export {
   findTranscript,
   renderTranscript,

@@ -159,6 +159,13 @@ export class CallbackStore {
     return this.slice(0);
   }
 
+  /** Every entry's id, newest first; nothing is decoded. */
+  ids(): string[] {
+    const ids: string[] = [];
+    for (let index = this.#items.length - 1; index >= 0; index--) ids.push(this.#items[index].id);
+    return ids;
+  }
+
   /** Entries `start` (inclusive) to `end` (exclusive), counted from the newest; only these are decoded. */
   slice(start: number, end = this.#items.length): readonly ReceivedCallback[] {
     const length = this.#items.length;

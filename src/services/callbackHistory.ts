@@ -67,6 +67,11 @@ export class CallbackHistory extends Disposable {
     return this.#store.size;
   }
 
+  /** Every callback's id, newest first, without decoding any. */
+  ids(): readonly string[] {
+    return this.#store.ids();
+  }
+
   /** A new object on every call: compare `revisionOf` to tell whether a callback changed. */
   get(id: string): ReceivedCallback | undefined {
     return this.#store.get(id);

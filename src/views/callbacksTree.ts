@@ -10,7 +10,7 @@ import {
   shortId,
   signatureText,
   statusText,
-  filterCallbacks,
+  CallbackFilterIndex,
   groupByCall,
   type CallbackFilter,
   type CallGroup,
@@ -68,6 +68,8 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   #timer: NodeJS.Timeout | undefined;
   #grouped = true;
   #filter: { query: string; filter: CallbackFilter } | undefined;
+  /** What the filter reads of each callback, kept while a filter is on. */
+  readonly #filterIndex: CallbackFilterIndex;
   #limit = PAGE_SIZE;
   /** The group of each shown callback, for getParent. */
   #parents = new Map<string, CallGroupNode>();
@@ -84,6 +86,7 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   constructor(history: CallbackHistory) {
     super();
     this.#history = history;
+    this.#filterIndex = new CallbackFilterIndex(history);
     this._register(history.onDidChange((change) => this.#changed(change)));
     this._register(toDisposable(() => clearTimeout(this.#timer)));
   }
@@ -110,6 +113,7 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
 
   setFilter(query: string | undefined, filter?: CallbackFilter): void {
     this.#filter = query && filter ? { query, filter } : undefined;
+    if (!this.#filter) this.#filterIndex.clear();
     this.#limit = PAGE_SIZE;
     this.#onDidChangeTreeData.fire(undefined);
   }
@@ -124,9 +128,9 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
     // Within a call, oldest first: it reads as it happened (async response, record done, transcription).
     if (node) return isGroup(node) ? [...node.group.entries] : [];
     await this.#history.load();
-    // Unfiltered, only the rows shown are decoded from the history; a filter has to read every callback.
-    const matching = this.#filter ? filterCallbacks(this.#history.list(), this.#filter.filter) : undefined;
-    const shown = matching ? matching.slice(0, this.#limit) : this.#history.slice(0, this.#limit);
+    // Only the rows shown are decoded from the history; a filter reads the rest from its index.
+    const matching = this.#filter ? this.#filterIndex.matching(this.#filter.filter) : undefined;
+    const shown = matching ? this.#decoded(matching.slice(0, this.#limit)) : this.#history.slice(0, this.#limit);
     this.#matchingCount = matching ? matching.length : this.#history.size;
     this.#visibleCount = shown.length;
     const older: CallbacksTreeNode[] =
@@ -141,6 +145,10 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
       return node;
     });
     return [...groups, ...older];
+  }
+
+  #decoded(ids: readonly string[]): ReceivedCallback[] {
+    return ids.map((id) => this.#history.get(id)).filter((callback) => callback !== undefined);
   }
 
   getParent(node: CallbacksTreeNode): CallbacksTreeNode | undefined {

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callUuidResolver, filterCallbacks, groupByCall, parseFilterQuery } from '../../src/callbacks/grouping';
+import { CallbackFilterIndex, type FilterableHistory } from '../../src/callbacks/filterIndex';
+import type { ReceivedCallback } from '../../src/callbacks/model';
+import { callUuidResolver, groupByCall, parseFilterQuery, type CallbackFilter } from '../../src/callbacks/grouping';
 import { sendSignedCallback } from '../../src/callbacks/relay';
 import { editableParams, editedRequestFor, parseEditedReplay } from '../../src/callbacks/replayEdit';
 import { TOKEN, nextCallback, sampleCallback, startListener } from './helpers/callbacks';
@@ -136,8 +138,24 @@ test('groupByCall: a call collects its async response, record done and transcrip
   assert.equal(callUuidResolver([asyncResponse])(asyncResponse), undefined);
 });
 
-test('filterCallbacks by kind, call UUID prefix, signature state and words', () => {
-  const ids = (filter: Parameters<typeof filterCallbacks>[1]) => filterCallbacks(ALL, filter).map((e) => e.id);
+/** ALL as the history holds it, counting the callbacks it decodes; `revisions` says which version each one is. */
+function historyOf(entries: readonly ReceivedCallback[]) {
+  const revisions = new Map(entries.map((entry) => [entry.id, 1]));
+  const decoded: string[] = [];
+  const history: FilterableHistory = {
+    ids: () => entries.map((entry) => entry.id).filter((id) => revisions.has(id)),
+    revisionOf: (id) => revisions.get(id),
+    get: (id) => {
+      decoded.push(id);
+      return revisions.has(id) ? entries.find((entry) => entry.id === id) : undefined;
+    },
+  };
+  return { history, revisions, decoded };
+}
+
+test('the filter matches by kind, call UUID prefix, signature state and words', () => {
+  const index = new CallbackFilterIndex(historyOf(ALL).history);
+  const ids = (filter: CallbackFilter) => index.matching(filter);
   assert.deepEqual(
     ids({}),
     ALL.map((e) => e.id),
@@ -148,6 +166,30 @@ test('filterCallbacks by kind, call UUID prefix, signature state and words', () 
   assert.deepEqual(ids({ text: 'hello world' }), ['transcription']);
   assert.deepEqual(ids({ text: 'favicon' }), ['stray']);
   assert.deepEqual(ids({ text: 'hello nothing' }), []);
+  // The async response is found by the call it is linked to, as in the grouped view.
+  assert.deepEqual(ids({ text: 'CALL-A' }), ['transcription', 'async', 'record']);
+});
+
+test('the filter decodes each callback once per revision, and a callback gone meanwhile matches nothing', () => {
+  const { history, revisions, decoded } = historyOf(ALL);
+  const index = new CallbackFilterIndex(history);
+  const all = ALL.map((entry) => entry.id);
+  assert.deepEqual(index.matching({}), all);
+  assert.deepEqual(decoded, all);
+  decoded.length = 0;
+  assert.deepEqual(index.matching({ kinds: ['transcription'] }), ['transcription']);
+  assert.deepEqual(decoded, []);
+  revisions.set('stray', 2);
+  revisions.delete('record');
+  assert.deepEqual(
+    index.matching({}),
+    all.filter((id) => id !== 'record'),
+  );
+  assert.deepEqual(decoded, ['stray']);
+  decoded.length = 0;
+  index.clear();
+  index.matching({});
+  assert.equal(decoded.length, ALL.length - 1);
 });
 
 test('parseFilterQuery reads kind:, call:, sig: and free text, and reports unknown values', () => {
