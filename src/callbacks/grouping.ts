@@ -131,10 +131,13 @@ export function filterByFacts<T>(
   filter: CallbackFilter,
 ): T[] {
   const facts = items.map(factsOf);
-  // Linking async responses to their calls takes a pass over all facts: only done when the filter needs a call UUID.
+  // Linking async responses to their calls takes a pass over all facts: done once, when the first callback without
+  // a call UUID of its own needs one.
   let callUuidOf: ((links: CallLinks) => string | undefined) | undefined;
   const linkedCall = (fact: FilterFacts): string | undefined =>
-    (callUuidOf ??= linkedCallUuid(facts.filter((f): f is FilterFacts => f !== undefined)))(fact)?.toLowerCase();
+    (
+      fact.callUuid || (callUuidOf ??= linkedCallUuid(facts.filter((f): f is FilterFacts => f !== undefined)))(fact)
+    )?.toLowerCase();
   const words = (filter.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
   const callPrefix = filter.callUuid?.trim().toLowerCase();
   return items.filter((_item, index) => {

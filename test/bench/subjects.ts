@@ -3,7 +3,14 @@
 // adapter here changes; the rows and the harness stay as they are.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CallbackListener, CallbackStore, type ReceivedCallback, type StoreChange } from '../../src/callbacks';
+import {
+  CallbackFilterIndex,
+  CallbackListener,
+  CallbackStore,
+  type CallbackFilter,
+  type ReceivedCallback,
+  type StoreChange,
+} from '../../src/callbacks';
 import { DEFAULT_MAX_REQUESTS_PER_WINDOW, LiveCallsPager, PlivoClient, RequestLimiter } from '../../src/plivo';
 import { verifyPlivoSignature } from '../../src/plivo/signature';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN } from '../../src/sandbox';
@@ -169,6 +176,26 @@ export function callbacksTreeModel(store: CallbackStore): TreeModel {
       return rows.size;
     },
   };
+}
+
+/** Rows the Callbacks view shows before "Show older…" (PAGE_SIZE in src/views/callbacksTree.ts). */
+const TREE_PAGE = 200;
+
+/** What `filteredPage` measures, shown beside the figure. */
+export const FILTERED_PAGE_MEASURES = `store add + the filter index's matching ids + the first ${TREE_PAGE} of them decoded`;
+
+/**
+ * A refresh of the Callbacks view under a filter (src/views/callbacksTree.ts): the ids the filter index matches, and
+ * the page shown decoded from the history. The index lives as long as the filter, as in the view.
+ */
+export function filteredPage(store: CallbackStore): (filter: CallbackFilter) => ReceivedCallback[] {
+  const index = new CallbackFilterIndex(store);
+  return (filter) =>
+    index
+      .matching(filter)
+      .slice(0, TREE_PAGE)
+      .map((id) => store.get(id))
+      .filter((callback) => callback !== undefined);
 }
 
 /** The extension's bundle entry point, built with scripts/build.mjs's production settings. */
