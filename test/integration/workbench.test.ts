@@ -452,10 +452,20 @@ describe('Callback workbench', function () {
     const filtered = (await tree.getChildren()).map((node) => ('id' in node ? node.id : ''));
     assert.deepEqual(filtered, [recordId]);
     assert.match(String(views.callbacks.view.description), /· filter: kind:record call:c0ffee$/);
+    // By call alone: the async response is matched through the call it is linked to, and what arrives meanwhile
+    // under the filter is listed too.
+    views.callbacks.setFilter('call:c0ffee', { callUuid: 'c0ffee' });
+    const byCall = async (): Promise<string[]> =>
+      (await tree.getChildren()).map((node) => ('id' in node ? node.id : ''));
+    assert.deepEqual(await byCall(), [recordId, asyncId]);
+    const laterId = await post('/plivo/recording', buildTestCallback('record', { callUuid }));
+    await post('/plivo/recording', buildTestCallback('record'));
+    await until('the new callback of the call is stored', () => services.callbacks.get(laterId));
+    assert.deepEqual(await byCall(), [laterId, recordId, asyncId]);
     views.callbacks.setFilter(undefined);
     views.callbacks.setGrouped(true);
     assert.doesNotMatch(String(views.callbacks.view.description), /filter/);
-    assert.equal((await tree.getChildren()).length, 2, 'the call and the stray callback');
+    assert.equal((await tree.getChildren()).length, 3, 'the call and the two stray callbacks');
   });
 
   it('restarts the listener after a reload if it was running (plivo.listener.autoStart)', async function () {
