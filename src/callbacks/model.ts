@@ -68,7 +68,7 @@ export interface ReceivedCallback {
   /**
    * Set when `params` are exactly what parse.ts reads from `method`, `path`, `contentType` and `body` (a request the
    * listener accepted, its body kept whole), and so `kind` and `summary` too: the history then stores the request
-   * alone and reads these three from it again (docs/reliability.md, "Kept as lines").
+   * alone and reads these three from it again (docs/reliability.md, "Requests, not copies").
    */
   paramsFromRequest?: true;
   signature: SignatureCheck;
