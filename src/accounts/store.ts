@@ -163,7 +163,7 @@ export class AccountStore {
     return entry && credentialsOf(entry);
   }
 
-  /** Every token a callback signature may be made with, for `matchSignature`. */
+  /** Every token a callback signature may be made with: the callback listener checks against all of them. */
   async allTokens(): Promise<AccountToken[]> {
     return this.#entries(await this.#load()).map((e) => ({
       accountId: e.id,

@@ -7,7 +7,14 @@ export {
   summarizeCallback,
   type RawCallbackRequest,
 } from './parse';
-export { CallbackListener, ListenerPortInUseError, findFreePort, signedUrlFor, type ListenerOptions } from './listener';
+export {
+  CallbackListener,
+  ListenerPortInUseError,
+  findFreePort,
+  signedUrlFor,
+  type ListenerOptions,
+  type SignedWith,
+} from './listener';
 export {
   bodyForDisplay,
   callbackDescription,

@@ -11,7 +11,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setField } from '../plivo/bounded';
-import { signatureNonce, verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
+import { checkPlivoSignature, signatureNonce, verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
 import { AllowedHosts } from './hostCheck';
 import type { ReceivedCallback } from './model';
 import { NonceMemory } from './nonceMemory';
@@ -116,7 +116,15 @@ interface Refusal {
   extraHeaders?: Record<string, string>;
 }
 
-type ListenerEvents = { callback: [ReceivedCallback]; warning: [string] };
+/**
+ * Which of the Auth Tokens (`getAuthTokens()`) made a callback's matching signature, if one did: whoever needs to
+ * know whose it is need not check the signature again. For this process only; the callback never holds it.
+ */
+export interface SignedWith {
+  authToken?: string;
+}
+
+type ListenerEvents = { callback: [ReceivedCallback, SignedWith]; warning: [string] };
 
 export class CallbackListener extends EventEmitter<ListenerEvents> {
   #server: Server | undefined;
@@ -301,6 +309,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
     const receivedAt = new Date().toISOString();
     this.#answer(res, 200, ACCEPTED_HEADERS, `{"received":true,"id":"${id}"}`, false);
     this.#later(res, () => {
+      const { check, authToken } = this.#verify(req, params, receivedAt);
       const record = this.#record(
         req,
         body,
@@ -310,12 +319,12 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
           kind: classifyCallback(params),
           summary: summarizeCallback(params),
           paramsFromRequest: true,
-          signature: this.#verify(req, params, receivedAt),
+          signature: check,
         },
         id,
         receivedAt,
       );
-      this.#publish(record);
+      this.#publish(record, { authToken });
     });
   }
 
@@ -358,7 +367,7 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
       req.pause();
       res.on('finish', () => req.socket.destroySoon());
     }
-    this.#later(res, () => this.#publish(record));
+    this.#later(res, () => this.#publish(record, {}));
   }
 
   #answer(res: ServerResponse, status: number, headers: Record<string, string>, body: string, close: boolean): void {
@@ -391,22 +400,36 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   }
 
   /** The token and URL getters belong to the caller; their failure must not escape the request handler. */
-  #verify(req: IncomingMessage, params: Record<string, string>, receivedAt: string): SignatureCheck {
+  #verify(
+    req: IncomingMessage,
+    params: Record<string, string>,
+    receivedAt: string,
+  ): { check: SignatureCheck; authToken?: string } {
     try {
       const authTokens = this.#options?.getAuthTokens() ?? [];
       // The first URL with a V3 match wins, so the later ones need no check; else the first V2 match, else the
       // most likely URL's verdict.
       let first: SignatureCheck | undefined;
-      let v2: SignatureCheck | undefined;
+      let v2: { check: SignatureCheck; authToken?: string } | undefined;
       for (const url of this.#candidateUrls(req.url ?? '/')) {
-        const check = verifyPlivoSignature({ method: req.method ?? '', url, params, headers: req.headers, authTokens });
-        if (check.state === 'valid') return this.#flagReplay(req, check, receivedAt);
-        if (check.state === 'valid-v2') v2 ??= check;
+        const checked = checkPlivoSignature({
+          method: req.method ?? '',
+          url,
+          params,
+          headers: req.headers,
+          authTokens,
+        });
+        const { check } = checked;
+        if (check.state === 'valid') return { ...checked, check: this.#flagReplay(req, check, receivedAt) };
+        if (check.state === 'valid-v2') v2 ??= checked;
         first ??= check;
       }
-      return this.#flagReplay(req, v2 ?? (first as SignatureCheck), receivedAt);
+      if (v2) return { ...v2, check: this.#flagReplay(req, v2.check, receivedAt) };
+      return { check: first as SignatureCheck };
     } catch (error) {
-      return this.#unverifiable(req, `could not get the Auth Token or public URL (${(error as Error).message})`);
+      return {
+        check: this.#unverifiable(req, `could not get the Auth Token or public URL (${(error as Error).message})`),
+      };
     }
   }
 
@@ -465,9 +488,9 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   }
 
   /** A throwing 'callback' handler must not take the request handler down with it. */
-  #publish(record: ReceivedCallback): void {
+  #publish(record: ReceivedCallback, signedWith: SignedWith): void {
     try {
-      this.emit('callback', record);
+      this.emit('callback', record, signedWith);
     } catch (error) {
       this.#warn(`a 'callback' event handler failed: ${(error as Error).message}`);
     }

@@ -235,6 +235,14 @@ export function signatureNonce(headers: Headers, version: 'v3' | 'v2'): string |
  * means the parameters were changed), else the V2 headers; never puts a token in the result.
  */
 export function verifyPlivoSignature(input: SignatureInput): SignatureCheck {
+  return checkPlivoSignature(input).check;
+}
+
+/**
+ * `verifyPlivoSignature`, also saying which of `authTokens` made a matching signature, so a caller that must know
+ * whose it is need not check again. The token is for use in this process: the check itself never holds it.
+ */
+export function checkPlivoSignature(input: SignatureInput): { check: SignatureCheck; authToken?: string } {
   let family: SignatureFamily | undefined;
   let candidates: string[] = [];
   for (const f of FAMILIES) {
@@ -244,35 +252,33 @@ export function verifyPlivoSignature(input: SignatureInput): SignatureCheck {
       break;
     }
   }
-  if (!family) return { state: 'unsigned', detail: 'no X-Plivo-Signature-V3 or -V2 header' };
+  if (!family) return { check: { state: 'unsigned', detail: 'no X-Plivo-Signature-V3 or -V2 header' } };
   const { version } = family;
   const method = normaliseMethod(input.method);
   if (!method) {
-    return { state: 'invalid', version, detail: `Plivo signs only GET and POST callbacks, not ${input.method}` };
+    return {
+      check: { state: 'invalid', version, detail: `Plivo signs only GET and POST callbacks, not ${input.method}` },
+    };
   }
   const nonce = headerText(input.headers, family.nonceHeader);
-  if (!nonce) return { state: 'invalid', version, detail: `nonce header missing (${family.nonceHeader})` };
+  if (!nonce) return { check: { state: 'invalid', version, detail: `nonce header missing (${family.nonceHeader})` } };
   const tokens = input.authTokens.filter(Boolean);
   if (tokens.length === 0) {
-    return { state: 'invalid', version, detail: 'no Auth Token available to check the signature' };
+    return { check: { state: 'invalid', version, detail: 'no Auth Token available to check the signature' } };
   }
 
   const message = signedMessage(version, method, input, nonce);
   const sent = candidates.map((candidate) => Buffer.from(candidate, 'utf8'));
-  const matched = tokens.some((token) => matchesAny(sent, hmacBase64(token, message)));
-  if (matched && version === 'v2') {
-    return {
-      state: 'valid-v2',
-      version,
-      detail:
-        'v2: parameters not covered (only a V2 signature was sent; it covers the URL and nonce, not the parameters)',
-    };
+  const authToken = tokens.find((token) => matchesAny(sent, hmacBase64(token, message)));
+  if (authToken !== undefined && version === 'v2') {
+    const detail =
+      'v2: parameters not covered (only a V2 signature was sent; it covers the URL and nonce, not the parameters)';
+    return { check: { state: 'valid-v2', version, detail }, authToken };
   }
-  if (matched) return { state: 'valid', version, detail: 'V3 signature matches the Auth Token' };
+  if (authToken !== undefined) {
+    return { check: { state: 'valid', version, detail: 'V3 signature matches the Auth Token' }, authToken };
+  }
   const tokenWord = tokens.length > 1 ? `any of the ${tokens.length} Auth Tokens` : 'the Auth Token';
-  return {
-    state: 'invalid',
-    version,
-    detail: `signature does not match ${tokenWord} for ${method} ${input.url} (is this the exact URL Plivo called?)`,
-  };
+  const detail = `signature does not match ${tokenWord} for ${method} ${input.url} (is this the exact URL Plivo called?)`;
+  return { check: { state: 'invalid', version, detail } };
 }

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { maskAuthId, matchSignature, type AccountSignatureCheck, type AccountToken } from '../accounts';
+import { withSigner, type AccountToken } from '../accounts';
 import {
   CALLBACK_PATHS,
   CallbackListener,
   forwardToApp,
   isRoundTripCheck,
-  signedUrlFor,
   type ReceivedCallback,
+  type SignedWith,
 } from '../callbacks';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import { isVerified } from '../plivo';
@@ -81,7 +81,7 @@ export class ListenerService extends Disposable {
     this.#connection = connection;
     this.#recordings = recordings;
     this.#log = log;
-    this.#listener.on('callback', (callback) => void this.#receive(callback));
+    this.#listener.on('callback', (callback, signedWith) => void this.#receive(callback, signedWith));
     this.#listener.on('warning', (message) => this.#log.warn(`Callback listener: ${message}`));
     this._register(toDisposable(() => void this.#listener.stop()));
     this._register(connection.onDidChange(() => void this.#loadTokens()));
@@ -151,14 +151,14 @@ export class ListenerService extends Disposable {
     }
   }
 
-  async #receive(received: ReceivedCallback): Promise<void> {
+  async #receive(received: ReceivedCallback, { authToken }: SignedWith): Promise<void> {
     // "Check Public URL" requests prove the tunnel reaches here; they are not the user's callbacks.
     if (isRoundTripCheck(received)) {
       this.#onDidReceiveCheck.fire(received);
       return;
     }
     try {
-      const callback = this.#nameSigner(received);
+      const callback = this.#nameSigner(received, authToken);
       // In the history at once; saved within moments (not awaited, so forwarding never waits for the disk). Never
       // rejects: a failed save keeps the callback in memory, and it is still applied and forwarded.
       void this.#history.add(callback);
@@ -225,19 +225,11 @@ export class ListenerService extends Disposable {
     }
   }
 
-  /** With several accounts saved, a valid signature also says whose token made it; the listener's verdict stays. */
-  #nameSigner(callback: ReceivedCallback): ReceivedCallback {
-    if (callback.signature.state !== 'valid') return callback;
-    const urls = [...this.#knownBases, this.url ?? ''].map((base) => signedUrlFor(base, callback.path));
-    const { method, params, headers } = callback;
-    const { account } = matchSignature({ method, params, headers }, urls, this.#tokens);
-    if (!account) return callback;
-    const signature: AccountSignatureCheck = {
-      ...callback.signature,
-      account,
-      detail: `${callback.signature.detail}; made with the Auth Token of ${account.label} (${maskAuthId(account.authId)})`,
-    };
-    return { ...callback, signature };
+  /** A valid signature also says whose token made it (the listener tells which); the listener's verdict stays. */
+  #nameSigner(callback: ReceivedCallback, authToken: string | undefined): ReceivedCallback {
+    if (callback.signature.state !== 'valid' || authToken === undefined) return callback;
+    const owner = this.#tokens.find((token) => token.token === authToken);
+    return owner ? { ...callback, signature: withSigner(callback.signature, owner) } : callback;
   }
 
   /** Sent by Plivo's cloud through a tunnel or public URL: its Host is one the listener was handed out as, not loopback. */

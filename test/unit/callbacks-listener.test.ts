@@ -5,7 +5,13 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CallbackListener, ListenerPortInUseError, findFreePort, signedUrlFor } from '../../src/callbacks/listener';
+import {
+  CallbackListener,
+  ListenerPortInUseError,
+  findFreePort,
+  signedUrlFor,
+  type SignedWith,
+} from '../../src/callbacks/listener';
 import { CallbackStore } from '../../src/callbacks/store';
 import type { ReceivedCallback } from '../../src/callbacks/model';
 import { signCallbackHeaders } from '../../src/plivo/signature';
@@ -148,6 +154,35 @@ test('signatures are checked against the public tunnel URL when one is set', asy
   const callback = await received;
   assert.equal(callback.signature.state, 'valid', callback.signature.detail);
   assert.deepEqual(callback.params, { src: 'ext', ...params });
+});
+
+test('the callback event says which Auth Token made the signature; the callback holds none of it', async (t) => {
+  const tokens = ['main-token-0123456789abcdefghij', 'sub-token-0123456789abcdefghijk'];
+  const listener = await startListener({
+    getAuthTokens: () => tokens,
+    getSignedBaseUrls: () => ['https://abc.ngrok.app'],
+  });
+  t.after(() => listener.stop());
+  const send = async (headers: Record<string, string>): Promise<[ReceivedCallback, SignedWith]> => {
+    const received = new Promise<[ReceivedCallback, SignedWith]>((resolve) =>
+      listener.once('callback', (callback, signedWith) => resolve([callback, signedWith])),
+    );
+    const body = new URLSearchParams(RECORD_PARAMS);
+    await (await fetch(`${listener.url}/cb`, { method: 'POST', headers: { ...FORM, ...headers }, body })).arrayBuffer();
+    return received;
+  };
+  const signedBy = (token: string, url: string) =>
+    lowerCaseHeaders(signCallbackHeaders('POST', url, RECORD_PARAMS, token));
+
+  // Signed for the tunnel's URL, the first one tried, with the second token.
+  const [callback, signedWith] = await send(signedBy(tokens[1], 'https://abc.ngrok.app/cb'));
+  assert.equal(callback.signature.state, 'valid');
+  assert.equal(signedWith.authToken, tokens[1]);
+  for (const token of tokens) assert.ok(!JSON.stringify(callback).includes(token));
+  // Signed for the local URL, the last one tried.
+  assert.equal((await send(signedBy(tokens[0], `${listener.url}/cb`)))[1].authToken, tokens[0]);
+  assert.equal((await send(signedBy('someone-else', `${listener.url}/cb`)))[1].authToken, undefined);
+  assert.equal((await send({}))[1].authToken, undefined);
 });
 
 test('signedUrlFor joins base and path without doubling a path prefix', () => {

@@ -144,6 +144,8 @@ test('readers get a new decoded object each time; the revision tells a changed e
     store.maxHistory = 1;
     assert.equal(store.revisionOf(kept.id), undefined, 'gone');
     assert.equal(store.revisionOf('nope'), undefined);
+    // The rewrite lowering maxHistory started must end before the folder is removed.
+    await store.dispose();
   }));
 
 test('maxHistory drops the oldest, on add and when lowered, in memory and on disk', () =>
