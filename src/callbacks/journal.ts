@@ -96,18 +96,20 @@ export function readJournal(text: string, limit: number): JournalRead {
     const record = parseLine(line);
     if (record?.op === 'add' && isStoredCallback(record.entry)) {
       entries.delete(record.entry.id);
-      entries.set(record.entry.id, completeEntry(record.entry));
+      entries.set(record.entry.id, record.entry);
       if (entries.size > limit) entries.delete(entries.keys().next().value as string);
     } else if (record?.op === 'update' && typeof record.id === 'string' && isPatch(record.patch)) {
       const current = entries.get(record.id);
-      if (current) entries.set(record.id, patchedEntry(current, record.patch));
+      // Completed first: a patch that changes the request keeps the params the request read as before it.
+      if (current) entries.set(record.id, patchedEntry(completeEntry(current), record.patch));
     } else {
       corruptLines++;
     }
   }
+  // Params are read again only for the entries kept, not for versions replaced or dropped during the replay.
   return {
     kind: 'entries',
-    entries: [...entries.values()],
+    entries: [...entries.values()].map(completeEntry),
     corruptLines,
     tornTail: tail !== '',
     version: header.version,
