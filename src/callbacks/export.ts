@@ -106,8 +106,7 @@ export function toCurl(
   if (payload?.body.includes('\0')) {
     return {
       ok: false,
-      message:
-        'Cannot build a cURL command: the body contains NUL characters, which a shell command cannot carry. Save it as a JSON fixture instead.',
+      message: `Cannot build ${CURL.what}: the body contains NUL characters, which a shell command cannot carry. Save it as a JSON fixture instead.`,
     };
   }
   // One option per line, so the command reads well when pasted.

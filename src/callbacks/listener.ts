@@ -11,7 +11,13 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setField } from '../plivo/bounded';
-import { checkPlivoSignature, signatureNonce, verifyPlivoSignature, type SignatureCheck } from '../plivo/signature';
+import {
+  checkPlivoSignature,
+  signatureNonce,
+  verifyPlivoSignature,
+  type SignatureCheck,
+  type SignatureMatch,
+} from '../plivo/signature';
 import { AllowedHosts } from './hostCheck';
 import type { ReceivedCallback } from './model';
 import { NonceMemory } from './nonceMemory';
@@ -120,9 +126,7 @@ interface Refusal {
  * Which of the Auth Tokens (`getAuthTokens()`) made a callback's matching signature, if one did: whoever needs to
  * know whose it is need not check the signature again. For this process only; the callback never holds it.
  */
-export interface SignedWith {
-  authToken?: string;
-}
+export type SignedWith = Pick<SignatureMatch, 'authToken'>;
 
 type ListenerEvents = { callback: [ReceivedCallback, SignedWith]; warning: [string] };
 
@@ -400,17 +404,13 @@ export class CallbackListener extends EventEmitter<ListenerEvents> {
   }
 
   /** The token and URL getters belong to the caller; their failure must not escape the request handler. */
-  #verify(
-    req: IncomingMessage,
-    params: Record<string, string>,
-    receivedAt: string,
-  ): { check: SignatureCheck; authToken?: string } {
+  #verify(req: IncomingMessage, params: Record<string, string>, receivedAt: string): SignatureMatch {
     try {
       const authTokens = this.#options?.getAuthTokens() ?? [];
       // The first URL with a V3 match wins, so the later ones need no check; else the first V2 match, else the
       // most likely URL's verdict.
       let first: SignatureCheck | undefined;
-      let v2: { check: SignatureCheck; authToken?: string } | undefined;
+      let v2: SignatureMatch | undefined;
       for (const url of this.#candidateUrls(req.url ?? '/')) {
         const checked = checkPlivoSignature({
           method: req.method ?? '',

@@ -390,7 +390,7 @@ export class CallbackStore {
   #rewritten(records: readonly StoredLine[], lineBytes: readonly number[]): void {
     for (const [index, written] of records.entries()) {
       const record = this.#byId.get(written.id);
-      if (!record || record !== written) continue;
+      if (record !== written) continue;
       this.#liveBytes += lineBytes[index] - record.journalBytes;
       record.journalBytes = lineBytes[index];
     }

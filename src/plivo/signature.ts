@@ -238,11 +238,17 @@ export function verifyPlivoSignature(input: SignatureInput): SignatureCheck {
   return checkPlivoSignature(input).check;
 }
 
+/** A check, and which of the Auth Tokens made a matching signature; the token is for use in this process only. */
+export interface SignatureMatch {
+  check: SignatureCheck;
+  authToken?: string;
+}
+
 /**
  * `verifyPlivoSignature`, also saying which of `authTokens` made a matching signature, so a caller that must know
- * whose it is need not check again. The token is for use in this process: the check itself never holds it.
+ * whose it is need not check again. The check itself never holds the token.
  */
-export function checkPlivoSignature(input: SignatureInput): { check: SignatureCheck; authToken?: string } {
+export function checkPlivoSignature(input: SignatureInput): SignatureMatch {
   let family: SignatureFamily | undefined;
   let candidates: string[] = [];
   for (const f of FAMILIES) {

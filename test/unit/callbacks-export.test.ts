@@ -4,6 +4,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { plivoSigner, toCurl, toHttpFixture, toJsonFixture, toPowerShell } from '../../src/callbacks/export';
 import { outgoingRequestFor } from '../../src/callbacks/relay';
+import type { ReceivedCallback } from '../../src/callbacks/model';
 import { TOKEN, nextCallback, sampleCallback, startListener } from './helpers/callbacks';
 
 const run = promisify(execFile);
@@ -65,12 +66,13 @@ test('a 1 MiB body is piped into cURL and arrives whole and signed', { skip: nee
   assert.equal(callback.signature.state, 'valid', callback.signature.detail);
 });
 
+/** A stored callback whose body is JSON, as the command outputs below are written for. */
+function storedJsonCallback(): ReceivedCallback {
+  return sampleCallback({ body: '{"call_uuid":"c"}', contentType: 'application/json', params: { call_uuid: 'c' } });
+}
+
 test('cURL output for a stored callback keeps its raw body and content type; unsigned without a signer', () => {
-  const stored = sampleCallback({
-    body: '{"call_uuid":"c"}',
-    contentType: 'application/json',
-    params: { call_uuid: 'c' },
-  });
+  const stored = storedJsonCallback();
   const curl = toCurl(outgoingRequestFor(stored), 'http://localhost:3000/hook');
   assert.deepEqual(curl, {
     ok: true,
@@ -204,11 +206,7 @@ test('the PowerShell command survives PowerShell quoting, is signed for its targ
 });
 
 test('PowerShell output: Invoke-WebRequest, one option per line, headers in a table, the body as UTF-8 bytes; limits', () => {
-  const stored = sampleCallback({
-    body: '{"call_uuid":"c"}',
-    contentType: 'application/json',
-    params: { call_uuid: 'c' },
-  });
+  const stored = storedJsonCallback();
   assert.deepEqual(toPowerShell(outgoingRequestFor(stored), 'http://localhost:3000/hook'), {
     ok: true,
     text: [
