@@ -36,7 +36,7 @@ const FILE_NAME = 'callbacks.jsonl';
 /** The version 1 history (one JSON document), migrated on first load. */
 const LEGACY_FILE_NAME = 'callbacks.json';
 /** See the save policy in journalWriter.ts. */
-const DEFAULT_SAVE_DELAY_MS = 200;
+const DEFAULT_SAVE_DELAY_MS = 1000;
 /** Small histories are not compacted for every few lines. */
 const COMPACT_SLACK_BYTES = 256 * 1024;
 
