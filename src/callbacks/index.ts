@@ -40,6 +40,7 @@ export {
   type StoreLoadResult,
   type StoreStats,
 } from './store';
+export { FORWARD_MAX_IN_FLIGHT, ForwardQueue } from './forwardQueue';
 export {
   buildTestCallback,
   forwardCallback,

@@ -3,8 +3,11 @@ import { withSigner, type AccountToken } from '../accounts';
 import {
   CALLBACK_PATHS,
   CallbackListener,
+  ForwardQueue,
+  forwardTargetFor,
   forwardToApp,
   isRoundTripCheck,
+  type ForwardSetting,
   type ReceivedCallback,
   type SignedWith,
 } from '../callbacks';
@@ -67,6 +70,9 @@ export class ListenerService extends Disposable {
   readonly #state: vscode.Memento;
   /** The forward setting's last problem, logged once rather than per callback. */
   #forwardProblem: string | undefined;
+  readonly #forwardQueue = new ForwardQueue();
+  /** Whether forwards are being refused because too many wait: logged once per such stretch, not per callback. */
+  #forwardOverflowing = false;
 
   constructor(
     history: CallbackHistory,
@@ -177,12 +183,35 @@ export class ListenerService extends Disposable {
     }
   }
 
-  async #forward(callback: ReceivedCallback): Promise<void> {
+  /** The forward setting; its problem is logged once rather than per callback. */
+  #forwardSetting(): ForwardSetting | undefined {
     const { forward, error } = settings.listenerForward();
     if (error && error !== this.#forwardProblem) this.#log.warn(`Not forwarding callbacks: ${error}.`);
     this.#forwardProblem = error;
-    if (!forward) return;
-    const result = await forwardToApp(callback, forward, { timeoutMs: FORWARD_TIMEOUT_MS });
+    return forward;
+  }
+
+  /** In arrival order and a few at a time (src/callbacks/forwardQueue.ts), so a burst cannot flood the app. */
+  async #forward(callback: ReceivedCallback): Promise<void> {
+    const forward = this.#forwardSetting();
+    const targetUrl = forward && forwardTargetFor(callback, forward);
+    if (targetUrl === undefined) return;
+    const queued = await this.#forwardQueue.run(() => this.#forwardNow(callback));
+    if (!queued.refused) return;
+    const waiting = this.#forwardQueue.maxWaiting.toLocaleString('en-US');
+    const error = `not forwarded: ${waiting} callbacks were already waiting for your app, which answers more slowly than they arrive (replay this one once it has caught up)`;
+    if (!this.#forwardOverflowing) this.#log.warn(`Forwarding to ${targetUrl}: ${error}.`);
+    this.#forwardOverflowing = true;
+    await this.#history.update(callback.id, {
+      forward: { targetUrl, ok: false, durationMs: 0, responseSnippet: '', error },
+    });
+  }
+
+  async #forwardNow(callback: ReceivedCallback): Promise<void> {
+    if (this.#forwardQueue.waiting === 0) this.#forwardOverflowing = false;
+    // Read again: the setting may have changed (or been cleared to stop a flood) while this callback waited.
+    const forward = this.#forwardSetting();
+    const result = forward && (await forwardToApp(callback, forward, { timeoutMs: FORWARD_TIMEOUT_MS }));
     if (!result) return;
     await this.#history.update(callback.id, { forward: result });
     const unverified = isVerifiedCallback(callback)

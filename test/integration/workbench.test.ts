@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { buildTestCallback, findFreePort } from '../../src/callbacks';
+import { buildTestCallback, findFreePort, FORWARD_MAX_IN_FLIGHT } from '../../src/callbacks';
 import { refreshOptionUrls } from '../../src/commands/askRecordOptions';
 import { replayIfConfirmed } from '../../src/commands/replayCallback';
 import { checkPublicUrl, startTunnel } from '../../src/commands/tunnel';
@@ -256,6 +256,59 @@ describe('Callback workbench', function () {
       assert.equal(app.requests.length, 2, 'the Check Public URL request is not forwarded');
     } finally {
       await setting('listener.forwardUrl', undefined);
+      await app.close();
+    }
+  });
+
+  it('forwards a burst to a stuck app a few at a time, oldest first, and every callback gets there once it answers', async function () {
+    // The app holds every request while stuck, as a development server paused in a debugger would.
+    let stuck = true;
+    const held: (() => void)[] = [];
+    const seen: number[] = [];
+    let open = 0;
+    let mostAtOnce = 0;
+    const app = await serve((req, res) => {
+      seen.push(Number(new URL(req.url, 'http://app').searchParams.get('n')));
+      mostAtOnce = Math.max(mostAtOnce, ++open);
+      const answer = (): void => {
+        open--;
+        res.writeHead(200).end();
+      };
+      if (stuck) held.push(answer);
+      else answer();
+    });
+    const burst = FORWARD_MAX_IN_FLIGHT + 4;
+    try {
+      await setting('listener.forwardUrl', app.url);
+      const ids: string[] = [];
+      for (let i = 0; i < burst; i++) {
+        const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording?n=${i}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(buildTestCallback('record')).toString(),
+        });
+        assert.equal(response.status, 200, 'the listener answers while the app is stuck');
+        ids.push(((await response.json()) as { id: string }).id);
+      }
+      await until('the app holds as many requests as are let through', () => held.length === FORWARD_MAX_IN_FLIGHT);
+      // A moment for any request beyond the bound to arrive, were there one.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(mostAtOnce, FORWARD_MAX_IN_FLIGHT, 'at most that many requests reach the app at once');
+      assert.deepEqual(
+        [...seen].sort((a, b) => a - b),
+        [...Array(FORWARD_MAX_IN_FLIGHT).keys()],
+        'the first callbacks go first; the later ones wait',
+      );
+      stuck = false;
+      held.splice(0).forEach((answer) => answer());
+      await until('every callback is forwarded', () =>
+        ids.every((id) => services.callbacks.get(id)?.forward?.status === 200),
+      );
+      assert.equal(mostAtOnce, FORWARD_MAX_IN_FLIGHT);
+      assert.equal(seen.length, burst, 'each callback reached the app once');
+    } finally {
+      await setting('listener.forwardUrl', undefined);
+      held.splice(0).forEach((answer) => answer());
       await app.close();
     }
   });
