@@ -19,6 +19,13 @@ export type WalkthroughStep =
   /** A callback arrived through `plivo.listener.publicUrl` (a tunnel), i.e. from outside this machine. */
   | 'tunnelCallback';
 
-export function markWalkthroughStep(step: WalkthroughStep): void {
+/** Steps whose key this session has set: setting a context key is a message to the window, and callbacks come in bursts. */
+const marked = new Set<WalkthroughStep>();
+
+/** Sets the step's key, once a session; true when this call set it. */
+export function markWalkthroughStep(step: WalkthroughStep): boolean {
+  if (marked.has(step)) return false;
+  marked.add(step);
   void vscode.commands.executeCommand('setContext', `plivo.walkthrough.${step}`, true);
+  return true;
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CallbackFilter } from '../callbacks';
-import { disposeAll, type IDisposable } from '../common/lifecycle';
+import { disposeAll, toDisposable, type IDisposable } from '../common/lifecycle';
 import { describeSource, type CallbackUrlState } from '../services/callbackUrls';
 import type { Services } from '../services/container';
 import { CALLBACK_SCHEME, CallbackDocumentProvider } from './callbacksDocument';
@@ -8,6 +8,8 @@ import { CallbacksTreeProvider, type CallbacksTreeNode } from './callbacksTree';
 import { shortBase } from './listenerStatusBar';
 
 const GROUPED_KEY = 'plivo.callbacks.groupByCall';
+/** How long a new callback's count waits for more before the badge shows it. */
+const BADGE_DELAY_MS = 250;
 
 /** `abc.ngrok-free.app (ngrok tunnel)`, `127.0.0.1:8787 (local only)`, or `listener stopped`. */
 export function listenerDescription(
@@ -49,7 +51,10 @@ export function registerCallbacksView(services: Services): CallbacksView {
       ? `⚠ Received callbacks are not being saved (${problem}). They are kept in memory, applied and forwarded; saving is retried with each callback.`
       : undefined;
   };
+  let badgeTimer: NodeJS.Timeout | undefined;
   const setBadge = (): void => {
+    clearTimeout(badgeTimer);
+    badgeTimer = undefined;
     view.badge =
       unseen > 0 ? { value: unseen, tooltip: `${unseen} new callback${unseen === 1 ? '' : 's'}` } : undefined;
   };
@@ -67,12 +72,14 @@ export function registerCallbacksView(services: Services): CallbacksView {
     }),
     urls.onDidChange(describe),
     callbacks.onDidChangeSaveProblem(showSaveProblem),
-    // Callbacks that arrive while the view is hidden are counted on its badge until it is shown.
+    // Callbacks that arrive while the view is hidden are counted on its badge until it is shown. Each badge is a
+    // message to the window: a burst updates it once per BADGE_DELAY_MS, not once per callback.
     listener.onDidReceive(() => {
       if (view.visible) return;
       unseen++;
-      setBadge();
+      badgeTimer ??= setTimeout(setBadge, BADGE_DELAY_MS);
     }),
+    toDisposable(() => clearTimeout(badgeTimer)),
     view.onDidChangeVisibility((e) => {
       if (!e.visible) return;
       unseen = 0;

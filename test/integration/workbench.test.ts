@@ -313,6 +313,27 @@ describe('Callback workbench', function () {
     }
   });
 
+  it('counts callbacks that arrive while the Callbacks view is hidden on its badge, and showing the view clears it', async function () {
+    if (!services.listener.running) await services.listener.start();
+    const { view } = views.callbacks;
+    await vscode.commands.executeCommand('plivo.callbacks.focus');
+    await until('the Callbacks view is shown', () => view.visible);
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await until('the Callbacks view is hidden', () => !view.visible);
+    assert.equal(view.badge, undefined, 'showing the view cleared the count');
+    for (let i = 0; i < 5; i++) {
+      await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(buildTestCallback('record')).toString(),
+      });
+    }
+    const badge = await until('the badge counts the burst', () => (view.badge?.value === 5 ? view.badge : undefined));
+    assert.equal(badge.tooltip, '5 new callbacks');
+    await vscode.commands.executeCommand('plivo.callbacks.focus');
+    await until('showing the view clears the badge', () => view.badge === undefined);
+  });
+
   it('keeps applying and forwarding when the history cannot be saved, shows a warning, and clears it after a save', async function () {
     const app = await startApp();
     const file = services.callbacks.filePath;
