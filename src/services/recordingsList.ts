@@ -31,6 +31,11 @@ const MAX_LISTED = 500;
  * again at these delays (then on demand): a bounded follow-up, not polling.
  */
 const FOLLOW_UP_DELAYS_MS = [3_000, 10_000, 30_000];
+/**
+ * Recordings that end one after another (a stream of "record done" callbacks) reload the list when the first ends
+ * and once more when this long has passed, not once each: each reload is a request to Plivo.
+ */
+const ENDED_RELOAD_INTERVAL_MS = 2_000;
 /** Ended calls looked up per refresh, so a long history costs few requests. */
 const MAX_CALL_LOOKUPS = 5;
 
@@ -62,6 +67,9 @@ export class RecordingsList extends Disposable {
   /** `from → to` of calls with recordings from here, seen while they were live (an ended call is not listed). */
   readonly #callTitles = new Map<string, string>();
   #followUps: NodeJS.Timeout[] = [];
+  /** Set for ENDED_RELOAD_INTERVAL_MS after a reload for an ended recording; `#endedSince` notes more endings. */
+  #endedPause: NodeJS.Timeout | undefined;
+  #endedSince = false;
 
   constructor(
     connection: PlivoConnection,
@@ -75,7 +83,12 @@ export class RecordingsList extends Disposable {
     this.#store = store;
     this.#calls = calls;
     this.#state = state;
-    this._register(toDisposable(() => this.#cancelFollowUps()));
+    this._register(
+      toDisposable(() => {
+        this.#cancelFollowUps();
+        clearTimeout(this.#endedPause);
+      }),
+    );
     this._register(
       connection.onDidChange(() => {
         this.#generation++;
@@ -170,8 +183,21 @@ export class RecordingsList extends Disposable {
     if (this.#visible) void this.refresh();
   }
 
-  /** A recording ended (a "record done" callback, a Stop): reload, and look again shortly for what is missing. */
+  /**
+   * A recording ended (a "record done" callback, a Stop): reload, and look again shortly for what is missing. More
+   * endings within ENDED_RELOAD_INTERVAL_MS share one more reload at its end.
+   */
   recordingEnded(): void {
+    if (this.#endedPause !== undefined) {
+      this.#endedSince = true;
+      return;
+    }
+    this.#endedPause = setTimeout(() => {
+      this.#endedPause = undefined;
+      if (!this.#endedSince) return;
+      this.#endedSince = false;
+      this.recordingEnded();
+    }, ENDED_RELOAD_INTERVAL_MS);
     this.invalidate();
     this.#cancelFollowUps();
     for (const delay of FOLLOW_UP_DELAYS_MS) {

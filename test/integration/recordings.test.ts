@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { findFreePort } from '../../src/callbacks';
+import { buildTestCallback, findFreePort } from '../../src/callbacks';
 import type { DeleteOutcome } from '../../src/commands/deleteRecording';
 import type { RecordingsFilter, StartRecordingResult } from '../../src/plivo';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
@@ -56,6 +56,10 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     node: StoredRecordingNode,
     confirm: (ref: { title: string }) => Promise<boolean>,
   ) => vscode.commands.executeCommand('plivo.deleteRecording', node, confirm) as Thenable<DeleteOutcome | undefined>;
+
+  /** Requests for the first page of the whole recordings list: one per reload of the list. */
+  const listRequests = (): number =>
+    sandbox.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Recording/') && !r.query.call_uuid).length;
 
   const rowOf = (recordingId: string): StoredRecordingNode => {
     const node = rows().find((n) => n.recording.recordingId === recordingId);
@@ -374,10 +378,8 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     // Shown, the view reloads as soon as a recording ends.
     await vscode.commands.executeCommand('plivo.recordings.focus');
     await until('the view is visible', () => views.recordings.view.visible || undefined);
-    const lists = () =>
-      sandbox.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/Recording/') && !r.query.call_uuid).length;
     await services.recordingsList.refresh();
-    const refreshes = lists();
+    const refreshes = listRequests();
     await vscode.commands.executeCommand('plivo.recordCall', call.callUuid, {
       timeLimit: 1,
       transcriptionType: 'auto',
@@ -398,7 +400,7 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
       undefined,
     );
     // The "record done" callback refreshed the list (no polling needed).
-    await until('the list reloads after the record-done callback', () => (lists() > refreshes ? true : undefined));
+    await until('the list reloads after the record-done callback', () => listRequests() > refreshes);
     const node = await until('the recording is listed', () =>
       rows().find((n) => n.recording.recordingId === transcript.recordingId),
     );
@@ -424,6 +426,29 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     const failed = tree().getTreeItem(tree().getChildren(rowOf(transcript.recordingId ?? ''))[0]);
     assert.equal(failed.label, 'Transcription failed');
     assert.equal(failed.description, 'Recording duration too long for transcription');
+    await services.listener.stop();
+  });
+
+  it('a stream of "record done" callbacks reloads the list when the first arrives and once more after, not once each', async function () {
+    await services.listener.start(await findFreePort(21_000));
+    const listenerUrl = (await services.urls.callbackUrl('recording'))!;
+    await vscode.commands.executeCommand('plivo.recordings.focus');
+    await until('the view is visible', () => views.recordings.view.visible || undefined);
+    await services.recordingsList.refresh();
+    const before = listRequests();
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(listenerUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(buildTestCallback('record')).toString(),
+      });
+      assert.equal(response.status, 200);
+    }
+    await until('the list reloads', () => listRequests() > before);
+    // Long enough for the reload that closes the stream (2 s after the first one).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const reloads = listRequests() - before;
+    assert.ok(reloads <= 2, `20 record-done callbacks reloaded the list ${reloads} times`);
     await services.listener.stop();
   });
 });
