@@ -68,8 +68,8 @@ export class ListenerService extends Disposable {
   /** Base URLs given out for callbacks; signatures are checked against the one the sender used. */
   #knownBases: string[] = [];
   readonly #state: vscode.Memento;
-  /** The forward setting's last problem, logged once rather than per callback. */
-  #forwardProblem: string | undefined;
+  /** `plivo.listener.forwardUrl` as last read; undefined until read again after it changes. */
+  #forwardRead: ReturnType<typeof settings.listenerForward> | undefined;
   readonly #forwardQueue = new ForwardQueue();
   /** Whether forwards are being refused because too many wait: logged once per such stretch, not per callback. */
   #forwardOverflowing = false;
@@ -91,6 +91,13 @@ export class ListenerService extends Disposable {
     this.#listener.on('warning', (message) => this.#log.warn(`Callback listener: ${message}`));
     this._register(toDisposable(() => void this.#listener.stop()));
     this._register(connection.onDidChange(() => void this.#loadTokens()));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('plivo.listener.forwardUrl')) this.#forwardRead = undefined;
+      }),
+    );
+    // Trusting the workspace lets its value of the (restricted) setting count.
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => (this.#forwardRead = undefined)));
     void this.#loadTokens();
   }
 
@@ -183,12 +190,14 @@ export class ListenerService extends Disposable {
     }
   }
 
-  /** The forward setting; its problem is logged once rather than per callback. */
+  /** The forward setting, read once per change (each callback needs it); its problem is logged once. */
   #forwardSetting(): ForwardSetting | undefined {
-    const { forward, error } = settings.listenerForward();
-    if (error && error !== this.#forwardProblem) this.#log.warn(`Not forwarding callbacks: ${error}.`);
-    this.#forwardProblem = error;
-    return forward;
+    if (this.#forwardRead === undefined) {
+      this.#forwardRead = settings.listenerForward();
+      const { error } = this.#forwardRead;
+      if (error) this.#log.warn(`Not forwarding callbacks: ${error}.`);
+    }
+    return this.#forwardRead.forward;
   }
 
   /** In arrival order and a few at a time (src/callbacks/forwardQueue.ts), so a burst cannot flood the app. */
