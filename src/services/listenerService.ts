@@ -207,8 +207,8 @@ export class ListenerService extends Disposable {
     if (targetUrl === undefined) return;
     const queued = await this.#forwardQueue.run(() => this.#forwardNow(callback));
     if (!queued.refused) return;
-    const waiting = this.#forwardQueue.maxWaiting.toLocaleString('en-US');
-    const error = `not forwarded: ${waiting} callbacks were already waiting for your app, which answers more slowly than they arrive (replay this one once it has caught up)`;
+    const limit = this.#forwardQueue.maxWaiting.toLocaleString('en-US');
+    const error = `not forwarded: ${limit} callbacks were already waiting for your app, which answers more slowly than they arrive (replay this one once it has caught up)`;
     if (!this.#forwardOverflowing) this.#log.warn(`Forwarding to ${targetUrl}: ${error}.`);
     this.#forwardOverflowing = true;
     await this.#history.update(callback.id, {

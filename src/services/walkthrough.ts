@@ -19,13 +19,12 @@ export type WalkthroughStep =
   /** A callback arrived through `plivo.listener.publicUrl` (a tunnel), i.e. from outside this machine. */
   | 'tunnelCallback';
 
-/** Steps whose key this session has set: setting a context key is a message to the window, and callbacks come in bursts. */
+/** Steps whose key this session has set: each setting is a message to the window, and callbacks come in bursts. */
 const marked = new Set<WalkthroughStep>();
 
-/** Sets the step's key, once a session; true when this call set it. */
-export function markWalkthroughStep(step: WalkthroughStep): boolean {
-  if (marked.has(step)) return false;
+/** Sets the step's key, once a session. */
+export function markWalkthroughStep(step: WalkthroughStep): void {
+  if (marked.has(step)) return;
   marked.add(step);
   void vscode.commands.executeCommand('setContext', `plivo.walkthrough.${step}`, true);
-  return true;
 }
