@@ -11,6 +11,9 @@ export interface ForwardQueueOptions {
   maxWaiting?: number;
 }
 
+/** Why a forward did not run: too many were waiting already, or the waiting ones were cancelled. */
+export type ForwardRefusal = 'full' | 'cancelled';
+
 /**
  * Runs forwards in arrival order, at most `maxInFlight` at once; while `maxWaiting` wait for a slot, a new one is
  * refused at once rather than queued without end.
@@ -19,8 +22,8 @@ export class ForwardQueue {
   readonly #maxInFlight: number;
   readonly #maxWaiting: number;
   #running = 0;
-  /** Wake-ups of the waiting forwards, oldest first; a finishing forward hands its slot to the first. */
-  readonly #waiting: (() => void)[] = [];
+  /** Wake-ups of the waiting forwards, oldest first: true hands over a finished forward's slot, false cancels. */
+  #waiting: ((go: boolean) => void)[] = [];
 
   constructor(options: ForwardQueueOptions = {}) {
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? FORWARD_MAX_IN_FLIGHT);
@@ -36,17 +39,24 @@ export class ForwardQueue {
     return this.#waiting.length;
   }
 
-  /** `forward`'s result once it ran, or `{ refused: true }` without running it when the queue is full. */
-  async run<T>(forward: () => Promise<T>): Promise<{ refused: false; result: T } | { refused: true }> {
+  /** `forward`'s result once it ran, or why it was not run: the queue was full, or it was cancelled waiting. */
+  async run<T>(forward: () => Promise<T>): Promise<{ refused: false; result: T } | { refused: ForwardRefusal }> {
     if (this.#running < this.#maxInFlight) this.#running++;
-    else if (this.#waiting.length >= this.#maxWaiting) return { refused: true };
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else if (this.#waiting.length >= this.#maxWaiting) return { refused: 'full' };
+    else if (!(await new Promise<boolean>((resolve) => this.#waiting.push(resolve)))) return { refused: 'cancelled' };
     try {
       return { refused: false, result: await forward() };
     } finally {
       const next = this.#waiting.shift();
-      if (next) next();
+      if (next) next(true);
       else this.#running--;
     }
+  }
+
+  /** Refuses every forward still waiting (`cancelled`); those already running finish. */
+  cancelWaiting(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake(false);
   }
 }

@@ -140,6 +140,8 @@ export class ListenerService extends Disposable {
   async stop(): Promise<void> {
     if (!this.running) return;
     await this.#listener.stop();
+    // Stopping also stops a backlog of forwards to a slow app; the callbacks stay in the history, to replay.
+    this.#forwardQueue.cancelWaiting();
     // Only a stop asked for: closing the window (dispose) leaves it to restart after a reload.
     await this.#state.update(WAS_RUNNING_KEY, false);
     this.#log.info('Callback listener stopped.');
@@ -207,10 +209,15 @@ export class ListenerService extends Disposable {
     if (targetUrl === undefined) return;
     const queued = await this.#forwardQueue.run(() => this.#forwardNow(callback));
     if (!queued.refused) return;
-    const limit = this.#forwardQueue.maxWaiting.toLocaleString('en-US');
-    const error = `not forwarded: ${limit} callbacks were already waiting for your app, which answers more slowly than they arrive (replay this one once it has caught up)`;
-    if (!this.#forwardOverflowing) this.#log.warn(`Forwarding to ${targetUrl}: ${error}.`);
-    this.#forwardOverflowing = true;
+    let error: string;
+    if (queued.refused === 'cancelled') {
+      error = 'not forwarded: the callback listener was stopped while this callback waited for your app (replay it)';
+    } else {
+      const limit = this.#forwardQueue.maxWaiting.toLocaleString('en-US');
+      error = `not forwarded: ${limit} callbacks were already waiting for your app, which answers more slowly than they arrive (replay this one once it has caught up)`;
+      if (!this.#forwardOverflowing) this.#log.warn(`Forwarding to ${targetUrl}: ${error}.`);
+      this.#forwardOverflowing = true;
+    }
     await this.#history.update(callback.id, {
       forward: { targetUrl, ok: false, durationMs: 0, responseSnippet: '', error },
     });

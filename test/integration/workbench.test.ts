@@ -313,6 +313,47 @@ describe('Callback workbench', function () {
     }
   });
 
+  it('stopping the listener drops the forwards still waiting; each says so and stays in the history to replay', async function () {
+    if (!services.listener.running) await services.listener.start();
+    const held: (() => void)[] = [];
+    let reached = 0;
+    const app = await serve((_req, res) => {
+      reached++;
+      held.push(() => res.writeHead(200).end());
+    });
+    const burst = FORWARD_MAX_IN_FLIGHT + 2;
+    try {
+      await setting('listener.forwardUrl', app.url);
+      const ids: string[] = [];
+      for (let i = 0; i < burst; i++) {
+        const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(buildTestCallback('record')).toString(),
+        });
+        ids.push(((await response.json()) as { id: string }).id);
+      }
+      await until('the app holds as many requests as are let through', () => held.length === FORWARD_MAX_IN_FLIGHT);
+      await services.listener.stop();
+      const waiting = ids.slice(FORWARD_MAX_IN_FLIGHT);
+      for (const id of waiting) {
+        const forward = await until('the waiting forward is marked', () => services.callbacks.get(id)?.forward);
+        assert.equal(forward.ok, false);
+        assert.match(forward.error ?? '', /listener was stopped.*replay/);
+      }
+      held.splice(0).forEach((answer) => answer());
+      await until('the forwards let through finish', () =>
+        ids.slice(0, FORWARD_MAX_IN_FLIGHT).every((id) => services.callbacks.get(id)?.forward?.status === 200),
+      );
+      assert.equal(reached, FORWARD_MAX_IN_FLIGHT, 'the dropped ones never reach the app');
+    } finally {
+      await setting('listener.forwardUrl', undefined);
+      held.splice(0).forEach((answer) => answer());
+      await app.close();
+      if (!services.listener.running) await services.listener.start();
+    }
+  });
+
   it('counts callbacks that arrive while the Callbacks view is hidden on its badge, and showing the view clears it', async function () {
     if (!services.listener.running) await services.listener.start();
     const { view } = views.callbacks;

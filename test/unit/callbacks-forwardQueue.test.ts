@@ -55,12 +55,29 @@ test('refuses a forward at once while maxWaiting wait, and takes new ones again 
   const refused = await queue.run(async () => {
     ranRefused = true;
   });
-  assert.deepEqual(refused, { refused: true });
+  assert.deepEqual(refused, { refused: 'full' });
   assert.equal(ranRefused, false, 'a refused forward is never run');
 
   held.forEach(({ finish }) => finish());
   await Promise.all(results);
   assert.deepEqual(await queue.run(async () => 'again'), { refused: false, result: 'again' });
+});
+
+test('cancelWaiting refuses the waiting forwards without running them; the running ones finish', async () => {
+  const queue = new ForwardQueue({ maxInFlight: 1 });
+  const started: number[] = [];
+  const held = Array.from({ length: 3 }, (_, i) => heldForward(started, i));
+  const results = held.map(({ forward }) => queue.run(forward));
+  await turn();
+  queue.cancelWaiting();
+  held.forEach(({ finish }) => finish());
+  assert.deepEqual(await Promise.all(results), [
+    { refused: false, result: 0 },
+    { refused: 'cancelled' },
+    { refused: 'cancelled' },
+  ]);
+  assert.deepEqual(started, [0]);
+  assert.deepEqual(await queue.run(async () => 'after'), { refused: false, result: 'after' });
 });
 
 test('a forward that throws hands its slot on and rejects with its error', async () => {
