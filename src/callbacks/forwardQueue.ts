@@ -4,7 +4,7 @@
 
 /** Defaults: a few requests at a time keep a fast app busy; the waiting ones stay in memory, so they are capped. */
 export const FORWARD_MAX_IN_FLIGHT = 8;
-export const FORWARD_MAX_WAITING = 1000;
+const FORWARD_MAX_WAITING = 1000;
 
 export interface ForwardQueueOptions {
   maxInFlight?: number;

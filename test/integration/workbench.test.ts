@@ -120,6 +120,18 @@ describe('Callback workbench', function () {
   let tunnelListed = true;
   const config = () => vscode.workspace.getConfiguration('plivo');
   const setting = (key: string, value: unknown) => config().update(key, value, vscode.ConfigurationTarget.Global);
+  /** Posts `params` to the listener as a form, as Plivo does; resolves to the answer's status and the callback's id. */
+  const postToListener = async (
+    path: string,
+    params: Record<string, string>,
+  ): Promise<{ status: number; id: string }> => {
+    const response = await fetch(`http://127.0.0.1:${listenerPort}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { status: response.status, id: ((await response.json()) as { id: string }).id };
+  };
 
   before(async function () {
     ({ services, views } = await activateExtension());
@@ -221,12 +233,7 @@ describe('Callback workbench', function () {
         events.push(e === undefined ? 'all' : (Array.isArray(e) ? e : [e]).map((n) => ('id' in n ? n.id : '?'))),
       );
       const params = buildTestCallback('transcription');
-      const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/transcription?attempt=1`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(params).toString(),
-      });
-      const { id } = (await response.json()) as { id: string };
+      const { id } = await postToListener('/plivo/transcription?attempt=1', params);
       // What VS Code does when the list changes: it asks for the rows again.
       await until('the new callback is listed', async () =>
         (await tree.getChildren()).some((node) => 'id' in node && node.id === id),
@@ -243,12 +250,7 @@ describe('Callback workbench', function () {
       tree.dispose();
 
       await setting('listener.forwardUrl', { recording: `${app.url}/only/recordings` });
-      const record = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(buildTestCallback('record')).toString(),
-      });
-      const recordId = ((await record.json()) as { id: string }).id;
+      const { id: recordId } = await postToListener('/plivo/recording', buildTestCallback('record'));
       await until('the record callback is forwarded', () => services.callbacks.get(recordId)?.forward);
       assert.equal(app.requests[1].url, '/only/recordings');
 
@@ -282,13 +284,9 @@ describe('Callback workbench', function () {
       await setting('listener.forwardUrl', app.url);
       const ids: string[] = [];
       for (let i = 0; i < burst; i++) {
-        const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording?n=${i}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams(buildTestCallback('record')).toString(),
-        });
-        assert.equal(response.status, 200, 'the listener answers while the app is stuck');
-        ids.push(((await response.json()) as { id: string }).id);
+        const { status, id } = await postToListener(`/plivo/recording?n=${i}`, buildTestCallback('record'));
+        assert.equal(status, 200, 'the listener answers while the app is stuck');
+        ids.push(id);
       }
       await until('the app holds as many requests as are let through', () => held.length === FORWARD_MAX_IN_FLIGHT);
       // A moment for any request beyond the bound to arrive, were there one.
@@ -326,12 +324,7 @@ describe('Callback workbench', function () {
       await setting('listener.forwardUrl', app.url);
       const ids: string[] = [];
       for (let i = 0; i < burst; i++) {
-        const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams(buildTestCallback('record')).toString(),
-        });
-        ids.push(((await response.json()) as { id: string }).id);
+        ids.push((await postToListener('/plivo/recording', buildTestCallback('record'))).id);
       }
       await until('the app holds as many requests as are let through', () => held.length === FORWARD_MAX_IN_FLIGHT);
       await services.listener.stop();
@@ -362,13 +355,7 @@ describe('Callback workbench', function () {
     await vscode.commands.executeCommand('workbench.view.explorer');
     await until('the Callbacks view is hidden', () => !view.visible);
     assert.equal(view.badge, undefined, 'showing the view cleared the count');
-    for (let i = 0; i < 5; i++) {
-      await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(buildTestCallback('record')).toString(),
-      });
-    }
+    for (let i = 0; i < 5; i++) await postToListener('/plivo/recording', buildTestCallback('record'));
     const badge = await until('the badge counts the burst', () => (view.badge?.value === 5 ? view.badge : undefined));
     assert.equal(badge.tooltip, '5 new callbacks');
     await vscode.commands.executeCommand('plivo.callbacks.focus');
@@ -384,14 +371,8 @@ describe('Callback workbench', function () {
       await rm(file, { recursive: true, force: true });
       await mkdir(join(file, 'blocked'), { recursive: true });
       await services.callbacks.clear();
-      const post = async (): Promise<string> => {
-        const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams(buildTestCallback('record')).toString(),
-        });
-        return ((await response.json()) as { id: string }).id;
-      };
+      const post = async (): Promise<string> =>
+        (await postToListener('/plivo/recording', buildTestCallback('record'))).id;
       const id = await post();
       const problem = await until('saving fails', () => services.callbacks.saveProblem);
       assert.ok(problem.length > 0);
@@ -423,12 +404,7 @@ describe('Callback workbench', function () {
         apiId,
       } as never);
       const forged = buildTestCallback('record', { apiId, callUuid: 'call-unverified' });
-      const response = await fetch(`http://127.0.0.1:${listenerPort}/plivo/recording`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(forged).toString(),
-      });
-      const { id } = (await response.json()) as { id: string };
+      const { id } = await postToListener('/plivo/recording', forged);
       const callback = await until('stored', () => services.callbacks.get(id));
       assert.equal(callback.signature.state, 'unsigned');
       const recording = await until('the recording is marked', () => {
@@ -539,14 +515,8 @@ describe('Callback workbench', function () {
   it('groups callbacks by call (async response linked by api_id), filters them, and says so in the description', async function () {
     await services.callbacks.clear();
     const callUuid = 'c0ffee00-0000-4000-8000-000000000001';
-    const post = async (path: string, params: Record<string, string>): Promise<string> => {
-      const response = await fetch(`http://127.0.0.1:${listenerPort}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(params).toString(),
-      });
-      return ((await response.json()) as { id: string }).id;
-    };
+    const post = async (path: string, params: Record<string, string>): Promise<string> =>
+      (await postToListener(path, params)).id;
     const apiId = 'a1a1a1a1-0000-4000-8000-000000000001';
     const asyncId = await post('/plivo/recording', buildTestCallback('async', { apiId }));
     const recordId = await post('/plivo/recording', buildTestCallback('record', { apiId, callUuid }));
