@@ -32,3 +32,4 @@ export {
   type LiveCallsSnapshot,
   type LiveCallsSource,
 } from './liveCallsPager';
+export { MAX_POLL_BACKOFF_MS, pollDelayMs } from './polling';

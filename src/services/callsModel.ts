@@ -3,6 +3,7 @@ import { Disposable, toDisposable } from '../common/lifecycle';
 import {
   LiveCallsPager,
   PlivoError,
+  pollDelayMs,
   type LiveCall,
   type LiveCallFilters,
   type LiveCallsSnapshot,
@@ -17,7 +18,8 @@ export type CallsStatus =
   | { readonly kind: 'signed-out' }
   | { readonly kind: 'loading' }
   | { readonly kind: 'loaded'; readonly at: number }
-  | { readonly kind: 'error'; readonly error: unknown };
+  /** `retryAt`: when polling asks again by itself (backing off while refreshes keep failing); unset when it will not. */
+  | { readonly kind: 'error'; readonly error: unknown; readonly failures: number; readonly retryAt?: number };
 
 /**
  * What the list is narrowed to: numbers and direction are filtered by Plivo (the list request's `from_number`,
@@ -51,6 +53,10 @@ export class CallsModel extends Disposable {
   /** Bumped when the account or the filter changes: loads of an older generation are discarded. */
   #generation = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** When the timer fires, if it is set. */
+  #nextRefreshAt: number | undefined;
+  /** Refreshes in a row that failed: the background ones wait longer after each (pollDelayMs). */
+  #failures = 0;
   #visible = false;
   /** Requests made for the calls list since the refresh began, for its log line. */
   #requests = 0;
@@ -63,7 +69,7 @@ export class CallsModel extends Disposable {
     super();
     this.#connection = connection;
     this.#log = log;
-    this._register(toDisposable(() => clearInterval(this.#timer)));
+    this._register(toDisposable(() => clearTimeout(this.#timer)));
     this._register(toDisposable(() => this.#pager?.dispose()));
     this._register(
       connection.onDidChange(() => {
@@ -138,6 +144,7 @@ export class CallsModel extends Disposable {
 
   #startOver(): void {
     this.#generation++;
+    this.#failures = 0;
     this.#dropPager();
     this.#snapshot = undefined;
     this.#status = { kind: 'loading' };
@@ -163,6 +170,8 @@ export class CallsModel extends Disposable {
           ? await this.#loadOne(active.client, filter.callUuid, priority)
           : await step(this.#pagerFor(active.client));
       if (!current()) return;
+      this.#failures = 0;
+      this.#schedule();
       this.#set(snapshot, { kind: 'loaded', at: Date.now() });
       const { shown, total, complete } = this.page;
       this.#log.info(
@@ -172,8 +181,12 @@ export class CallsModel extends Disposable {
       );
     } catch (error) {
       if (!current()) return;
-      this.#set(this.#snapshot, { kind: 'error', error });
-      this.#log.warn(`Calls refresh failed after ${this.#requests} requests: ${errorText(error)}`);
+      this.#failures++;
+      this.#schedule();
+      const retryAt = this.#nextRefreshAt;
+      this.#set(this.#snapshot, { kind: 'error', error, failures: this.#failures, retryAt });
+      const next = retryAt === undefined ? '' : `; next try in ${Math.round((retryAt - Date.now()) / 1000)} s`;
+      this.#log.warn(`Calls refresh failed after ${this.#requests} requests: ${errorText(error)}${next}.`);
     }
   }
 
@@ -226,11 +239,20 @@ export class CallsModel extends Disposable {
     this.#onDidChange.fire();
   }
 
+  /** The next background refresh, counted from the last one's end: a slow or failing API is never asked twice at once. */
   #schedule(): void {
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#nextRefreshAt = undefined;
     const seconds = settings.refreshIntervalSeconds();
-    if (this.#visible && seconds > 0) this.#timer = setInterval(() => void this.refresh(), seconds * 1000);
+    if (!this.#visible || seconds <= 0) return;
+    const delay = pollDelayMs(seconds * 1000, this.#failures);
+    this.#nextRefreshAt = Date.now() + delay;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      // A refresh that ends early (signed out, an account change) schedules no next one itself.
+      void this.refresh().finally(() => this.#timer ?? this.#schedule());
+    }, delay);
   }
 }
 

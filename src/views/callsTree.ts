@@ -1,7 +1,14 @@
 import * as vscode from 'vscode';
 import { ApiHostNotTrustedError } from '../services/connection';
 import { Disposable } from '../common/lifecycle';
-import { callDuration, callNumbers, formatPhoneNumber, liveCallCount, type LiveCall } from '../plivo';
+import {
+  MAX_POLL_BACKOFF_MS,
+  callDuration,
+  callNumbers,
+  formatPhoneNumber,
+  liveCallCount,
+  type LiveCall,
+} from '../plivo';
 import { effectiveState, isActive, type RecordingEntry, type RecordingsStore } from '../services/recordingsStore';
 import type { CallsModel, CallsPage } from '../services/callsModel';
 import type { RecordingsList } from '../services/recordingsList';
@@ -28,6 +35,9 @@ export interface EndedCallNode {
 export interface ErrorNode {
   readonly kind: 'error';
   readonly error: unknown;
+  /** Failed refreshes in a row, and when polling tries again by itself (if it will). */
+  readonly failures: number;
+  readonly retryAt?: number;
 }
 
 /** Recordings made on the offline sandbox, which has stopped since. */
@@ -98,7 +108,7 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
       case 'endedCall':
         return this.#endedCallItem(node);
       case 'error':
-        return errorItem(node.error);
+        return errorItem(node);
       case 'more':
         return moreItem(this.#model.page);
       case 'sandbox-stopped':
@@ -141,7 +151,9 @@ export class CallsTreeProvider extends Disposable implements vscode.TreeDataProv
 
   #errorNodes(): CallsTreeNode[] {
     const status = this.#model.status;
-    return status.kind === 'error' ? [{ kind: 'error', error: status.error }] : [];
+    return status.kind === 'error'
+      ? [{ kind: 'error', error: status.error, failures: status.failures, retryAt: status.retryAt }]
+      : [];
   }
 
   #sandboxStoppedRecordings(): RecordingEntry[] {
@@ -199,14 +211,25 @@ function recordingNodes(recordings: RecordingEntry[]): CallsTreeNode[] {
 }
 
 /** A tree message cannot carry buttons, so a failed refresh is a row: Enter retries, its inline actions retry or show the log. */
-function errorItem(error: unknown): vscode.TreeItem {
+function errorItem({ error, failures, retryAt }: ErrorNode): vscode.TreeItem {
   const hint =
     error instanceof ApiHostNotTrustedError && !error.insecure ? ' Run Plivo: Allow API Host… to decide.' : '';
   const message = `${error instanceof Error ? error.message : String(error)}${hint}`;
   const item = new vscode.TreeItem('Could not load the calls');
   item.id = 'calls:error';
   item.description = message;
-  item.tooltip = new vscode.MarkdownString().appendText(message).appendMarkdown('\n\n**Enter**: retry');
+  const tooltip = new vscode.MarkdownString().appendText(message);
+  if (retryAt !== undefined) {
+    // The item is not redrawn as time passes, so it names the time rather than counting down.
+    const at = new Date(retryAt).toLocaleTimeString();
+    tooltip
+      .appendMarkdown('\n\n')
+      .appendText(
+        `${failures === 1 ? 'Failed once' : `Failed ${failures} times in a row`}; the next automatic try is at ${at} ` +
+          `(each failure doubles the wait, up to ${MAX_POLL_BACKOFF_MS / 60_000} minutes).`,
+      );
+  }
+  item.tooltip = tooltip.appendMarkdown('\n\n**Enter**: retry now');
   item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
   item.contextValue = 'calls.error';
   item.command = { command: 'plivo.refreshCalls', title: 'Retry' };

@@ -196,6 +196,50 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
     assert.notEqual(views.calls.tree.getChildren()[0]?.kind, 'error', 'the row goes once a refresh works');
   });
 
+  it('polling waits twice as long after each failed refresh, and goes back to its interval once one works', async function () {
+    await config().update('calls.refreshIntervalSeconds', 10, vscode.ConfigurationTarget.Global);
+    try {
+      // Polling runs while the view is visible; the model is told so directly, so that no other view (Recordings)
+      // opens and takes the sandbox's failures meant for the Calls list.
+      services.calls.setVisible(true);
+      await services.calls.refresh();
+      // Seconds until polling asks again by itself, as the error row's tooltip names it.
+      const nextTryIn = (): number => {
+        const status = services.calls.status;
+        assert.equal(status.kind, 'error');
+        assert.ok(status.retryAt !== undefined, 'a failed refresh says when polling tries again');
+        return (status.retryAt - Date.now()) / 1000;
+      };
+      // Each refresh asks three times (the client's retries) before it fails.
+      sandbox.failNext({ status: 503, body: { api_id: 'x', error: 'simulated outage' }, times: 9 });
+      const waits: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await services.calls.refresh();
+        waits.push(nextTryIn());
+      }
+      assert.deepEqual(
+        waits.map((s) => Math.round(s / 10) * 10),
+        [20, 40, 80],
+        `waits after 1, 2 and 3 failures: ${waits.map((s) => s.toFixed(1)).join(', ')} s`,
+      );
+      const [first] = views.calls.tree.getChildren();
+      const tooltip = (views.calls.tree.getTreeItem(first).tooltip as vscode.MarkdownString).value.replace(
+        /&nbsp;/g,
+        ' ',
+      );
+      assert.match(tooltip, /Failed 3 times in a row; the next automatic try is at /);
+      await services.calls.refresh();
+      assert.equal(services.calls.status.kind, 'loaded');
+      sandbox.failNext({ status: 503, body: { api_id: 'x', error: 'simulated outage' }, times: 3 });
+      await services.calls.refresh();
+      assert.equal(Math.round(nextTryIn() / 10) * 10, 20, 'a refresh that worked ends the back-off');
+      await services.calls.refresh();
+    } finally {
+      services.calls.setVisible(views.calls.view.visible);
+      await config().update('calls.refreshIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('a malformed plivo.apiBaseUrl shows in the view instead of failing silently', async function () {
     await config().update('apiBaseUrl', 'api.plivo.com', vscode.ConfigurationTarget.Global);
     try {
