@@ -5,6 +5,7 @@
 //
 // Needs: `npm run compile-tests` (out/test/integration/index.js) and a built extension (dist/extension.js: `npm run build`
 // or `npm run package`). Results JSON goes to $PLIVO_TEST_RESULTS (default test-results/integration.json).
+// An argument names another entry of the same contract to run instead (the bench's host row: out/test/bench/host).
 // Exit code: the extension host's (0 = all passed), 124 on timeout, 1 when the harness itself failed.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -28,8 +29,8 @@ const NOISE = [
 export async function runIntegration({
   resultsFile = process.env.PLIVO_TEST_RESULTS || path.join(REPO_ROOT, 'test-results', 'integration.json'),
   verbose = !!process.env.PLIVO_VERBOSE,
+  testsPath = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index.js'),
 } = {}) {
-  const testsPath = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index.js');
   if (!existsSync(testsPath))
     throw new Error(`${path.relative(REPO_ROOT, testsPath)} is missing: run  npm run compile-tests`);
   const main = path.join(REPO_ROOT, 'dist', 'extension.js');
@@ -107,7 +108,7 @@ export async function runIntegration({
 }
 
 if (isMain(import.meta.url)) {
-  runIntegration()
+  runIntegration(process.argv[2] ? { testsPath: path.resolve(process.argv[2]) } : {})
     .then((r) => process.exit(r.code === 0 ? 0 : r.code || 1))
     .catch((err) => {
       console.error(`[integration] FAILED: ${err.stack ?? err.message}`);

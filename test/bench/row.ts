@@ -4,6 +4,7 @@ import { serveParent, type RowResult } from './harness';
 /** In the order they run and print; loaded only in the row's own process. */
 export const ROWS: Record<string, () => Promise<RowResult[]>> = {
   listener: async () => (await import('./rows/listener.js')).listenerRow(),
+  host: async () => (await import('./rows/host.js')).hostRow(),
   historyWrites: async () => (await import('./rows/historyWrites.js')).historyWritesRow(),
   signature: async () => (await import('./rows/signature.js')).signatureRow(),
   calls: async () => (await import('./rows/calls.js')).callsRow(),
