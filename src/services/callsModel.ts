@@ -69,7 +69,13 @@ export class CallsModel extends Disposable {
     super();
     this.#connection = connection;
     this.#log = log;
-    this._register(toDisposable(() => clearTimeout(this.#timer)));
+    this._register(
+      toDisposable(() => {
+        // A refresh still running when the model goes schedules no next one (#schedule polls only while visible).
+        this.#visible = false;
+        clearTimeout(this.#timer);
+      }),
+    );
     this._register(toDisposable(() => this.#pager?.dispose()));
     this._register(
       connection.onDidChange(() => {
