@@ -34,6 +34,11 @@ export class ForwardQueue {
     return this.#maxWaiting;
   }
 
+  /** Forwards running now (at most `maxInFlight`). */
+  get running(): number {
+    return this.#running;
+  }
+
   /** Forwards waiting for a slot. */
   get waiting(): number {
     return this.#waiting.length;

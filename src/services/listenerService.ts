@@ -57,6 +57,9 @@ export class ListenerService extends Disposable {
   readonly #onDidChangeState = this._register(new vscode.EventEmitter<void>());
   /** Fires when the listener starts or stops. */
   readonly onDidChangeState = this.#onDidChangeState.event;
+  readonly #onDidChangeForwarding = this._register(new vscode.EventEmitter<void>());
+  /** Fires when a forward to the user's app is queued, starts or ends (see `forwarding`); a burst fires it often. */
+  readonly onDidChangeForwarding = this.#onDidChangeForwarding.event;
   readonly #onDidReceiveCheck = this._register(new vscode.EventEmitter<ReceivedCallback>());
   /** Fires for "Check Public URL" requests, which are kept out of the history and forwarding. */
   readonly onDidReceiveCheck = this.#onDidReceiveCheck.event;
@@ -153,6 +156,11 @@ export class ListenerService extends Disposable {
     this.#knownBases = [...new Set(bases.map((base) => base.replace(/\/+$/, '')))];
   }
 
+  /** Forwards to the user's app running now, and those waiting for a turn (oldest first). */
+  get forwarding(): { readonly inFlight: number; readonly waiting: number } {
+    return { inFlight: this.#forwardQueue.running, waiting: this.#forwardQueue.waiting };
+  }
+
   /** Restarts the listener after a window reload if it was running when the window closed (`plivo.listener.autoStart`). */
   async restore(): Promise<void> {
     if (!settings.listenerAutoStart() || !this.#state.get<boolean>(WAS_RUNNING_KEY, false) || this.running) return;
@@ -207,7 +215,10 @@ export class ListenerService extends Disposable {
     const forward = this.#forwardSetting();
     const targetUrl = forward && forwardTargetFor(callback, forward);
     if (targetUrl === undefined) return;
-    const queued = await this.#forwardQueue.run(() => this.#forwardNow(callback));
+    const running = this.#forwardQueue.run(() => this.#forwardNow(callback));
+    this.#onDidChangeForwarding.fire();
+    const queued = await running;
+    this.#onDidChangeForwarding.fire();
     if (!queued.refused) return;
     let error: string;
     if (queued.refused === 'cancelled') {

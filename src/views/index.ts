@@ -3,7 +3,7 @@ import type { Services } from '../services/container';
 import { registerCallbackNotifications } from './callbackNotifications';
 import { registerCallbacksView, type CallbacksView } from './callbacksView';
 import { registerCallsView, type CallsView } from './callsView';
-import { registerListenerStatusBar } from './listenerStatusBar';
+import { registerListenerStatusBar, type ListenerStatusBar } from './listenerStatusBar';
 import { registerAccountStatusBar, type AccountStatusBar } from './accountStatusBar';
 import { registerRecordingsView, type RecordingsView } from './recordingsView';
 
@@ -13,6 +13,7 @@ export interface Views extends IDisposable {
   readonly callbacks: CallbacksView;
   readonly account: AccountStatusBar;
   readonly recordings: RecordingsView;
+  readonly listenerStatus: ListenerStatusBar;
 }
 
 /** Registers every view and the rest of the UI that follows the services' state. */
@@ -21,13 +22,14 @@ export function registerViews(services: Services): Views {
   const callbacks = registerCallbacksView(services);
   const account = registerAccountStatusBar(services);
   const recordings = registerRecordingsView(services);
+  const listenerStatus = registerListenerStatusBar(services);
   const disposables: IDisposable[] = [
     calls,
     callbacks,
     recordings,
-    registerListenerStatusBar(services),
+    listenerStatus,
     account,
     registerCallbackNotifications(services),
   ];
-  return { calls, callbacks, account, recordings, dispose: () => disposeAll(disposables) };
+  return { calls, callbacks, account, recordings, listenerStatus, dispose: () => disposeAll(disposables) };
 }

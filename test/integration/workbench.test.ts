@@ -297,11 +297,22 @@ describe('Callback workbench', function () {
         [...Array(FORWARD_MAX_IN_FLIGHT).keys()],
         'the first callbacks go first; the later ones wait',
       );
+      // The listener's status-bar item counts the ones waiting, and says why they wait.
+      assert.deepEqual(services.listener.forwarding, { inFlight: FORWARD_MAX_IN_FLIGHT, waiting: 4 });
+      const status = views.listenerStatus.item;
+      await until('the status bar counts the callbacks waiting for the app', () =>
+        status.text.endsWith('$(sync~spin) 4'),
+      );
+      assert.match(
+        (status.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' '),
+        new RegExp(`Forwarding to your app: ${FORWARD_MAX_IN_FLIGHT} in flight, 4 waiting`),
+      );
       stuck = false;
       held.splice(0).forEach((answer) => answer());
       await until('every callback is forwarded', () =>
         ids.every((id) => services.callbacks.get(id)?.forward?.status === 200),
       );
+      await until('the count goes once the app has caught up', () => !status.text.includes('sync~spin'));
       assert.equal(mostAtOnce, FORWARD_MAX_IN_FLIGHT);
       assert.equal(seen.length, burst, 'each callback reached the app once');
     } finally {

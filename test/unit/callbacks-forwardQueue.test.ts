@@ -29,6 +29,7 @@ test('runs at most maxInFlight forwards at once, the waiting ones oldest first a
   await turn();
   assert.deepEqual(started, [0, 1]);
   assert.equal(queue.waiting, 3);
+  assert.equal(queue.running, 2);
 
   held[1].finish();
   await turn();
@@ -43,6 +44,7 @@ test('runs at most maxInFlight forwards at once, the waiting ones oldest first a
     await Promise.all(results),
     [0, 1, 2, 3, 4].map((result) => ({ refused: false, result })),
   );
+  assert.equal(queue.running, 0, 'every slot is free again');
   assert.equal(queue.waiting, 0);
 });
 
