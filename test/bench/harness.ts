@@ -3,6 +3,7 @@
 // alternately (ABAB…) see the same noise, so the per-pair ratio holds while the absolute times swing.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { LoadRequest, LoadResult } from './loadgen';
 
 /** `<=`: the figure must not exceed the goal; `>=`: it must reach it. */
 export interface Goal {
@@ -105,6 +106,28 @@ export async function cpuMs<T>(work: () => Promise<T>): Promise<{ cpu: number; v
   const value = await work();
   const used = process.cpuUsage(start);
   return { cpu: (used.user + used.system) / 1000, value };
+}
+
+/**
+ * CPU of this process per callback while the forked load generator sends `load` (paced: `intervalMs` set), until
+ * `settled` resolves (e.g. the history has saved them) and at least `windowMs` after the first was sent (so that
+ * both sides of a pair are measured over equally long windows when the process has work of its own).
+ */
+export async function pacedCpuPerCallback(
+  loadgen: Child,
+  load: LoadRequest,
+  settled: () => Promise<void>,
+  windowMs = 0,
+): Promise<number> {
+  const { cpu } = await cpuMs(async () => {
+    const started = performance.now();
+    const result = await loadgen.ask<LoadResult>(load);
+    if (result.failures) throw new Error(`${result.failures} of ${load.count} requests failed`);
+    await settled();
+    const wait = started + windowMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  });
+  return cpu / load.count;
 }
 
 export function gc(): void {

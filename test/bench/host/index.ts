@@ -7,8 +7,7 @@ import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { activateExtension } from '../../integration/util';
 import { CALLBACK_PATH } from '../fixtures';
-import { Child, cpuMs, interleave, median, summarize, type RowResult } from '../harness';
-import type { LoadRequest, LoadResult } from '../loadgen';
+import { Child, interleave, median, pacedCpuPerCallback, summarize, type RowResult } from '../harness';
 import { startBareServer } from '../subjects';
 
 const HOST_ROW = 'extension host';
@@ -29,19 +28,12 @@ async function measure(): Promise<RowResult[]> {
   const loadgen = await Child.start('loadgen');
   try {
     const paced = (url: string, saved: () => Promise<void>): Promise<number> =>
-      cpuMs(async () => {
-        const started = performance.now();
-        const result = await loadgen.ask<LoadResult>({
-          url: `${url}${CALLBACK_PATH}`,
-          count: PACED,
-          concurrency: 20,
-          intervalMs: PACE_MS,
-        } satisfies LoadRequest);
-        if (result.failures) throw new Error(`${result.failures} of ${PACED} requests failed`);
-        await saved();
-        const windowEnd = started + PACED * PACE_MS + SETTLE_MS;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, windowEnd - performance.now())));
-      }).then(({ cpu }) => cpu / PACED);
+      pacedCpuPerCallback(
+        loadgen,
+        { url: `${url}${CALLBACK_PATH}`, count: PACED, intervalMs: PACE_MS, concurrency: 20 },
+        saved,
+        PACED * PACE_MS + SETTLE_MS,
+      );
     const pairs = await interleave(
       PAIRS,
       () => paced(bare.url, async () => undefined),

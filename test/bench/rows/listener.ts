@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CALLBACK_PATH, receivedCallbackFactory } from '../fixtures';
-import { Child, cpuMs, interleave, median, summarize, type RowResult } from '../harness';
+import { Child, interleave, median, pacedCpuPerCallback, summarize, type RowResult } from '../harness';
 import type { LoadRequest, LoadResult } from '../loadgen';
 import { openHistory, startBareServer, startHistoryListener, type History, type RunningServer } from '../subjects';
 
@@ -57,11 +57,11 @@ export async function listenerRow(): Promise<RowResult[]> {
     );
     // CPU of this process from the first arrival until the history has saved the last one.
     const paced = (side: Side): Promise<number> =>
-      cpuMs(async () => {
-        const result = await load(side, { count: PACED, intervalMs: PACE_MS, concurrency: CONCURRENCY });
-        if (result.failures) throw new Error(`${result.failures} of ${PACED} requests failed`);
-        await side.history?.flush();
-      }).then(({ cpu }) => cpu / PACED);
+      pacedCpuPerCallback(
+        loadgen,
+        { url: `${side.server.url}${CALLBACK_PATH}`, count: PACED, intervalMs: PACE_MS, concurrency: CONCURRENCY },
+        async () => side.history?.flush(),
+      );
     const cpuPairs = await interleave(
       PACED_PAIRS,
       () => paced(bare),
