@@ -16,7 +16,8 @@ import {
   type CallGroup,
   type StoreChange,
 } from '../callbacks';
-import { Disposable, toDisposable } from '../common/lifecycle';
+import { Disposable } from '../common/lifecycle';
+import { RunOnceScheduler } from '../common/runOnceScheduler';
 import type { CallbackHistory } from '../services/callbackHistory';
 
 /** A call's callbacks (async response, record done, transcription), or those tied to no call. */
@@ -65,7 +66,6 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   );
   readonly onDidChangeTreeData = this.#onDidChangeTreeData.event;
   readonly #history: CallbackHistory;
-  #timer: NodeJS.Timeout | undefined;
   #grouped = true;
   #filter: { query: string; filter: CallbackFilter } | undefined;
   /** What the filter reads of each callback, kept while a filter is on. */
@@ -80,6 +80,8 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
   /** Rows whose record changed (a forward or replay result), redrawn alone at the next refresh. */
   readonly #changedRows = new Set<ReceivedCallback>();
   #fullRefresh = false;
+  /** Changes within REFRESH_DELAY_MS share one redraw. */
+  readonly #refresh = this._register(new RunOnceScheduler(() => this.#fireRefresh(), REFRESH_DELAY_MS));
   #visibleCount = 0;
   #matchingCount = 0;
 
@@ -88,7 +90,6 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
     this.#history = history;
     this.#filterIndex = new CallbackFilterIndex(history);
     this._register(history.onDidChange((change) => this.#changed(change)));
-    this._register(toDisposable(() => clearTimeout(this.#timer)));
   }
 
   get grouped(): boolean {
@@ -192,18 +193,15 @@ export class CallbacksTreeProvider extends Disposable implements vscode.TreeData
         if (shown) this.#changedRows.add(shown);
       }
     }
-    this.#scheduleRefresh();
+    this.#refresh.schedule();
   }
 
-  #scheduleRefresh(): void {
-    this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
-      const rows = [...this.#changedRows];
-      this.#changedRows.clear();
-      if (this.#fullRefresh) this.#onDidChangeTreeData.fire(undefined);
-      else if (rows.length > 0) this.#onDidChangeTreeData.fire(rows);
-      this.#fullRefresh = false;
-    }, REFRESH_DELAY_MS);
+  #fireRefresh(): void {
+    const rows = [...this.#changedRows];
+    this.#changedRows.clear();
+    if (this.#fullRefresh) this.#onDidChangeTreeData.fire(undefined);
+    else if (rows.length > 0) this.#onDidChangeTreeData.fire(rows);
+    this.#fullRefresh = false;
   }
 }
 

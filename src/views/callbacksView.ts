@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CallbackFilter } from '../callbacks';
-import { disposeAll, toDisposable, type IDisposable } from '../common/lifecycle';
+import { disposeAll, type IDisposable } from '../common/lifecycle';
+import { RunOnceScheduler } from '../common/runOnceScheduler';
 import { describeSource, type CallbackUrlState } from '../services/callbackUrls';
 import type { Services } from '../services/container';
 import { CALLBACK_SCHEME, CallbackDocumentProvider } from './callbacksDocument';
@@ -51,13 +52,12 @@ export function registerCallbacksView(services: Services): CallbacksView {
       ? `⚠ Received callbacks are not being saved (${problem}). They are kept in memory, applied and forwarded; saving is retried with each callback.`
       : undefined;
   };
-  let badgeTimer: NodeJS.Timeout | undefined;
   const setBadge = (): void => {
-    clearTimeout(badgeTimer);
-    badgeTimer = undefined;
+    badgeUpdate.cancel();
     view.badge =
       unseen > 0 ? { value: unseen, tooltip: `${unseen} new callback${unseen === 1 ? '' : 's'}` } : undefined;
   };
+  const badgeUpdate = new RunOnceScheduler(setBadge, BADGE_DELAY_MS);
   const setContext = (key: string, value: unknown): void =>
     void vscode.commands.executeCommand('setContext', key, value);
 
@@ -77,9 +77,9 @@ export function registerCallbacksView(services: Services): CallbacksView {
     listener.onDidReceive(() => {
       if (view.visible) return;
       unseen++;
-      badgeTimer ??= setTimeout(setBadge, BADGE_DELAY_MS);
+      badgeUpdate.schedule();
     }),
-    toDisposable(() => clearTimeout(badgeTimer)),
+    badgeUpdate,
     view.onDidChangeVisibility((e) => {
       if (!e.visible) return;
       unseen = 0;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { disposeAll, toDisposable, type IDisposable } from '../common/lifecycle';
+import { disposeAll, type IDisposable } from '../common/lifecycle';
+import { RunOnceScheduler } from '../common/runOnceScheduler';
 import { describeSource } from '../services/callbackUrls';
 import type { Services } from '../services/container';
 
@@ -69,19 +70,14 @@ export function registerListenerStatusBar(services: Services): ListenerStatusBar
     item.show();
   };
 
-  let forwardingTimer: NodeJS.Timeout | undefined;
+  const forwardingRedraw = new RunOnceScheduler(render, FORWARDING_REDRAW_MS);
   const disposables: IDisposable[] = [
     item,
     listener.onDidChangeState(render),
     urls.onDidChange(render),
     callbacks.onDidChangeSaveProblem(render),
-    listener.onDidChangeForwarding(() => {
-      forwardingTimer ??= setTimeout(() => {
-        forwardingTimer = undefined;
-        render();
-      }, FORWARDING_REDRAW_MS);
-    }),
-    toDisposable(() => clearTimeout(forwardingTimer)),
+    listener.onDidChangeForwarding(() => forwardingRedraw.schedule()),
+    forwardingRedraw,
   ];
   render();
   return { item, dispose: () => disposeAll(disposables) };
