@@ -130,6 +130,22 @@ export async function pacedCpuPerCallback(
   return cpu / load.count;
 }
 
+/** One pair of a paced CPU row: each side's CPU per callback (ms) and the subject's ratio to the baseline. */
+export interface CpuPair {
+  ratio: number;
+  a: number;
+  b: number;
+}
+
+export function cpuPair(a: number, b: number): CpuPair {
+  return { ratio: b / a, a, b };
+}
+
+/** The median CPU per callback of one side of the pairs, in whole µs: shown beside a ratio, for scale. */
+export function medianMicros(pairs: readonly CpuPair[], side: 'a' | 'b'): number {
+  return Math.round(median(pairs.map((p) => p[side] * 1000)));
+}
+
 export function gc(): void {
   const collect = (globalThis as { gc?: () => void }).gc;
   if (!collect) throw new Error('run with node --expose-gc');

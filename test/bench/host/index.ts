@@ -7,7 +7,17 @@ import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { activateExtension } from '../../integration/util';
 import { CALLBACK_PATH } from '../fixtures';
-import { Child, interleave, median, pacedCpuPerCallback, summarize, type RowResult } from '../harness';
+import {
+  Child,
+  cpuPair,
+  interleave,
+  median,
+  medianMicros,
+  pacedCpuPerCallback,
+  summarize,
+  type RowResult,
+} from '../harness';
+import type { IntegrationResults } from '../../integration';
 import { startBareServer } from '../subjects';
 
 const HOST_ROW = 'extension host';
@@ -38,9 +48,8 @@ async function measure(): Promise<RowResult[]> {
       PAIRS,
       () => paced(bare.url, async () => undefined),
       () => paced(listenerUrl ?? '', () => services.callbacks.flush()),
-      (a, b) => ({ ratio: b / a, a, b }),
+      cpuPair,
     );
-    const micros = (side: 'a' | 'b'): string => Math.round(median(pairs.map((p) => p[side] * 1000))).toString();
     // The host's own work lands on both sides; what the extension adds per callback is the difference.
     const added = Math.round(median(pairs.map((p) => (p.b - p.a) * 1000)));
     return [
@@ -51,7 +60,7 @@ async function measure(): Promise<RowResult[]> {
         pairs.map((p) => p.ratio),
         { op: '<=', value: 2 },
         `code-server's extension host, Callbacks view open; ${PACED} callbacks, one per ${PACE_MS} ms, then ` +
-          `${SETTLE_MS / 1000} s; medians bare ${micros('a')} vs ${micros('b')} µs per callback, the host's idle ` +
+          `${SETTLE_MS / 1000} s; medians bare ${medianMicros(pairs, 'a')} vs ${medianMicros(pairs, 'b')} µs per callback, the host's idle ` +
           `work included on both sides (the extension adds ${added} µs)`,
       ),
     ];
@@ -78,10 +87,8 @@ export async function run(): Promise<void> {
   if (rowsFile) writeFileSync(rowsFile, JSON.stringify(rows));
   if (testsFile) {
     const failures = failure ? [{ title: 'host bench', error: failure }] : [];
-    writeFileSync(
-      testsFile,
-      JSON.stringify({ passed: failure ? 0 : 1, failed: failures.length, pending: 0, failures }),
-    );
+    const results: IntegrationResults = { passed: failure ? 0 : 1, failed: failures.length, pending: 0, failures };
+    writeFileSync(testsFile, JSON.stringify(results));
   }
   if (failure) throw new Error(failure);
 }

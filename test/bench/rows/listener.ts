@@ -4,7 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CALLBACK_PATH, receivedCallbackFactory } from '../fixtures';
-import { Child, interleave, median, pacedCpuPerCallback, summarize, type RowResult } from '../harness';
+import {
+  Child,
+  cpuPair,
+  interleave,
+  median,
+  medianMicros,
+  pacedCpuPerCallback,
+  summarize,
+  type RowResult,
+} from '../harness';
 import type { LoadRequest, LoadResult } from '../loadgen';
 import { openHistory, startBareServer, startHistoryListener, type History, type RunningServer } from '../subjects';
 
@@ -66,13 +75,12 @@ export async function listenerRow(): Promise<RowResult[]> {
       PACED_PAIRS,
       () => paced(bare),
       () => paced(subject),
-      (a, b) => ({ ratio: b / a, a, b }),
+      cpuPair,
     );
     // The absolute figures swing with the machine's load; they are shown for scale, the ratios are what count.
     const perSecond = (side: 'a' | 'b'): string =>
       Math.round(median(burstPairs.map((p) => (BURST * 1000) / p[side].elapsedMs))).toLocaleString('en-US');
     const p99 = (side: 'a' | 'b'): string => median(burstPairs.map((p) => p[side].p99Ms)).toFixed(2);
-    const cpuMicros = (side: 'a' | 'b'): string => Math.round(median(cpuPairs.map((p) => p[side] * 1000))).toString();
     const note =
       `${BURST} signed form callbacks at concurrency ${CONCURRENCY}, history full at ${MAX_HISTORY}; ` +
       `medians bare ${perSecond('a')} vs ${perSecond('b')} req/s, p99 ${p99('a')} vs ${p99('b')} ms`;
@@ -99,8 +107,8 @@ export async function listenerRow(): Promise<RowResult[]> {
         'x',
         cpuPairs.map((p) => p.ratio),
         { op: '<=', value: 2 },
-        `${PACED} callbacks, one per ${PACE_MS} ms; CPU until saved; medians bare ${cpuMicros('a')} vs ` +
-          `${cpuMicros('b')} µs per callback`,
+        `${PACED} callbacks, one per ${PACE_MS} ms; CPU until saved; medians bare ${medianMicros(cpuPairs, 'a')} vs ` +
+          `${medianMicros(cpuPairs, 'b')} µs per callback`,
       ),
     ];
   } finally {
