@@ -5,7 +5,7 @@ import type { Services } from '../../src/services/container';
 import type { StartRecordingResult } from '../../src/plivo';
 import type { Views } from '../../src/views';
 import type { CallsTreeNode } from '../../src/views/callsTree';
-import { activateExtension, releaseSandboxAccount, until, useSandboxAccount } from './util';
+import { activateExtension, releaseSandboxAccount, tooltipText, until, useSandboxAccount } from './util';
 
 describe('Calls view, Record Call and Stop Recording against the sandbox', function () {
   let services: Services;
@@ -223,10 +223,7 @@ describe('Calls view, Record Call and Stop Recording against the sandbox', funct
         `waits after 1, 2 and 3 failures: ${waits.map((s) => s.toFixed(1)).join(', ')} s`,
       );
       const [first] = views.calls.tree.getChildren();
-      const tooltip = (views.calls.tree.getTreeItem(first).tooltip as vscode.MarkdownString).value.replace(
-        /&nbsp;/g,
-        ' ',
-      );
+      const tooltip = tooltipText(views.calls.tree.getTreeItem(first).tooltip);
       assert.match(tooltip, /Failed 3 times in a row; the next automatic try is at /);
       await services.calls.refresh();
       assert.equal(services.calls.status.kind, 'loaded');

@@ -12,7 +12,7 @@ import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
 import { playerHtml } from '../../src/views/recordingPlayer';
 import type { RecordingsTreeNode, StoredRecordingNode } from '../../src/views/recordingsTree';
-import { activateExtension, releaseSandboxAccount, until, useSandboxAccount } from './util';
+import { activateExtension, releaseSandboxAccount, tooltipText, until, useSandboxAccount } from './util';
 
 describe('Recordings view, player, transcripts and delete against the sandbox', function () {
   let services: Services;
@@ -102,8 +102,7 @@ describe('Recordings view, player, transcripts and delete against the sandbox', 
     assert.match(String(first.description), /^\S.* · 0:04 · mp3$/);
     assert.equal(first.command?.command, 'plivo.playRecording');
     assert.equal(first.contextValue, 'storedRecording');
-    // appendText escapes markdown punctuation and turns spaces into &nbsp;.
-    const tooltip = (first.tooltip as vscode.MarkdownString).value.replace(/\\/g, '').replace(/&nbsp;/g, ' ');
+    const tooltip = tooltipText(first.tooltip);
     for (const text of [seeded[0].recordingId, seeded[0].callUuid, seeded[0].url, 'Stored for: 1 day']) {
       assert.ok(tooltip.includes(text), `tooltip lacks ${text}`);
     }

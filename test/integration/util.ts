@@ -16,6 +16,12 @@ export async function activateExtension(): Promise<TestApi> {
 
 export { until } from '../support/until';
 
+/** A tooltip's text as the user reads it: `appendText` escapes markdown punctuation and turns spaces into &nbsp;. */
+export function tooltipText(tooltip: vscode.TreeItem['tooltip']): string {
+  const value = tooltip instanceof vscode.MarkdownString ? tooltip.value : String(tooltip ?? '');
+  return value.replace(/\\/g, '').replace(/&nbsp;/g, ' ');
+}
+
 /** Forgets every saved account, so a test starts with none (the store has no "forget all" for users). */
 export async function removeSavedAccounts(services: Services): Promise<void> {
   for (const account of await services.accounts.list()) {

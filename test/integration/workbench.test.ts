@@ -19,7 +19,7 @@ import { SANDBOX_AUTH_TOKEN } from '../../src/sandbox';
 import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
 import { CallbacksTreeProvider } from '../../src/views/callbacksTree';
-import { activateExtension, until } from './util';
+import { activateExtension, tooltipText, until } from './util';
 
 /** The listener reads the account's Auth Token when the connection changes (the sandbox starting): let it. */
 const tokensLoaded = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 300));
@@ -304,7 +304,7 @@ describe('Callback workbench', function () {
         status.text.endsWith('$(sync~spin) 4'),
       );
       assert.match(
-        (status.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' '),
+        tooltipText(status.tooltip),
         new RegExp(`Forwarding to your app: ${FORWARD_MAX_IN_FLIGHT} in flight, 4 waiting`),
       );
       stuck = false;
