@@ -18,11 +18,10 @@ import {
   type RowResult,
 } from '../harness';
 import type { IntegrationResults } from '../../integration';
+import { PACED, PACE_MS } from '../rows/listener';
 import { startBareServer } from '../subjects';
 
 const HOST_ROW = 'extension host';
-const PACED = 200;
-const PACE_MS = 20;
 /** After the last arrival: longer than the history's save delay (1 s) and the view's redraw delays. */
 const SETTLE_MS = 1500;
 const PAIRS = 7;
