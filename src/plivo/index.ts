@@ -18,6 +18,7 @@ export {
   type PlivoClientOptions,
 } from './client';
 export {
+  PLIVO_RATE_LIMIT,
   RequestLimiter,
   sharedLimiter,
   DEFAULT_MAX_REQUESTS_PER_WINDOW,

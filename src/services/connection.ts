@@ -16,6 +16,8 @@ export interface ActiveConnection {
   readonly label: string;
   /** The token this account's callbacks are signed with, for replays and test callbacks. */
   authTokens(): string[];
+  /** The account's request budget, which every client of it shares. */
+  readonly limiter: RequestLimiter;
 }
 
 /**
@@ -86,6 +88,7 @@ export class PlivoConnection extends Disposable {
       account,
       label: `${account.label}${account.kind === 'sandbox' ? '' : ` (${maskAuthId(account.authId)})`}${where}`,
       authTokens: () => [credentials.authToken],
+      limiter: this.limiterFor(client.baseUrl, credentials.authId),
     };
   }
 

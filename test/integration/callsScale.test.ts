@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { SANDBOX_AUTH_ID, type Sandbox } from '../../src/sandbox';
+import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, type Sandbox } from '../../src/sandbox';
 import type { Services } from '../../src/services/container';
 import type { Views } from '../../src/views';
 import { activateExtension, releaseSandboxAccount, useSandboxAccount } from './util';
@@ -116,5 +116,68 @@ describe('Calls at scale: pages, Load more, filters and one request budget', fun
       [],
     );
     assert.ok(firstPages.length < clicks.length / 2, `${firstPages.length} refreshes for ${clicks.length} clicks`);
+  });
+
+  /** The account's status-bar item once its budget redraw (at most 500 ms after a change) has run. */
+  async function accountItem(): Promise<vscode.StatusBarItem> {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    return views.account.item;
+  }
+
+  it("the account's status-bar item counts the requests waiting for the budget, and stops once they went", async function () {
+    await config().update('api.maxRequestsPer5s', 5, vscode.ConfigurationTarget.Global);
+    const active = await services.connection.current();
+    assert.ok(active);
+    const uuid = sandbox.liveCalls()[0].callUuid;
+    const requests = Array.from({ length: 12 }, () => active.client.getLiveCall(uuid));
+    const waiting = await accountItem();
+    assert.match(waiting.text, /^\$\(account\) .+ \$\(watch\) \d+$/);
+    assert.match(
+      String(waiting.tooltip),
+      /\d+ requests wait for the request budget: the extension sends at most 5 per 5 s/,
+    );
+    assert.match(waiting.accessibilityInformation?.label ?? '', /requests waiting for the request budget$/);
+    assert.equal(waiting.backgroundColor, undefined);
+    await config().update('api.maxRequestsPer5s', undefined, vscode.ConfigurationTarget.Global);
+    await Promise.all(requests);
+    const done = await accountItem();
+    assert.doesNotMatch(done.text, /watch/);
+    assert.doesNotMatch(String(done.tooltip), /request budget/);
+  });
+
+  it("the account's status-bar item says when Plivo's rate limit (a 429) paused the account, and until when", async function () {
+    const active = await services.connection.current();
+    assert.ok(active);
+    const uuid = sandbox.liveCalls()[0].callUuid;
+    // The user's own app, on the same account, uses up Plivo's 300 requests per 5 s.
+    const authorization = `Basic ${Buffer.from(`${SANDBOX_AUTH_ID}:${SANDBOX_AUTH_TOKEN}`).toString('base64')}`;
+    const appRequest = `${sandbox.url}/v1/Account/${SANDBOX_AUTH_ID}/Call/${uuid}/?status=live`;
+    const from = sandbox.requests.length;
+    await Promise.all(
+      Array.from({ length: 300 }, () => fetch(appRequest, { headers: { authorization } }).then((r) => r.text())),
+    );
+    const ours = active.client.getLiveCall(uuid);
+    const refused = (): boolean =>
+      sandbox.requests
+        .slice(from)
+        .some((r) => r.status === 429 && String(r.headers['user-agent']).startsWith('plivo-call-recording/'));
+    for (const giveUp = Date.now() + 5000; !refused() && Date.now() < giveUp;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(refused(), "the sandbox refused the extension's request, as Plivo would");
+    const paused = await accountItem();
+    assert.match(paused.text, / \$\(debug-pause\) 429$/);
+    assert.match(
+      String(paused.tooltip),
+      /Plivo answered 429 Too Many Requests: nothing more is sent to this account until \d{1,2}:\d\d:\d\d/,
+    );
+    assert.match(String(paused.tooltip), /300 requests per 5 s per account, shared by your own app/);
+    assert.match(paused.accessibilityInformation?.label ?? '', /paused by Plivo's rate limit until/);
+    assert.deepEqual(paused.backgroundColor, new vscode.ThemeColor('statusBarItem.warningBackground'));
+    // A GET is tried again once the pause is over, and by then the app's requests have left Plivo's window.
+    assert.equal((await ours).callUuid, uuid);
+    const after = await accountItem();
+    assert.doesNotMatch(after.text, /429|watch/);
+    assert.equal(after.backgroundColor, undefined);
   });
 });

@@ -275,6 +275,49 @@ describe('RequestLimiter', () => {
     assert.equal(limiter.stats().sentInWindow, 2);
     assert.throws(() => (limiter.maxRequests = 0), /positive integer/);
   });
+
+  test('tells listeners when requests start and stop waiting and how many wait, not of requests granted at once', async () => {
+    const limiter = new RequestLimiter({ maxRequests: 2, windowMs: 150, userReserve: 0 });
+    const seen: number[] = [];
+    const subscription = limiter.onDidChange(() => seen.push(limiter.stats().queued));
+    const granted = await Promise.all([limiter.acquire(), limiter.acquire()]);
+    assert.deepEqual(seen, [], 'two requests within the budget wait for nothing');
+    const waiting = [limiter.acquire(), limiter.acquire('user')];
+    assert.deepEqual(seen, [1, 2]);
+    for (const release of granted) release();
+    for (const release of await Promise.all(waiting)) release();
+    assert.deepEqual(seen, [1, 2, 0], 'both granted in one turn when the window turned');
+    subscription.dispose();
+    (await limiter.acquire())();
+    await Promise.race([limiter.acquire(), new Promise((resolve) => setTimeout(resolve, 50))]);
+    assert.deepEqual(seen, [1, 2, 0], 'nothing after dispose');
+  });
+
+  test('tells listeners when a 429 pause starts and when it ends, even with nothing queued', async () => {
+    const limiter = new RequestLimiter({ maxRequests: 10, windowMs: 5000 });
+    const seen: (number | undefined)[] = [];
+    limiter.onDidChange(() => seen.push(limiter.stats().pausedUntil));
+    const before = Date.now();
+    limiter.reportRateLimited(0.2);
+    assert.equal(seen.length, 1);
+    assert.ok(seen[0] !== undefined && seen[0] >= before + 150 && seen[0] <= Date.now() + 250, 'says until when');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(seen.slice(1), [undefined], 'the end of the pause is told on time');
+    assert.equal(limiter.stats().pausedUntil, undefined);
+  });
+
+  test('a listener added during a pause that began unheard still hears it end; a throwing listener stops nobody', async () => {
+    const limiter = new RequestLimiter({ maxRequests: 10, windowMs: 5000 });
+    limiter.reportRateLimited(0.15);
+    let told = 0;
+    limiter.onDidChange(() => {
+      throw new Error('faulty view');
+    });
+    limiter.onDidChange(() => told++);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(told, 1);
+    (await limiter.acquire())();
+  });
 });
 
 describe("RequestLimiter against the sandbox's Plivo rate limit", () => {
