@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import { SANDBOX_AUTH_ID, SANDBOX_AUTH_TOKEN, Sandbox } from '../../src/sandbox';
-import { until } from '../support/until';
 import { useWorkbench } from './harness';
 
 describe('the Calls view tells what happened and what to do next', () => {
@@ -55,12 +54,9 @@ describe('the Calls view tells what happened and what to do next', () => {
     await wb.runCommand('Plivo: Use Offline Sandbox');
     await wb.waitForNotification(/Offline sandbox running/);
     await wb.runCommand('Plivo: Record Call');
-    await wb.quickItems.first().waitFor();
-    await until(
-      'the sandbox calls are listed',
-      async () => (await wb.quickItemLabels()).some((l) => /→/.test(l)) || undefined,
-    );
-    await wb.page.keyboard.press('Enter');
+    // A click once the list has settled: the picker redraws when its refresh lands, and an Enter pressed during
+    // that redraw was lost.
+    await wb.pickQuickItem(/→/, { timeoutMs: 30_000 });
     await wb.pickQuickItem(/^\s*Record\s*$/);
     await wb.waitForNotification(/Recording started on \+1/);
     await wb.runCommand('Plivo: Stop Offline Sandbox');
