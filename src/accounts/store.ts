@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Emitter } from '../common/emitter';
+import type { IDisposable } from '../common/lifecycle';
 import type { PlivoCredentials } from '../plivo/types';
 import { assertCredentials } from '../plivo/validate';
 import { AccountStoreError } from './errors';
@@ -120,7 +122,7 @@ export class AccountStore {
   readonly #secrets: SecretStore;
   readonly #environment?: PlivoCredentials;
   readonly #now: () => Date;
-  readonly #listeners = new Set<() => void>();
+  readonly #onDidChange = new Emitter<void>();
   #state: Promise<State> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #sandbox: Entry[] = [];
@@ -133,10 +135,9 @@ export class AccountStore {
     this.#now = options.now ?? (() => new Date());
   }
 
-  /** Called after every change of the list or of the active account; listeners must not throw. */
-  onDidChange(listener: () => void): { dispose(): void } {
-    this.#listeners.add(listener);
-    return { dispose: () => this.#listeners.delete(listener) };
+  /** Called after every change of the list or of the active account. */
+  onDidChange(listener: () => void): IDisposable {
+    return this.#onDidChange.event(listener);
   }
 
   /** Saved accounts in the order they were added, then Environment and Sandbox when present. */
@@ -318,7 +319,7 @@ export class AccountStore {
         }
         this.#state = Promise.resolve(change.next);
       }
-      if (change.next || change.changed) for (const listener of [...this.#listeners]) listener();
+      if (change.next || change.changed) this.#onDidChange.fire();
       return change.result;
     });
     this.#queue = run.catch(() => undefined);

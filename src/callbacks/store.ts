@@ -15,6 +15,7 @@
 // entry changed since they read it.
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Emitter } from '../common/emitter';
 import type { IDisposable } from '../common/lifecycle';
 import { boundedEntry, withinBounds } from './boundedEntry';
 import { errorCode, reasonOf } from './fsProblem';
@@ -89,8 +90,8 @@ export class CallbackStore {
   #liveBytes = 0;
   #historyLimit: number;
   readonly #writer: JournalWriter;
-  readonly #changeListeners = new Set<(change: StoreChange) => void>();
-  readonly #problemListeners = new Set<(problem: string | undefined) => void>();
+  readonly #onDidChange = new Emitter<StoreChange>();
+  readonly #onDidChangeSaveProblem = new Emitter<string | undefined>();
   #saveProblem: string | undefined;
 
   constructor(directory: string, options: CallbackStoreOptions = {}) {
@@ -121,7 +122,7 @@ export class CallbackStore {
     this.#historyLimit = Math.max(1, Math.floor(limit));
     const removed = this.#trim();
     if (removed.length === 0) return;
-    this.#emit({ cleared: false, added: [], updated: [], removed });
+    this.#onDidChange.fire({ cleared: false, added: [], updated: [], removed });
     this.#writer.rewriteNext();
     void this.#writer.save();
   }
@@ -202,7 +203,7 @@ export class CallbackStore {
     this.#items.push(record);
     this.#byId.set(entry.id, record);
     removed.push(...this.#trim());
-    this.#emit({ cleared: false, added: [entry], updated: [], removed });
+    this.#onDidChange.fire({ cleared: false, added: [entry], updated: [], removed });
     return this.#writer.save({ text: line, bytes: record.journalBytes, adds: entry.id });
   }
 
@@ -218,7 +219,7 @@ export class CallbackStore {
     const record = this.#record(id, addLine(updated), current.journalBytes + bytes);
     this.#items[this.#items.indexOf(current)] = record;
     this.#byId.set(id, record);
-    this.#emit({ cleared: false, added: [], updated: [updated], removed: [] });
+    this.#onDidChange.fire({ cleared: false, added: [], updated: [updated], removed: [] });
     await this.#writer.save({ text: line, bytes });
     return updated;
   }
@@ -236,14 +237,12 @@ export class CallbackStore {
 
   /** Listeners get what changed; `() => void` listeners keep working. */
   onDidChange(listener: (change: StoreChange) => void): IDisposable {
-    this.#changeListeners.add(listener);
-    return { dispose: () => this.#changeListeners.delete(listener) };
+    return this.#onDidChange.event(listener);
   }
 
   /** Fires when `saveProblem` appears, changes or clears (undefined). */
   onDidChangeSaveProblem(listener: (problem: string | undefined) => void): IDisposable {
-    this.#problemListeners.add(listener);
-    return { dispose: () => this.#problemListeners.delete(listener) };
+    return this.#onDidChangeSaveProblem.event(listener);
   }
 
   stats(): StoreStats {
@@ -352,7 +351,7 @@ export class CallbackStore {
       this.#items.push(record);
       this.#byId.set(entry.id, record);
     }
-    this.#emit({ cleared: true, added: kept.reverse(), updated: [], removed: [] });
+    this.#onDidChange.fire({ cleared: true, added: kept.reverse(), updated: [], removed: [] });
   }
 
   /** A new record, counted in the live bytes. */
@@ -396,26 +395,10 @@ export class CallbackStore {
     }
   }
 
-  #emit(change: StoreChange): void {
-    for (const listener of [...this.#changeListeners]) {
-      try {
-        listener(change);
-      } catch {
-        // One faulty subscriber must not stop the others or the save.
-      }
-    }
-  }
-
   #setProblem(problem: string | undefined): void {
     if (problem === this.#saveProblem) return;
     this.#saveProblem = problem;
-    for (const listener of [...this.#problemListeners]) {
-      try {
-        listener(problem);
-      } catch {
-        // As in #emit.
-      }
-    }
+    this.#onDidChangeSaveProblem.fire(problem);
   }
 }
 

@@ -5,6 +5,7 @@
 // A slot is taken when a request is granted and given back one window after its answer arrived (not after it was
 // sent). A request reaches Plivo somewhere between the two, so whatever the network delays, no window at Plivo can
 // see more requests than the budget: all requests arriving in one window hold their slots at the same instant.
+import { Emitter } from '../common/emitter';
 import type { IDisposable } from '../common/lifecycle';
 
 export type RequestPriority = 'user' | 'background';
@@ -64,7 +65,7 @@ export class RequestLimiter {
   #pausedUntil = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = 0;
-  readonly #listeners = new Set<() => void>();
+  readonly #onDidChange = new Emitter<void>();
   /** What listeners were last told of: requests waiting, and when a 429 pause ends (0: none). */
   #announced = { queued: 0, pausedUntil: 0 };
 
@@ -128,10 +129,10 @@ export class RequestLimiter {
    * starts or ends; `stats()` says how things stand. A request granted at once fires nothing.
    */
   onDidChange(listener: () => void): IDisposable {
-    this.#listeners.add(listener);
+    const subscription = this.#onDidChange.event(listener);
     // A pause that began with nobody listening has no timer for its end yet.
     if (this.#pausedUntil > performance.now()) this.#pump();
-    return { dispose: () => this.#listeners.delete(listener) };
+    return subscription;
   }
 
   stats(): LimiterStats {
@@ -165,7 +166,7 @@ export class RequestLimiter {
     const paused = now < this.#pausedUntil;
     this.#announce(queued, paused ? this.#pausedUntil : 0);
     // With nothing queued a pause still ends on a timer when somebody is told of it; else no timer is needed.
-    if (queued === 0 && !(paused && this.#listeners.size > 0)) return this.#clearTimer();
+    if (queued === 0 && !(paused && this.#onDidChange.hasListeners)) return this.#clearTimer();
     // Slots still in flight free up through their release, which pumps again.
     const at = paused ? this.#pausedUntil : Math.min(...this.#slots.map((slot) => slot.until));
     if (at === Infinity) this.#clearTimer();
@@ -175,13 +176,7 @@ export class RequestLimiter {
   #announce(queued: number, pausedUntil: number): void {
     if (queued === this.#announced.queued && pausedUntil === this.#announced.pausedUntil) return;
     this.#announced = { queued, pausedUntil };
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch {
-        // A faulty listener must not stop the others, nor the requests this pump grants.
-      }
-    }
+    this.#onDidChange.fire();
   }
 
   /** The next request that may take a slot when `used` are taken: user requests first, and only they the reserve. */

@@ -2,6 +2,7 @@
 // request, and details cost one request per call, so the pager lists UUIDs only as far as the calls shown (200 by
 // default, "Load more" adds 200), fetches details only for calls it has not seen (those it has are refreshed every
 // few polls), and counts the rest of the list at that slower cadence so the view can say "200 of 5,000 live calls".
+import { Emitter } from '../common/emitter';
 import type { IDisposable } from '../common/lifecycle';
 import { PlivoError } from './errors';
 import type { RequestPriority } from './limiter';
@@ -55,7 +56,7 @@ export class LiveCallsPager {
   #running: Promise<LiveCallsSnapshot> | undefined;
   #followUp: Promise<LiveCallsSnapshot> | undefined;
   #abort: AbortController | undefined;
-  readonly #listeners = new Set<(snapshot: LiveCallsSnapshot) => void>();
+  readonly #onDidChange = new Emitter<LiveCallsSnapshot>();
 
   constructor(source: LiveCallsSource, options: LiveCallsPagerOptions = {}) {
     this.#source = source;
@@ -102,15 +103,14 @@ export class LiveCallsPager {
   }
 
   onDidChange(listener: (snapshot: LiveCallsSnapshot) => void): IDisposable {
-    this.#listeners.add(listener);
-    return { dispose: () => this.#listeners.delete(listener) };
+    return this.#onDidChange.event(listener);
   }
 
   /** Cancels a running refresh; the pager can be used again afterwards. */
   dispose(): void {
     this.#generation++;
     this.#abort?.abort();
-    this.#listeners.clear();
+    this.#onDidChange.dispose();
   }
 
   #reset(): void {
@@ -218,13 +218,6 @@ export class LiveCallsPager {
   }
 
   #emit(): void {
-    const snapshot = this.snapshot();
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(snapshot);
-      } catch {
-        // One faulty subscriber must not stop the others.
-      }
-    }
+    this.#onDidChange.fire(this.snapshot());
   }
 }
